@@ -1,0 +1,1 @@
+export { ActlabError, type ActlabErrorOptions } from './actlab-error.js';

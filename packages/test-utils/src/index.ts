@@ -1,0 +1,3 @@
+export { expectArraysClose, maxAbsDifference } from './close.js';
+export { type LoopbackRoute, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+export { makeTempDir } from './temp-dir.js';
