@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  // Flat names: the executor starts `trial-worker.js` by path from beside the other chunks.
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts', 'trial-worker': 'src/run/trial-worker.ts' },
   format: ['esm'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node20',
-  banner: ({ format }) => (format === 'esm' ? {} : {}),
 });

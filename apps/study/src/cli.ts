@@ -1,1 +1,79 @@
-console.log('actlab: coming next');
+#!/usr/bin/env node
+import { availableParallelism } from 'node:os';
+import { ActlabError } from '@actlab/errors';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { plotActivationCommand, printActivationTable } from './commands/activations-command.js';
+import { listCommand, reportCommand, runCommand, showCommand } from './commands/study-commands.js';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${value}"`);
+  }
+  return parsed;
+}
+
+function finiteNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return parsed;
+}
+
+const program = new Command()
+  .name('actlab')
+  .description('Study how activation functions shape learning: tables, plots, studies and reports.')
+  .showHelpAfterError();
+
+const activations = program
+  .command('activations')
+  .description('print every activation with its range, derivative range and initialisation gain')
+  .action(() => printActivationTable());
+
+activations
+  .command('plot <name>')
+  .description('plot f and its derivative on one chart (SVG, or PNG by the file extension)')
+  .requiredOption('--out <file>', 'output file: .svg or .png')
+  .option('--from <x>', 'left end of the x range', finiteNumber, -5)
+  .option('--to <x>', 'right end of the x range', finiteNumber, 5)
+  .option('--steps <n>', 'sample points', positiveInteger, 401)
+  .option('--param <key=value...>', 'activation parameters, e.g. --param alpha=0.1')
+  .action((name: string, options) => plotActivationCommand(name, options));
+
+program.command('list').description('list the built-in study presets').action(() => listCommand());
+
+program
+  .command('show <preset>')
+  .description('print a built-in preset (a study file you can copy and edit)')
+  .action((preset: string) => showCommand(preset));
+
+program
+  .command('run <study>')
+  .description('run a preset or a study file; re-running the same command resumes')
+  .option('--out <folder>', 'run folder (default: runs/<study name>[-quick])')
+  .option('--seeds <n>', 'seeds per grid point', positiveInteger)
+  .option('--epochs <n>', 'epochs per trial (overrides the study)', positiveInteger)
+  .option('--workers <n>', 'trials in parallel', positiveInteger, availableParallelism())
+  .option('--quick', 'the small profile: a data subset and fewer epochs', false)
+  .addOption(
+    new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'node']).default('auto'),
+  )
+  .option('--data-dir <folder>', 'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)')
+  .option('--plain', 'plain line logs even on a terminal', false)
+  .option('--no-report', 'do not write the report at the end')
+  .action((study: string, options) => runCommand(study, options));
+
+program
+  .command('report <runFolder>')
+  .description('write report.md, report.html and figures/ for a run folder')
+  .action((runFolder: string) => reportCommand(runFolder));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (ActlabError.isInstance(error)) {
+    process.stderr.write(`actlab: ${error.message} [${error.code}]\n`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

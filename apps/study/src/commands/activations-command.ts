@@ -1,0 +1,85 @@
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { activations, getActivation, sampleActivation } from '@actlab/activations';
+import Table from 'cli-table3';
+import { renderPng, renderSvg } from '../charts/render-chart.js';
+import { StudyConfigError } from '../study/study-errors.js';
+import { activationPlotSpec } from './activation-plot-spec.js';
+
+interface IntervalLike {
+  min: number;
+  max: number;
+  minInclusive: boolean;
+  maxInclusive: boolean;
+}
+
+function formatBound(value: number): string {
+  if (value === Number.POSITIVE_INFINITY) return '∞';
+  if (value === Number.NEGATIVE_INFINITY) return '−∞';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+}
+
+/** `[0, ∞)`, `(−1, 1)`: an interval as a mathematician writes it. */
+export function formatInterval(interval: IntervalLike): string {
+  const left = interval.minInclusive ? '[' : '(';
+  const right = interval.maxInclusive ? ']' : ')';
+  return `${left}${formatBound(interval.min)}, ${formatBound(interval.max)}${right}`;
+}
+
+/** `actlab activations`: the table of every activation. */
+export function printActivationTable(): void {
+  const table = new Table({ head: ['activation', 'range of f', "range of f'", 'gain'], style: { head: [] } });
+  for (const activation of Object.values(activations)) {
+    table.push([
+      activation.name,
+      formatInterval(activation.range),
+      formatInterval(activation.derivativeRange),
+      Number(activation.gain.toPrecision(4)).toString(),
+    ]);
+  }
+  process.stdout.write(`${table.toString()}\n`);
+}
+
+function parseParameters(pairs: string[] | undefined): Record<string, number> {
+  const parameters: Record<string, number> = {};
+  for (const pair of pairs ?? []) {
+    const [key, value] = pair.split('=');
+    const parsed = Number(value);
+    if (!key || value === undefined || !Number.isFinite(parsed)) {
+      throw new StudyConfigError({
+        code: 'INVALID_ARGUMENT',
+        message: `--param expects key=number, such as alpha=0.1; got "${pair}"`,
+      });
+    }
+    parameters[key] = parsed;
+  }
+  return parameters;
+}
+
+/** Options of `actlab activations plot`. */
+export interface PlotOptions {
+  out: string;
+  from: number;
+  to: number;
+  steps: number;
+  param?: string[];
+}
+
+/** `actlab activations plot <name> --out file.svg|png` */
+export async function plotActivationCommand(name: string, options: PlotOptions): Promise<void> {
+  const format = extname(options.out).toLowerCase();
+  if (format !== '.svg' && format !== '.png') {
+    throw new StudyConfigError({
+      code: 'INVALID_ARGUMENT',
+      message: `--out must end in .svg or .png, got "${options.out}"`,
+    });
+  }
+  const parameters = parseParameters(options.param);
+  const spec = Object.keys(parameters).length > 0 ? { name, ...parameters } : name;
+  const activation = getActivation(spec as never);
+  const sample = sampleActivation(spec as never, { from: options.from, to: options.to, steps: options.steps });
+  const chart = activationPlotSpec(activation.name, sample, formatInterval(activation.range), formatInterval(activation.derivativeRange));
+  if (format === '.svg') await writeFile(options.out, await renderSvg(chart));
+  else await writeFile(options.out, await renderPng(chart));
+  process.stdout.write(`wrote ${options.out}\n`);
+}

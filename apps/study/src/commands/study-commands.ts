@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import { writeReport } from '../report/write-report.js';
+import { LocalExecutor } from '../run/local-executor.js';
+import { runStudy } from '../run/run-study.js';
+import { expandTrials } from '../study/expand-trials.js';
+import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
+
+/** `actlab list` */
+export async function listCommand(): Promise<void> {
+  for (const name of await listPresets()) {
+    const study = await loadStudy(name);
+    process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
+  }
+}
+
+/** `actlab show <preset>` */
+export async function showCommand(preset: string): Promise<void> {
+  process.stdout.write(await readPresetText(preset));
+}
+
+/** Options of `actlab run`. */
+export interface RunCommandOptions {
+  out?: string;
+  seeds?: number;
+  epochs?: number;
+  workers: number;
+  quick: boolean;
+  backend: string;
+  dataDir?: string;
+  plain: boolean;
+  report: boolean;
+}
+
+/** `actlab run <study>` */
+export async function runCommand(studyName: string, options: RunCommandOptions): Promise<void> {
+  const study = await loadStudy(studyName);
+  const trials = expandTrials(study, {
+    quick: options.quick,
+    ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
+    ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+  });
+  const runFolder = resolve(options.out ?? `runs/${study.name}${options.quick ? '-quick' : ''}`);
+  const executor = new LocalExecutor(options.workers);
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    process.stderr.write('\nstopping: finished trials and checkpoints are kept; run the same command again to resume\n');
+    void executor.close();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.stderr.write(
+    `${study.title}: ${trials.length} trials, ${Math.min(options.workers, trials.length)} worker(s), run folder ${runFolder}\n`,
+  );
+  const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
+  const summary = await runStudy({
+    study,
+    trials,
+    runFolder,
+    executor,
+    context: {
+      backend: options.backend,
+      probeBatchSize: study.record.gradients.batchSize,
+      probeTargets: study.record.gradients.targets,
+      ...(dataDir ? { dataDir } : {}),
+    },
+    manifestOptions: {
+      quick: options.quick,
+      seeds: options.seeds ?? study.seeds,
+      epochs: options.epochs ?? null,
+      workers: options.workers,
+      backend: options.backend,
+    },
+    plain: options.plain,
+  });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await executor.close();
+  if (interrupted) {
+    process.exitCode = 130;
+    return;
+  }
+  process.stderr.write(
+    `done: ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed.length} failed, ${summary.skipped} already finished\n`,
+  );
+  for (const failure of summary.failed) {
+    process.stderr.write(`  failed: ${failure.label}: ${failure.message} [${failure.code}]\n`);
+  }
+  if (options.report) {
+    const report = await writeReport(runFolder);
+    process.stdout.write(`report: ${report.markdownPath}\n        ${report.htmlPath}\n`);
+  }
+  if (summary.failed.length > 0) process.exitCode = 1;
+}
+
+/** `actlab report <runFolder>` */
+export async function reportCommand(runFolder: string): Promise<void> {
+  const report = await writeReport(resolve(runFolder));
+  process.stdout.write(`report: ${report.markdownPath}\n        ${report.htmlPath}\n`);
+}

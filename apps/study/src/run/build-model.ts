@@ -1,0 +1,70 @@
+import { activationLayer } from '@actlab/activations';
+import * as tf from '@tensorflow/tfjs-layers';
+import type { TrialSettings } from '../study/study-schema.js';
+import { deriveSeed } from './seeded-random.js';
+
+/** Activations that tfjs-layers' Dense computes itself, fused with the matmul, with the same formula. */
+const nativeActivations = new Set(['relu', 'tanh', 'sigmoid', 'linear']);
+
+/** The hidden layer widths of a trial: `hiddenLayers`, or depth − 1 layers of `width`. */
+export function hiddenWidths(settings: TrialSettings): number[] {
+  return settings.hiddenLayers ?? Array.from({ length: settings.depth - 1 }, () => settings.width);
+}
+
+function initializer(settings: TrialSettings, layerIndex: number) {
+  const seed = deriveSeed(settings.seed, 1000 + layerIndex);
+  const options = { seed };
+  switch (settings.kernelInitializer) {
+    case 'glorotUniform':
+      return tf.initializers.glorotUniform(options);
+    case 'glorotNormal':
+      return tf.initializers.glorotNormal(options);
+    case 'heNormal':
+      return tf.initializers.heNormal(options);
+    case 'heUniform':
+      return tf.initializers.heUniform(options);
+    case 'lecunNormal':
+      return tf.initializers.leCunNormal(options);
+    case 'lecunUniform':
+      return tf.initializers.leCunUniform(options);
+  }
+}
+
+/**
+ * Builds the trial's MLP: hidden Dense layers with the trial's activation (the first one with
+ * `firstActivation` when set), then Dense(10, softmax). Kernels use the trial's initializer seeded
+ * per layer; biases start at zero. Same settings → same initial weights on every machine.
+ */
+export function buildModel(settings: TrialSettings, inputSize: number, classes: number) {
+  const model = tf.sequential();
+  const widths = hiddenWidths(settings);
+  widths.forEach((units, index) => {
+    const spec = index === 0 && settings.firstActivation ? settings.firstActivation : settings.activation;
+    const name = typeof spec === 'string' ? spec : spec.name;
+    const native = typeof spec === 'string' && nativeActivations.has(name);
+    model.add(
+      tf.layers.dense({
+        units,
+        ...(index === 0 ? { inputShape: [inputSize] } : {}),
+        activation: native ? (name as 'relu' | 'tanh' | 'sigmoid' | 'linear') : 'linear',
+        kernelInitializer: initializer(settings, index),
+        biasInitializer: 'zeros',
+        name: `dense_${index + 1}`,
+      }),
+    );
+    if (!native) {
+      model.add(activationLayer(spec as never, { name: `activation_${index + 1}` } as never));
+    }
+  });
+  model.add(
+    tf.layers.dense({
+      units: classes,
+      ...(widths.length === 0 ? { inputShape: [inputSize] } : {}),
+      activation: 'softmax',
+      kernelInitializer: initializer(settings, widths.length),
+      biasInitializer: 'zeros',
+      name: `dense_${widths.length + 1}`,
+    }),
+  );
+  return model;
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { ActlabError } from '@actlab/errors';
+import type { Trial } from '../study/expand-trials.js';
+import { probeTrialGradients } from './probe-trial.js';
+import { prepareTrialData } from './prepare-trial-data.js';
+import type { TrialJobContext } from './trial-executor.js';
+import { type TrialProgress, trainTrial } from './train-trial.js';
+import type { TrialResult } from './trial-records.js';
+import { useBackend } from './use-backend.js';
+
+/** Outcome of one trial run inside a worker. */
+export type TrialOutcome =
+  | { ok: true; result: TrialResult }
+  | { ok: false; code: string; message: string };
+
+/**
+ * Runs one trial in this thread: selects the backend (once), loads its data (cached per
+ * dataset), trains and writes the trial folder. Errors become an outcome, never a throw.
+ */
+export async function runOneTrial(
+  trial: Trial,
+  context: TrialJobContext,
+  onProgress: (progress: TrialProgress) => void,
+): Promise<TrialOutcome> {
+  try {
+    const backend = await useBackend(context.backend);
+    const data = await prepareTrialData(trial.settings, context.dataDir);
+    const result = await trainTrial({
+      trial,
+      data,
+      folder: join(context.runFolder, 'trials', trial.id),
+      backend,
+      probeBatchSize: context.probeBatchSize,
+      probe: (model, xs, ys, epoch) => probeTrialGradients(model, xs, ys, epoch, context.probeTargets),
+      onProgress,
+    });
+    if (!result) return { ok: false, code: 'TRIAL_STOPPED', message: 'the trial was stopped' };
+    return { ok: true, result };
+  } catch (error) {
+    const code = ActlabError.isInstance(error) ? error.code : 'TRIAL_FAILED';
+    return { ok: false, code, message: (error as Error).message ?? String(error) };
+  }
+}

@@ -1,0 +1,240 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Trial } from '../study/expand-trials.js';
+import { writeJsonAtomic } from './atomic-files.js';
+import { buildModel } from './build-model.js';
+import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { createOptimizer } from './create-optimizer.js';
+import { deriveSeed, seededPermutation } from './seeded-random.js';
+import { fillBatch, type LabelledImages, type TrialData } from './trial-data.js';
+import type { EpochMetrics, GradientRecord, TrialResult } from './trial-records.js';
+
+/** Progress of a running trial, sent to the display. */
+export interface TrialProgress {
+  trialId: string;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Set once an epoch is finished and measured. */
+  metrics?: EpochMetrics;
+}
+
+/** Probes a model on the fixed probe batch; returns one record per target. */
+export type GradientProbeFunction = (
+  model: LayersModel,
+  xs: tf.Tensor2D,
+  ys: tf.Tensor2D,
+  epoch: number,
+) => GradientRecord[];
+
+/** What a trial needs besides its settings. */
+export interface TrainTrialOptions {
+  trial: Trial;
+  data: TrialData;
+  /** The trial's own folder; created when missing. */
+  folder: string;
+  backend: string;
+  probe?: GradientProbeFunction;
+  probeBatchSize: number;
+  onProgress?: (progress: TrialProgress) => void;
+  /** Test hook: stop (as if killed) after this many epochs of this call. */
+  stopAfterEpochs?: number;
+}
+
+/** Files of a trial folder. */
+export const trialFiles = {
+  config: 'config.json',
+  metrics: 'metrics.json',
+  gradients: 'gradients.json',
+  checkpoint: 'checkpoint.json',
+  result: 'result.json',
+} as const;
+
+/** Samples of the training split measured for the per-epoch training loss and accuracy. */
+const trainEvaluationLimit = 10_000;
+const evaluationChunk = 1000;
+
+function categoricalCrossEntropy(ys: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const clipped = tf.clipByValue(probabilities, 1e-7, 1 - 1e-7);
+    return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), -1))) as tf.Scalar;
+  });
+}
+
+function evaluate(
+  model: LayersModel,
+  set: LabelledImages,
+  data: TrialData,
+  limit = set.count,
+): { loss: number; accuracy: number } {
+  const count = Math.min(limit, set.count);
+  const xs = new Float32Array(evaluationChunk * data.inputSize);
+  const ys = new Float32Array(evaluationChunk * data.classes);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < count; start += evaluationChunk) {
+    const size = Math.min(evaluationChunk, count - start);
+    fillBatch(set, null, start, size, data.inputSize, data.classes, xs, ys);
+    const [loss, hits] = tf.tidy(() => {
+      const input = tf.tensor2d(xs.subarray(0, size * data.inputSize), [size, data.inputSize]);
+      const target = tf.tensor2d(ys.subarray(0, size * data.classes), [size, data.classes]);
+      const predicted = model.predict(input) as tf.Tensor;
+      const batchLoss = tf.mul(categoricalCrossEntropy(target, predicted), size);
+      const batchHits = tf.sum(tf.cast(tf.equal(tf.argMax(predicted, -1), tf.argMax(target, -1)), 'float32'));
+      return [batchLoss.dataSync()[0] as number, batchHits.dataSync()[0] as number];
+    });
+    lossSum += loss;
+    correct += hits;
+  }
+  return { loss: lossSum / count, accuracy: correct / count };
+}
+
+function weightsAreFinite(model: LayersModel): boolean {
+  return tf.tidy(() => {
+    for (const weight of model.weights) {
+      if ((tf.all(tf.isFinite(weight.read())).dataSync()[0] as number) === 0) return false;
+    }
+    return true;
+  });
+}
+
+/**
+ * Trains one trial epoch by epoch, measuring after each epoch and saving a checkpoint, and
+ * writes `result.json` last. A trial with a checkpoint continues from it and ends with the same
+ * numbers as an uninterrupted run: shuffles are derived from (seed, epoch), and the weights and
+ * optimizer state are restored exactly.
+ */
+export async function trainTrial(options: TrainTrialOptions): Promise<TrialResult | undefined> {
+  const { trial, data, folder } = options;
+  const { settings } = trial;
+  await mkdir(folder, { recursive: true });
+  await writeJsonAtomic(join(folder, trialFiles.config), { id: trial.id, label: trial.label, settings });
+
+  const model = buildModel(settings, data.inputSize, data.classes);
+  const optimizer = createOptimizer(settings.optimizer);
+  const probeCount = Math.min(options.probeBatchSize, data.train.count);
+  const probeXs = new Float32Array(probeCount * data.inputSize);
+  const probeYs = new Float32Array(probeCount * data.classes);
+  fillBatch(data.train, null, 0, probeCount, data.inputSize, data.classes, probeXs, probeYs);
+  const probeInputs = tf.tensor2d(probeXs, [probeCount, data.inputSize]);
+  const probeTargets = tf.tensor2d(probeYs, [probeCount, data.classes]);
+
+  try {
+    const checkpointPath = join(folder, trialFiles.checkpoint);
+    const checkpoint = await readCheckpoint(checkpointPath, trial.id);
+    let metrics: EpochMetrics[] = [];
+    let gradients: GradientRecord[] = [];
+    let trainSeconds = 0;
+    let firstEpoch = 1;
+    if (checkpoint) {
+      await restoreCheckpoint(checkpoint, model, optimizer);
+      metrics = checkpoint.metrics;
+      gradients = checkpoint.gradients;
+      trainSeconds = checkpoint.trainSeconds;
+      firstEpoch = checkpoint.epoch + 1;
+    } else if (options.probe) {
+      gradients.push(...options.probe(model, probeInputs, probeTargets, 0));
+    }
+
+    const batchSize = settings.batchSize;
+    const batches = Math.ceil(data.train.count / batchSize);
+    const xs = new Float32Array(batchSize * data.inputSize);
+    const ys = new Float32Array(batchSize * data.classes);
+    let divergedAtEpoch: number | null = null;
+    let epochsThisCall = 0;
+
+    for (let epoch = firstEpoch; epoch <= settings.epochs; epoch++) {
+      if (options.stopAfterEpochs !== undefined && epochsThisCall >= options.stopAfterEpochs) {
+        return undefined;
+      }
+      const epochStart = performance.now();
+      const order = seededPermutation(data.train.count, deriveSeed(settings.seed, epoch));
+      for (let batch = 0; batch < batches; batch++) {
+        const start = batch * batchSize;
+        const size = Math.min(batchSize, data.train.count - start);
+        fillBatch(data.train, order, start, size, data.inputSize, data.classes, xs, ys);
+        tf.tidy(() => {
+          const input = tf.tensor2d(xs.subarray(0, size * data.inputSize), [size, data.inputSize]);
+          const target = tf.tensor2d(ys.subarray(0, size * data.classes), [size, data.classes]);
+          optimizer.minimize(
+            () => categoricalCrossEntropy(target, model.apply(input, { training: true }) as tf.Tensor),
+            false,
+          );
+        });
+        if (options.onProgress && (batch % 50 === 0 || batch === batches - 1)) {
+          options.onProgress({ trialId: trial.id, epoch, epochs: settings.epochs, batch: batch + 1, batches });
+        }
+      }
+      const epochTrainSeconds = (performance.now() - epochStart) / 1000;
+      trainSeconds += epochTrainSeconds;
+
+      const train = evaluate(model, data.train, data, trainEvaluationLimit);
+      const validation = data.validation ? evaluate(model, data.validation, data) : null;
+      const test = evaluate(model, data.test, data);
+      const finite =
+        Number.isFinite(train.loss) && Number.isFinite(test.loss) && weightsAreFinite(model);
+      const epochMetrics: EpochMetrics = {
+        epoch,
+        trainLoss: train.loss,
+        trainAccuracy: train.accuracy,
+        validationLoss: validation?.loss ?? null,
+        validationAccuracy: validation?.accuracy ?? null,
+        testLoss: test.loss,
+        testAccuracy: test.accuracy,
+        trainSeconds: epochTrainSeconds,
+        wallSeconds: 0,
+      };
+      if (finite && options.probe) {
+        gradients.push(...options.probe(model, probeInputs, probeTargets, epoch));
+      }
+      epochMetrics.wallSeconds = (performance.now() - epochStart) / 1000;
+      metrics.push(epochMetrics);
+      options.onProgress?.({
+        trialId: trial.id,
+        epoch,
+        epochs: settings.epochs,
+        batch: batches,
+        batches,
+        metrics: epochMetrics,
+      });
+      await writeJsonAtomic(join(folder, trialFiles.metrics), metrics);
+      await writeJsonAtomic(join(folder, trialFiles.gradients), gradients);
+      if (!finite) {
+        divergedAtEpoch = epoch;
+        break;
+      }
+      await saveCheckpoint(checkpointPath, model, optimizer, {
+        trialId: trial.id,
+        epoch,
+        metrics,
+        gradients,
+        trainSeconds,
+      });
+      epochsThisCall++;
+    }
+
+    const last = metrics[metrics.length - 1];
+    const result: TrialResult = {
+      id: trial.id,
+      label: trial.label,
+      settings,
+      status: divergedAtEpoch === null ? 'completed' : 'diverged',
+      divergedAtEpoch,
+      epochs: metrics,
+      finalTestAccuracy: last?.testAccuracy ?? Number.NaN,
+      backend: options.backend,
+      trainSeconds,
+      resumed: checkpoint !== undefined,
+    };
+    await writeJsonAtomic(join(folder, trialFiles.result), result);
+    return result;
+  } finally {
+    probeInputs.dispose();
+    probeTargets.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+}

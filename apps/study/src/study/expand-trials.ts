@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+import {
+  defaultTrialSettings,
+  type GridAxis,
+  gridAxes,
+  type Study,
+  type TrialSettings,
+  trialSettingsSchema,
+} from './study-schema.js';
+
+/** One trial of a study: its full settings and the id derived from them. */
+export interface Trial {
+  /** First 16 hex digits of the sha256 of the canonical JSON of `settings`. */
+  id: string;
+  /** Short human label: the grid values and the seed. */
+  label: string;
+  /** The value of each grid axis for this trial (the axes the study varies). */
+  axes: Partial<Record<GridAxis, unknown>>;
+  settings: TrialSettings;
+}
+
+/** Options that change how a study expands into trials. */
+export interface ExpandOptions {
+  /** Apply the study's `quick` overrides. */
+  quick?: boolean;
+  /** Seeds per grid point (overrides the study's `seeds`). */
+  seeds?: number;
+  /** Epochs per trial (overrides everything else). */
+  epochs?: number;
+}
+
+/** Text for a grid value in labels and tables. */
+export function formatAxisValue(value: unknown): string {
+  if (value === null) return 'none';
+  if (Array.isArray(value)) return value.join('-');
+  if (typeof value === 'object') {
+    const { name, ...rest } = value as Record<string, unknown>;
+    const parameters = Object.entries(rest).map(([key, inner]) => `${key}=${String(inner)}`);
+    return parameters.length > 0 ? `${String(name)}(${parameters.join(',')})` : String(name);
+  }
+  return String(value);
+}
+
+/** Stable id of a trial's settings. */
+export function trialId(settings: TrialSettings): string {
+  return createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Expands a study's grid into trials: the cartesian product of the grid axes, times the seeds,
+ * in a stable order (axes in schema order, values in file order, seeds innermost).
+ */
+export function expandTrials(study: Study, options: ExpandOptions = {}): Trial[] {
+  const quickOverrides = options.quick ? study.quick : {};
+  const grid = study.grid as Partial<Record<GridAxis, unknown[]>>;
+  const axes = gridAxes.filter((axis) => grid[axis] !== undefined);
+  const seedCount = options.seeds ?? study.seeds;
+  let points: Partial<Record<GridAxis, unknown>>[] = [{}];
+  for (const axis of axes) {
+    points = points.flatMap((point) =>
+      (grid[axis] as unknown[]).map((value) => ({ ...point, [axis]: value })),
+    );
+  }
+  const trials: Trial[] = [];
+  for (const point of points) {
+    for (let seed = 1; seed <= seedCount; seed++) {
+      const merged = {
+        ...defaultTrialSettings,
+        ...study.base,
+        ...point,
+        ...quickOverrides,
+        seed,
+        ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+      };
+      const settings = trialSettingsSchema.parse(merged);
+      const label = [
+        ...axes.map((axis) => `${axis}=${formatAxisValue(point[axis])}`),
+        `seed=${seed}`,
+      ].join(' ');
+      trials.push({ id: trialId(settings), label, axes: point, settings });
+    }
+  }
+  return trials;
+}

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const finitePositive = z.number().positive().finite();
+
+/** An activation by name, or by name with numeric parameters (`{name: leakyRelu, alpha: 0.1}`). */
+export const activationSpecSchema = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1) }).catchall(z.number().finite()),
+]);
+
+/** The optimizers a study can name, with the settings each one takes. */
+export const optimizerSchema = z
+  .object({
+    name: z.enum(['sgd', 'momentum', 'adam', 'adagrad', 'adadelta', 'rmsprop']),
+    learningRate: finitePositive,
+    momentum: z.number().min(0).max(1).optional(),
+    beta1: z.number().min(0).lt(1).optional(),
+    beta2: z.number().min(0).lt(1).optional(),
+    rho: z.number().min(0).lt(1).optional(),
+    epsilon: finitePositive.optional(),
+  })
+  .strict();
+
+/** Everything that defines one trial; a study's `base` and `grid` fill these in. */
+export const trialSettingsSchema = z
+  .object({
+    dataset: z.enum(['mnist', 'fashion-mnist', 'kmnist']),
+    /** Training images used (the first ones of a stratified shuffle); null = all 60 000. */
+    trainSize: positiveInt.nullable(),
+    /** Share of the training images held out for validation. */
+    validationFraction: z.number().min(0).lt(1),
+    /** Test images used for the test accuracy; null = all 10 000. */
+    testSize: positiveInt.nullable(),
+    activation: activationSpecSchema,
+    /** Activation of the first hidden layer when it differs from the others. */
+    firstActivation: activationSpecSchema.nullable(),
+    /** Dense layers in all, the softmax output included: depth − 1 hidden layers of `width`. */
+    depth: z.number().int().min(1).max(1000),
+    width: positiveInt,
+    /** Explicit hidden layer widths; when set, `depth` and `width` are not used. */
+    hiddenLayers: z.array(positiveInt).nullable(),
+    kernelInitializer: z.enum([
+      'glorotUniform',
+      'glorotNormal',
+      'heNormal',
+      'heUniform',
+      'lecunNormal',
+      'lecunUniform',
+    ]),
+    optimizer: optimizerSchema,
+    batchSize: positiveInt,
+    epochs: positiveInt,
+    seed: z.number().int().min(0),
+  })
+  .strict();
+
+/** One fully resolved trial configuration. */
+export type TrialSettings = z.infer<typeof trialSettingsSchema>;
+
+/** Trial fields that a grid may vary, each with a list of values. */
+export const gridAxes = [
+  'dataset',
+  'trainSize',
+  'activation',
+  'firstActivation',
+  'depth',
+  'width',
+  'hiddenLayers',
+  'kernelInitializer',
+  'optimizer',
+  'batchSize',
+  'epochs',
+] as const;
+
+/** A field of the trial that a grid varies. */
+export type GridAxis = (typeof gridAxes)[number];
+
+const gridSchema = z
+  .object(
+    Object.fromEntries(
+      gridAxes.map((axis) => [axis, z.array(trialSettingsSchema.shape[axis]).min(1).optional()]),
+    ) as { [K in GridAxis]: z.ZodOptional<z.ZodArray<(typeof trialSettingsSchema.shape)[K]>> },
+  )
+  .strict();
+
+const figureSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('accuracy-curves'),
+      /** One chart per value of this field. */
+      facet: z.enum(gridAxes).optional(),
+      /** One line per value of this field. */
+      color: z.enum(gridAxes),
+      metric: z
+        .enum(['testAccuracy', 'validationAccuracy', 'trainAccuracy', 'trainLoss', 'validationLoss'])
+        .default('testAccuracy'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('gradient-by-layer'),
+      facet: z.enum(gridAxes).optional(),
+      color: z.enum(gridAxes),
+      target: z.enum(['weights', 'input']).default('weights'),
+      /** The epoch whose probe is shown: 0 is the untrained net, -1 the last. */
+      epoch: z.number().int().default(-1),
+    })
+    .strict(),
+  z.object({ kind: z.literal('activation-functions') }).strict(),
+]);
+
+/** One figure of a study's report. */
+export type FigureSpec = z.infer<typeof figureSchema>;
+
+const referenceSchema = z
+  .object({
+    source: z.string(),
+    metric: z.enum(['testAccuracy', 'validationAccuracy']),
+    epoch: positiveInt,
+    note: z.string().optional(),
+    rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).min(1),
+  })
+  .strict();
+
+/** A study: a grid of trials, what to record and how to report them. Presets are such files. */
+export const studySchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+    title: z.string(),
+    description: z.string(),
+    base: trialSettingsSchema.partial(),
+    grid: gridSchema.default({}),
+    /** Seeds per grid point: seeds 1..n. */
+    seeds: positiveInt.default(1),
+    /** Overrides that make the study end in a few minutes (`--quick`). */
+    quick: trialSettingsSchema.partial().default({}),
+    record: z
+      .object({
+        gradients: z
+          .object({
+            /** Samples of the fixed probe batch: the first training images. */
+            batchSize: positiveInt.default(32),
+            targets: z.array(z.enum(['weights', 'input'])).min(1).default(['weights']),
+          })
+          .strict()
+          .default({ batchSize: 32, targets: ['weights'] }),
+      })
+      .strict()
+      .default({ gradients: { batchSize: 32, targets: ['weights'] } }),
+    report: z
+      .object({
+        figures: z.array(figureSchema).default([]),
+        reference: referenceSchema.optional(),
+      })
+      .strict()
+      .default({ figures: [] }),
+  })
+  .strict();
+
+/** A validated study. */
+export type Study = z.infer<typeof studySchema>;
+/** A study as written in a file, before defaults are filled in. */
+export type StudyInput = z.input<typeof studySchema>;
+
+/** Defaults for trial fields a study leaves out. */
+export const defaultTrialSettings: TrialSettings = {
+  dataset: 'mnist',
+  trainSize: null,
+  validationFraction: 0.1,
+  testSize: null,
+  activation: 'relu',
+  firstActivation: null,
+  depth: 3,
+  width: 32,
+  hiddenLayers: null,
+  kernelInitializer: 'glorotUniform',
+  optimizer: { name: 'sgd', learningRate: 0.01 },
+  batchSize: 64,
+  epochs: 10,
+  seed: 1,
+};
