@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTempDir } from '@actlab/test-utils';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expandTrials } from '../study/expand-trials.js';
+import { parseStudy } from '../study/load-study.js';
+import { trainTrial } from './train-trial.js';
+import type { TrialData } from './trial-data.js';
+import type { EpochMetrics } from './trial-records.js';
+
+/** A small learnable problem: the class is the brightest of 4 pixel blocks. */
+function syntheticData(count: number, seed: number): TrialData['train'] {
+  const inputSize = 16;
+  const images = new Uint8Array(count * inputSize);
+  const labels = new Uint8Array(count);
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  for (let i = 0; i < count; i++) {
+    const label = Math.floor(next() * 4);
+    labels[i] = label;
+    for (let p = 0; p < inputSize; p++) {
+      const bright = Math.floor(p / 4) === label;
+      images[i * inputSize + p] = Math.floor((bright ? 128 : 0) + next() * 127);
+    }
+  }
+  return { images, labels, count };
+}
+
+const data: TrialData = {
+  train: syntheticData(512, 1),
+  validation: syntheticData(128, 2),
+  test: syntheticData(256, 3),
+  inputSize: 16,
+  classes: 4,
+};
+
+function trialFor(overrides: Record<string, unknown> = {}) {
+  const study = parseStudy({
+    name: 'unit',
+    title: 'Unit',
+    description: 'd',
+    base: { depth: 3, width: 8, epochs: 4, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 }, ...overrides },
+  });
+  const trial = expandTrials(study)[0];
+  if (!trial) throw new Error('no trial');
+  return trial;
+}
+
+const withoutTimes = (metrics: EpochMetrics[]) =>
+  metrics.map(({ trainSeconds: _t, wallSeconds: _w, ...rest }) => rest);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('trainTrial', () => {
+  it('learns a separable problem and writes its files', async () => {
+    const folder = await makeTempDir();
+    try {
+      const result = await trainTrial({ trial: trialFor(), data, folder: folder.path, backend: 'cpu', probeBatchSize: 16 });
+      expect(result?.status).toBe('completed');
+      expect(result?.epochs).toHaveLength(4);
+      expect(result?.finalTestAccuracy).toBeGreaterThan(0.9);
+      const saved = JSON.parse(await readFile(join(folder.path, 'result.json'), 'utf8'));
+      expect(saved.finalTestAccuracy).toBe(result?.finalTestAccuracy);
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('resumes from its checkpoint with the same numbers as an uninterrupted run', async () => {
+    const whole = await makeTempDir();
+    const split = await makeTempDir();
+    try {
+      const trial = trialFor();
+      const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
+      const uninterrupted = await trainTrial({ ...options, folder: whole.path });
+      const stopped = await trainTrial({ ...options, folder: split.path, stopAfterEpochs: 2 });
+      expect(stopped).toBeUndefined();
+      const resumed = await trainTrial({ ...options, folder: split.path });
+      expect(resumed?.resumed).toBe(true);
+      expect(withoutTimes(resumed?.epochs ?? [])).toEqual(withoutTimes(uninterrupted?.epochs ?? []));
+    } finally {
+      await whole.remove();
+      await split.remove();
+    }
+  });
+
+  it('marks a trial that blows up as diverged with its epoch and leaks no tensors', async () => {
+    const folder = await makeTempDir();
+    try {
+      const before = tf.memory().numTensors;
+      const result = await trainTrial({
+        trial: trialFor({ optimizer: { name: 'sgd', learningRate: 1e6 }, activation: 'linear', epochs: 5 }),
+        data,
+        folder: folder.path,
+        backend: 'cpu',
+        probeBatchSize: 16,
+      });
+      expect(result?.status).toBe('diverged');
+      expect(result?.divergedAtEpoch).toBeGreaterThanOrEqual(1);
+      expect(result?.epochs.length).toBe(result?.divergedAtEpoch);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await folder.remove();
+    }
+  });
+});
