@@ -1,2 +1,22 @@
-/** Version of this package, for diagnostics. */
-export const version = '0.0.0';
+export type { Activation, ActivationParameters } from './activation.js';
+export { ActivationError } from './activation-error.js';
+export { formatInterval, type Interval, intervalContains } from './interval.js';
+export { type ActivationLayerOptions, activationLayer } from './layers/activation-layer.js';
+export { ActlabActivation, type ActlabActivationArgs } from './layers/actlab-activation.js';
+export { LearnableLinear, type LearnableLinearArgs } from './layers/learnable-linear.js';
+export { LearnablePReLU, type LearnablePReLUArgs } from './layers/learnable-prelu.js';
+export { LearnableSwish, type LearnableSwishArgs } from './layers/learnable-swish.js';
+export { type LearnedParameters, learnedParameters } from './layers/learned-parameters.js';
+export { RationalActivation, type RationalActivationArgs } from './layers/rational-activation.js';
+export {
+  type ActivationSpec,
+  activationNames,
+  activations,
+  getActivation,
+  learnableActivationNames,
+} from './registry.js';
+export {
+  type ActivationSample,
+  type SampleOptions,
+  sampleActivation,
+} from './sample-activation.js';
