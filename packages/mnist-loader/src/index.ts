@@ -1,2 +1,23 @@
-/** Version of this package, for diagnostics. */
-export const version = '0.0.0';
+export {
+  type DatasetName,
+  type FileRole,
+  type KnownDataset,
+  type KnownFile,
+  knownDatasets,
+} from './known-files.js';
+export type { Dataset, LabelledSet } from './labelled-set.js';
+export { MnistLoaderError } from './loader-error.js';
+export { type LoadMnistOptions, loadMnist } from './node/load-mnist.js';
+export type { DownloadProgress } from './node/locate-file.js';
+export { parseIdx } from './node/parse-idx.js';
+export { type IdxArray, type IdxType, isGzip } from './parse-idx-bytes.js';
+export {
+  type BatchOptions,
+  batches,
+  labelCounts,
+  selectSamples,
+  splitTrainValidation,
+  subset,
+  type TensorOptions,
+  toTensors,
+} from './set-tools.js';

@@ -1,0 +1,58 @@
+import { MnistLoaderError } from './loader-error.js';
+import type { IdxArray } from './parse-idx-bytes.js';
+
+/** Images and labels of one split: uint8 pixels row-major, one label per image. */
+export interface LabelledSet {
+  /** count × height × width pixels, 0–255. */
+  images: Uint8Array;
+  /** count labels, 0–9. */
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** The train and test splits of a dataset. */
+export interface Dataset {
+  train: LabelledSet;
+  test: LabelledSet;
+}
+
+/**
+ * Pairs an images IDX array [n, h, w] (u8) with a labels IDX array [n] (u8).
+ *
+ * @throws {@link MnistLoaderError} `IDX_SIZE_MISMATCH` for wrong shapes or types,
+ *   `LABEL_COUNT_MISMATCH` when the counts differ
+ */
+export function pairImagesWithLabels(
+  images: IdxArray,
+  labels: IdxArray,
+  source: string,
+): LabelledSet {
+  if (images.type !== 'u8' || images.dims.length !== 3) {
+    throw new MnistLoaderError({
+      code: 'IDX_SIZE_MISMATCH',
+      message: `${source}: expected images as u8 of shape [n, height, width], got ${images.type} [${images.dims.join(', ')}].`,
+    });
+  }
+  if (labels.type !== 'u8' || labels.dims.length !== 1) {
+    throw new MnistLoaderError({
+      code: 'IDX_SIZE_MISMATCH',
+      message: `${source}: expected labels as u8 of shape [n], got ${labels.type} [${labels.dims.join(', ')}].`,
+    });
+  }
+  const [count, height, width] = images.dims as [number, number, number];
+  if (labels.dims[0] !== count) {
+    throw new MnistLoaderError({
+      code: 'LABEL_COUNT_MISMATCH',
+      message: `${source}: ${count} images but ${labels.dims[0]} labels; the files do not belong together.`,
+    });
+  }
+  return {
+    images: images.data as Uint8Array,
+    labels: labels.data as Uint8Array,
+    count,
+    height,
+    width,
+  };
+}
