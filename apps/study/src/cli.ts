@@ -39,7 +39,10 @@ activations
   .option('--param <key=value...>', 'activation parameters, e.g. --param alpha=0.1')
   .action((name: string, options) => plotActivationCommand(name, options));
 
-program.command('list').description('list the built-in study presets').action(() => listCommand());
+program
+  .command('list')
+  .description('list the built-in study presets')
+  .action(() => listCommand());
 
 program
   .command('show <preset>')
@@ -55,9 +58,14 @@ program
   .option('--workers <n>', 'trials in parallel', positiveInteger, availableParallelism())
   .option('--quick', 'the small profile: a data subset and fewer epochs', false)
   .addOption(
-    new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'node']).default('auto'),
+    new Option('--backend <name>', 'tfjs backend')
+      .choices(['auto', 'wasm', 'cpu', 'node'])
+      .default('auto'),
   )
-  .option('--data-dir <folder>', 'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)')
+  .option(
+    '--data-dir <folder>',
+    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
+  )
   .option('--plain', 'plain line logs even on a terminal', false)
   .option('--no-report', 'do not write the report at the end')
   .action((study: string, options) => runCommand(study, options));

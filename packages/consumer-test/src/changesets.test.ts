@@ -38,7 +38,9 @@ describe('changesets', () => {
       const [major, minor] = before.split('.').map(Number);
       expect(await versionOf(activations)).toBe(`${major}.${(minor ?? 0) + 1}.0`);
       expect(await versionOf(join(copy.path, 'packages/mnist-loader'))).toBe(before);
-      expect(await readFile(join(activations, 'CHANGELOG.md'), 'utf8')).toContain('A sample change.');
+      expect(await readFile(join(activations, 'CHANGELOG.md'), 'utf8')).toContain(
+        'A sample change.',
+      );
     } finally {
       await copy.remove();
     }

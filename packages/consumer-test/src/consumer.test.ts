@@ -38,7 +38,7 @@ async function publishedPackages(): Promise<Omit<Published, 'tarball'>[]> {
 }
 
 let project: { path: string; remove: () => Promise<void> };
-let packages: Published[] = [];
+const packages: Published[] = [];
 
 beforeAll(async () => {
   project = await makeTempDir('actlab-consumer-');
@@ -55,7 +55,10 @@ beforeAll(async () => {
   }
   const app = join(project.path, 'app');
   await mkdir(app);
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
   await run(
     'npm',
     [
@@ -84,7 +87,8 @@ describe('published packages, installed from their tarballs into a blank project
       const { stdout } = await run('tar', ['-tzf', pkg.tarball]);
       const files = stdout.trim().split('\n');
       const unexpected = files.filter(
-        (file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json|presets\/[^/]+\.yaml)$/.test(file),
+        (file) =>
+          !/^package\/(dist\/.+|README\.md|LICENSE|package\.json|presets\/[^/]+\.yaml)$/.test(file),
       );
       expect(unexpected, `${pkg.name} ships unexpected files`).toEqual([]);
       expect(files).toContain('package/README.md');
@@ -101,7 +105,10 @@ describe('published packages, installed from their tarballs into a blank project
       await copyFile(join(pkg.folder, 'examples', 'quick-start.mjs'), script);
       const readme = await readFile(join(pkg.folder, 'README.md'), 'utf8');
       const example = (await readFile(script, 'utf8')).trim();
-      expect(readme, `${pkg.name}: README quick start differs from examples/quick-start.mjs`).toContain(example);
+      expect(
+        readme,
+        `${pkg.name}: README quick start differs from examples/quick-start.mjs`,
+      ).toContain(example);
       const { stdout } = await run('node', [script], { cwd: app, env: process.env });
       expect(stdout.trim().length, `${pkg.name} quick start printed nothing`).toBeGreaterThan(0);
     }
@@ -109,7 +116,9 @@ describe('published packages, installed from their tarballs into a blank project
 
   it('installs the actlab command, which prints the activation table', async () => {
     const app = join(project.path, 'app');
-    const { stdout } = await run(join(app, 'node_modules', '.bin', 'actlab'), ['activations'], { cwd: app });
+    const { stdout } = await run(join(app, 'node_modules', '.bin', 'actlab'), ['activations'], {
+      cwd: app,
+    });
     expect(stdout).toContain('lecunTanh');
     expect(stdout).toContain('sigmoid');
   });

@@ -52,7 +52,9 @@ function shuffledByClass(set: LabelledSet, seed: number): number[][] {
   const groups: number[][] = [];
   for (let i = 0; i < set.count; i++) {
     const label = set.labels[i] as number;
-    (groups[label] ??= []).push(i);
+    const group = groups[label] ?? [];
+    group.push(i);
+    groups[label] = group;
   }
   for (const group of groups) if (group) shuffleInPlace(group, random);
   return groups.filter(Boolean);

@@ -1,34 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { activations, getActivation, sampleActivation } from '@actlab/activations';
+import { activations, formatInterval, getActivation, sampleActivation } from '@actlab/activations';
 import Table from 'cli-table3';
 import { renderPng, renderSvg } from '../charts/render-chart.js';
+import { useBackend } from '../run/use-backend.js';
 import { StudyConfigError } from '../study/study-errors.js';
 import { activationPlotSpec } from './activation-plot-spec.js';
 
-interface IntervalLike {
-  min: number;
-  max: number;
-  minInclusive: boolean;
-  maxInclusive: boolean;
-}
-
-function formatBound(value: number): string {
-  if (value === Number.POSITIVE_INFINITY) return '∞';
-  if (value === Number.NEGATIVE_INFINITY) return '−∞';
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
-}
-
-/** `[0, ∞)`, `(−1, 1)`: an interval as a mathematician writes it. */
-export function formatInterval(interval: IntervalLike): string {
-  const left = interval.minInclusive ? '[' : '(';
-  const right = interval.maxInclusive ? ']' : ')';
-  return `${left}${formatBound(interval.min)}, ${formatBound(interval.max)}${right}`;
-}
-
 /** `actlab activations`: the table of every activation. */
 export function printActivationTable(): void {
-  const table = new Table({ head: ['activation', 'range of f', "range of f'", 'gain'], style: { head: [] } });
+  const table = new Table({
+    head: ['activation', 'range of f', "range of f'", 'gain'],
+    style: { head: [] },
+  });
   for (const activation of Object.values(activations)) {
     table.push([
       activation.name,
@@ -77,8 +61,24 @@ export async function plotActivationCommand(name: string, options: PlotOptions):
   const parameters = parseParameters(options.param);
   const spec = Object.keys(parameters).length > 0 ? { name, ...parameters } : name;
   const activation = getActivation(spec as never);
-  const sample = sampleActivation(spec as never, { from: options.from, to: options.to, steps: options.steps });
-  const chart = activationPlotSpec(activation.name, sample, formatInterval(activation.range), formatInterval(activation.derivativeRange));
+  await useBackend('cpu');
+  const sample = sampleActivation(spec as never, {
+    from: options.from,
+    to: options.to,
+    steps: options.steps,
+  });
+  const label =
+    Object.keys(parameters).length > 0
+      ? `${activation.name}(${Object.entries(parameters)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')})`
+      : activation.name;
+  const chart = activationPlotSpec(
+    label,
+    sample,
+    formatInterval(activation.range),
+    formatInterval(activation.derivativeRange),
+  );
   if (format === '.svg') await writeFile(options.out, await renderSvg(chart));
   else await writeFile(options.out, await renderPng(chart));
   process.stdout.write(`wrote ${options.out}\n`);

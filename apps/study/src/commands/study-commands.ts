@@ -44,7 +44,9 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
-    process.stderr.write('\nstopping: finished trials and checkpoints are kept; run the same command again to resume\n');
+    process.stderr.write(
+      '\nstopping: finished trials and checkpoints are kept; run the same command again to resume\n',
+    );
     void executor.close();
   };
   process.once('SIGINT', onSignal);

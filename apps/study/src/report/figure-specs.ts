@@ -29,7 +29,12 @@ export function curveChartSpec(options: {
   rows: CurveRow[];
 }): ChartSpec {
   const severalSeeds = new Set(options.rows.map((row) => row.seed)).size > 1;
-  const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } };
+  const x = {
+    field: 'epoch',
+    type: 'quantitative' as const,
+    title: 'epoch',
+    axis: { tickMinStep: 1 },
+  };
   const color = { field: 'series', type: 'nominal' as const, title: options.colorTitle };
   const yTitle = metricTitles[options.metric] ?? options.metric;
   return {
@@ -43,7 +48,11 @@ export function curveChartSpec(options: {
         ? [
             {
               mark: { type: 'errorband' as const, extent: 'stdev' as const, opacity: 0.2 },
-              encoding: { x, y: { field: 'value', type: 'quantitative' as const, title: yTitle }, color },
+              encoding: {
+                x,
+                y: { field: 'value', type: 'quantitative' as const, title: yTitle },
+                color,
+              },
             },
           ]
         : []),
@@ -51,7 +60,12 @@ export function curveChartSpec(options: {
         mark: { type: 'line' as const, point: true },
         encoding: {
           x,
-          y: { aggregate: 'mean' as const, field: 'value', type: 'quantitative' as const, title: yTitle },
+          y: {
+            aggregate: 'mean' as const,
+            field: 'value',
+            type: 'quantitative' as const,
+            title: yTitle,
+          },
           color,
         },
       },
@@ -82,7 +96,12 @@ export function gradientChartSpec(options: {
     data: { values: options.rows.filter((row) => row.value > 0 && Number.isFinite(row.value)) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'layer', type: 'quantitative', title: 'layer (input side → output side)', axis: { tickMinStep: 1 } },
+      x: {
+        field: 'layer',
+        type: 'quantitative',
+        title: 'layer (input side → output side)',
+        axis: { tickMinStep: 1 },
+      },
       y: {
         aggregate: 'mean',
         field: 'value',
@@ -104,7 +123,10 @@ export interface ActivationRow {
 }
 
 /** f and f′ of each activation, one small chart per activation. */
-export function activationChartSpec(rows: ActivationRow[], title = 'Activation functions and their derivatives'): ChartSpec {
+export function activationChartSpec(
+  rows: ActivationRow[],
+  title = 'Activation functions and their derivatives',
+): ChartSpec {
   return {
     $schema: schema,
     title,

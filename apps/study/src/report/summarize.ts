@@ -1,6 +1,6 @@
+import type { TrialResult } from '../run/trial-records.js';
 import { formatAxisValue } from '../study/expand-trials.js';
 import type { GridAxis } from '../study/study-schema.js';
-import type { TrialResult } from '../run/trial-records.js';
 
 /** Mean and sample standard deviation (null for a single value). */
 export interface MeanSd {
@@ -54,7 +54,9 @@ export function summarizeGridPoints(
   const axes = variedAxes(entries);
   const groups = new Map<string, { axes: Record<string, string>; results: TrialResult[] }>();
   for (const entry of entries) {
-    const formatted = Object.fromEntries(axes.map((axis) => [axis, formatAxisValue(entry.axes[axis])]));
+    const formatted = Object.fromEntries(
+      axes.map((axis) => [axis, formatAxisValue(entry.axes[axis])]),
+    );
     const key = JSON.stringify(formatted);
     const group = groups.get(key) ?? { axes: formatted, results: [] };
     group.results.push(entry.result);
@@ -66,12 +68,16 @@ export function summarizeGridPoints(
       axes: formatted,
       seeds: results.length,
       finalTestAccuracy: meanSd(results.map((result) => result.finalTestAccuracy)),
-      finalTrainAccuracy: meanSd(results.map((result) => last(result)?.trainAccuracy ?? Number.NaN)),
+      finalTrainAccuracy: meanSd(
+        results.map((result) => last(result)?.trainAccuracy ?? Number.NaN),
+      ),
       finalValidationAccuracy: meanSd(
         results.map((result) => last(result)?.validationAccuracy ?? Number.NaN),
       ),
       diverged: results.filter((result) => result.status === 'diverged').length,
-      divergedEpochs: results.flatMap((result) => (result.divergedAtEpoch ? [result.divergedAtEpoch] : [])),
+      divergedEpochs: results.flatMap((result) =>
+        result.divergedAtEpoch ? [result.divergedAtEpoch] : [],
+      ),
       trainSeconds: meanSd(results.map((result) => result.trainSeconds)),
       results,
     };

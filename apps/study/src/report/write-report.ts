@@ -6,9 +6,10 @@ import { readJsonIfExists, writeFileAtomically, writeJsonAtomic } from '../run/a
 import { type RunManifest, readFinishedResults } from '../run/run-study.js';
 import { trialFiles } from '../run/train-trial.js';
 import type { GradientRecord, TrialResult } from '../run/trial-records.js';
+import { useBackend } from '../run/use-backend.js';
 import { formatAxisValue } from '../study/expand-trials.js';
-import type { FigureSpec, GridAxis, Study } from '../study/study-schema.js';
 import { StudyRunError } from '../study/study-errors.js';
+import type { FigureSpec, GridAxis, Study } from '../study/study-schema.js';
 import {
   type ActivationRow,
   activationChartSpec,
@@ -43,11 +44,17 @@ interface Entry {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+  return text.replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
+  );
 }
 
 function facetGroups(entries: Entry[], facet: GridAxis | undefined): [string | null, Entry[]][] {
@@ -60,14 +67,24 @@ function facetGroups(entries: Entry[], facet: GridAxis | undefined): [string | n
   return [...groups.entries()];
 }
 
-function curveFigures(figure: Extract<FigureSpec, { kind: 'accuracy-curves' }>, entries: Entry[]): Omit<ReportFigure, 'svg'>[] {
+function curveFigures(
+  figure: Extract<FigureSpec, { kind: 'accuracy-curves' }>,
+  entries: Entry[],
+): Omit<ReportFigure, 'svg'>[] {
   return facetGroups(entries, figure.facet).map(([facetValue, group]) => {
     const rows: CurveRow[] = group.flatMap(({ axes, result }) =>
       result.epochs.flatMap((epoch) => {
         const value = epoch[figure.metric];
         return value === null || !Number.isFinite(value)
           ? []
-          : [{ epoch: epoch.epoch, value, series: formatAxisValue(axes[figure.color]), seed: result.settings.seed }];
+          : [
+              {
+                epoch: epoch.epoch,
+                value,
+                series: formatAxisValue(axes[figure.color]),
+                seed: result.settings.seed,
+              },
+            ];
       }),
     );
     const title = `${figure.metric} per epoch${facetValue === null ? '' : ` — ${figure.facet} = ${facetValue}`}`;
@@ -80,24 +97,42 @@ function curveFigures(figure: Extract<FigureSpec, { kind: 'accuracy-curves' }>, 
   });
 }
 
-function gradientFigures(figure: Extract<FigureSpec, { kind: 'gradient-by-layer' }>, entries: Entry[]): Omit<ReportFigure, 'svg'>[] {
+function gradientFigures(
+  figure: Extract<FigureSpec, { kind: 'gradient-by-layer' }>,
+  entries: Entry[],
+): Omit<ReportFigure, 'svg'>[] {
   return facetGroups(entries, figure.facet).map(([facetValue, group]) => {
     let omitted = 0;
     const rows: GradientRow[] = group.flatMap(({ axes, result, gradients }) => {
       const records = gradients.filter((record) => record.target === figure.target);
       const record =
-        figure.epoch < 0 ? records[records.length + figure.epoch] : records.find((r) => r.epoch === figure.epoch);
+        figure.epoch < 0
+          ? records[records.length + figure.epoch]
+          : records.find((r) => r.epoch === figure.epoch);
       if (!record) return [];
       return record.layers.map((layer) => {
         if (!(layer.maxAbs > 0) || !Number.isFinite(layer.maxAbs)) omitted++;
-        return { layer: layer.index, value: layer.maxAbs, series: formatAxisValue(axes[figure.color]), seed: result.settings.seed };
+        return {
+          layer: layer.index,
+          value: layer.maxAbs,
+          series: formatAxisValue(axes[figure.color]),
+          seed: result.settings.seed,
+        };
       });
     });
-    const what = figure.target === 'input' ? 'max |∂(sum of layer outputs)/∂(input)|' : 'max |∂loss/∂kernel|';
-    const when = figure.epoch === 0 ? 'untrained' : figure.epoch < 0 ? 'after training' : `after epoch ${figure.epoch}`;
+    const what =
+      figure.target === 'input' ? 'max |∂(sum of layer outputs)/∂(input)|' : 'max |∂loss/∂kernel|';
+    const when =
+      figure.epoch === 0
+        ? 'untrained'
+        : figure.epoch < 0
+          ? 'after training'
+          : `after epoch ${figure.epoch}`;
     const title = `${what} per layer, ${when}${facetValue === null ? '' : ` — ${figure.facet} = ${facetValue}`}`;
     return {
-      name: slug(`gradients-${figure.target}-${figure.facet ?? 'all'}-${facetValue ?? ''}-${figure.epoch}`),
+      name: slug(
+        `gradients-${figure.target}-${figure.facet ?? 'all'}-${facetValue ?? ''}-${figure.epoch < 0 ? 'last' : `epoch-${figure.epoch}`}`,
+      ),
       title,
       caption: `${title}; log scale, mean over seeds.${omitted > 0 ? ` ${omitted} zero or non-finite values cannot be drawn on a log axis and are left out.` : ''}`,
       spec: gradientChartSpec({ title, yTitle: what, colorTitle: figure.color, rows }),
@@ -123,15 +158,27 @@ function activationFigure(entries: Entry[]): Omit<ReportFigure, 'svg'> {
   return {
     name: 'activation-functions',
     title: 'Activation functions used',
-    caption: 'f (solid) and its analytic derivative f′ (dashed) on [−5, 5], computed by @actlab/activations.',
+    caption:
+      'f (solid) and its analytic derivative f′ (dashed) on [−5, 5], computed by @actlab/activations.',
     spec: activationChartSpec(rows),
   };
 }
 
-function resultsTable(points: GridPointSummary[], study: Study): { header: string[]; rows: string[][] } {
+function resultsTable(
+  points: GridPointSummary[],
+  study: Study,
+): { header: string[]; rows: string[][] } {
   const axes = Object.keys(points[0]?.axes ?? {});
   const reference = study.report.reference;
-  const header = [...axes, 'seeds', 'test accuracy', 'train accuracy', 'validation accuracy', 'diverged', 'train time (s)'];
+  const header = [
+    ...axes,
+    'seeds',
+    'test accuracy',
+    'train accuracy',
+    'validation accuracy',
+    'diverged',
+    'train time (s)',
+  ];
   if (reference) header.push(`reference (${reference.metric}, epoch ${reference.epoch})`);
   const rows = points.map((point) => {
     const row = [
@@ -145,7 +192,9 @@ function resultsTable(points: GridPointSummary[], study: Study): { header: strin
     ];
     if (reference) {
       const match = reference.rows.find((candidate) =>
-        Object.entries(candidate).every(([key, value]) => key === 'value' || point.axes[key] === String(value)),
+        Object.entries(candidate).every(
+          ([key, value]) => key === 'value' || point.axes[key] === String(value),
+        ),
       );
       row.push(match ? String(match.value) : '—');
     }
@@ -161,7 +210,9 @@ function markdownTable({ header, rows }: { header: string[]; rows: string[][] })
 
 function htmlTable({ header, rows }: { header: string[]; rows: string[][] }): string {
   const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -186,10 +237,14 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
     const result = finished.get(trial.id);
     if (!result) continue;
     const gradients =
-      (await readJsonIfExists<GradientRecord[]>(join(runFolder, 'trials', trial.id, trialFiles.gradients))) ?? [];
+      (await readJsonIfExists<GradientRecord[]>(
+        join(runFolder, 'trials', trial.id, trialFiles.gradients),
+      )) ?? [];
     entries.push({ axes: trial.axes, result, gradients });
   }
   const gridPoints = summarizeGridPoints(entries);
+  // Sampling the activation curves needs a backend; any will do, cpu is always there.
+  await useBackend('cpu');
   const figureDrafts = study.report.figures.flatMap((figure) => {
     if (entries.length === 0) return [];
     if (figure.kind === 'accuracy-curves') return curveFigures(figure, entries);
@@ -203,7 +258,10 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
     const svg = await renderSvg(draft.spec);
     await writeJsonAtomic(join(figuresFolder, `${draft.name}.vl.json`), draft.spec);
     await writeFileAtomically(join(figuresFolder, `${draft.name}.svg`), svg);
-    await writeFileAtomically(join(figuresFolder, `${draft.name}.png`), await renderPng(draft.spec));
+    await writeFileAtomically(
+      join(figuresFolder, `${draft.name}.png`),
+      await renderPng(draft.spec),
+    );
     figures.push({ ...draft, svg });
   }
 
@@ -235,7 +293,12 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
     referenceNote,
     '',
     ...(figures.length > 0 ? ['## Figures', ''] : []),
-    ...figures.flatMap((figure) => [`![${figure.title}](figures/${figure.name}.png)`, '', `*${figure.caption}*`, '']),
+    ...figures.flatMap((figure) => [
+      `![${figure.title}](figures/${figure.name}.png)`,
+      '',
+      `*${figure.caption}*`,
+      '',
+    ]),
   ].join('\n');
 
   const html = `<!doctype html>

@@ -39,7 +39,8 @@ export function buildModel(settings: TrialSettings, inputSize: number, classes: 
   const model = tf.sequential();
   const widths = hiddenWidths(settings);
   widths.forEach((units, index) => {
-    const spec = index === 0 && settings.firstActivation ? settings.firstActivation : settings.activation;
+    const spec =
+      index === 0 && settings.firstActivation ? settings.firstActivation : settings.activation;
     const name = typeof spec === 'string' ? spec : spec.name;
     const native = typeof spec === 'string' && nativeActivations.has(name);
     model.add(

@@ -6,6 +6,8 @@ import type { EpochMetrics, GradientRecord } from './trial-records.js';
 interface SavedTensor {
   name: string;
   shape: number[];
+  /** The tensor's dtype (Adam's iteration count is int32); values are stored as float32. */
+  dtype?: 'float32' | 'int32';
   /** Float32 values, little-endian, base64. */
   data: string;
 }
@@ -24,15 +26,18 @@ export interface Checkpoint {
 }
 
 function encode(name: string, tensor: tf.Tensor): SavedTensor {
-  const values = tensor.dataSync() as Float32Array;
+  const values = Float32Array.from(tensor.dataSync());
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  return { name, shape: tensor.shape, data: bytes.toString('base64') };
+  const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
+  return { name, shape: tensor.shape, dtype, data: bytes.toString('base64') };
 }
 
 function decode(saved: SavedTensor): tf.Tensor {
   const bytes = Buffer.from(saved.data, 'base64');
-  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return tf.tensor(values, saved.shape, 'float32');
+  const values = new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  );
+  return tf.tensor(saved.dtype === 'int32' ? Int32Array.from(values) : values, saved.shape, saved.dtype ?? 'float32');
 }
 
 /** Saves the model's weights and the optimizer's state with the metrics so far (atomic write). */
@@ -45,11 +50,18 @@ export async function saveCheckpoint(
   const weights = model.weights.map((weight) => encode(weight.originalName, weight.read()));
   const optimizerWeights = await optimizer.getWeights();
   const optimizerState = optimizerWeights.map(({ name, tensor }) => encode(name, tensor));
-  await writeJsonAtomic(path, { ...state, weights, optimizer: optimizerState } satisfies Checkpoint);
+  await writeJsonAtomic(path, {
+    ...state,
+    weights,
+    optimizer: optimizerState,
+  } satisfies Checkpoint);
 }
 
 /** Reads a checkpoint, or undefined when there is none for this trial. */
-export async function readCheckpoint(path: string, trialId: string): Promise<Checkpoint | undefined> {
+export async function readCheckpoint(
+  path: string,
+  trialId: string,
+): Promise<Checkpoint | undefined> {
   const checkpoint = await readJsonIfExists<Checkpoint>(path);
   return checkpoint?.trialId === trialId ? checkpoint : undefined;
 }
@@ -69,7 +81,10 @@ export async function restoreCheckpoint(
   model.setWeights(tensors);
   tf.dispose(tensors);
   if (checkpoint.optimizer.length > 0) {
-    const state = checkpoint.optimizer.map((saved) => ({ name: saved.name, tensor: decode(saved) }));
+    const state = checkpoint.optimizer.map((saved) => ({
+      name: saved.name,
+      tensor: decode(saved),
+    }));
     // Optimizers copy what they keep into their own variables, so our tensors can go.
     await optimizer.setWeights(state);
     tf.dispose(state.map(({ tensor }) => tensor));

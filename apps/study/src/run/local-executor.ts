@@ -62,7 +62,10 @@ export class LocalExecutor implements TrialExecutor {
           const onExit = (code: number) => {
             this.threads.delete(worker);
             if (!this.closed) {
-              events.failed(current, { code: 'WORKER_EXITED', message: `worker exited with code ${code}` });
+              events.failed(current, {
+                code: 'WORKER_EXITED',
+                message: `worker exited with code ${code}`,
+              });
             }
             cleanup();
             resolve();

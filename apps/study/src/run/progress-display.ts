@@ -103,10 +103,10 @@ function terminalDisplay(tracker: ProgressTracker, stream: NodeJS.WriteStream): 
       }
       const within = progress.metrics ? 1 : progress.batch / progress.batches;
       const fraction = (progress.epoch - 1 + within) / progress.epochs;
-      const last = progress.metrics
-        ? `  test acc ${progress.metrics.testAccuracy.toFixed(4)}`
-        : '';
-      lines.push(`  ${trial.label}  epoch ${progress.epoch}/${progress.epochs} ${bar(fraction)}${last}`);
+      const last = progress.metrics ? `  test acc ${progress.metrics.testAccuracy.toFixed(4)}` : '';
+      lines.push(
+        `  ${trial.label}  epoch ${progress.epoch}/${progress.epochs} ${bar(fraction)}${last}`,
+      );
     }
     logUpdate(lines.join('\n'));
   };
@@ -150,7 +150,9 @@ function lineDisplay(tracker: ProgressTracker, stream: NodeJS.WritableStream): P
       if (!metrics) return;
       const label = tracker.running.get(progress.trialId)?.trial.label ?? progress.trialId;
       const validation =
-        metrics.validationAccuracy === null ? '' : ` val_acc=${metrics.validationAccuracy.toFixed(4)}`;
+        metrics.validationAccuracy === null
+          ? ''
+          : ` val_acc=${metrics.validationAccuracy.toFixed(4)}`;
       stream.write(
         `[${(tracker.fraction() * 100).toFixed(1)}% ETA ${formatDuration(tracker.etaSeconds())}] ${label} epoch ${metrics.epoch}/${progress.epochs} loss=${metrics.trainLoss.toFixed(4)} acc=${metrics.trainAccuracy.toFixed(4)}${validation} test_acc=${metrics.testAccuracy.toFixed(4)} (${metrics.wallSeconds.toFixed(1)}s)\n`,
       );
@@ -182,6 +184,12 @@ export interface ProgressDisplayOptions {
 /** A live display on a terminal, plain one-line-per-epoch logs otherwise. */
 export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
-  const tracker = new ProgressTracker(options.trials, options.alreadyFinished, options.alreadyDoneEpochs);
-  return stream.isTTY && !options.plain ? terminalDisplay(tracker, stream) : lineDisplay(tracker, stream);
+  const tracker = new ProgressTracker(
+    options.trials,
+    options.alreadyFinished,
+    options.alreadyDoneEpochs,
+  );
+  return stream.isTTY && !options.plain
+    ? terminalDisplay(tracker, stream)
+    : lineDisplay(tracker, stream);
 }

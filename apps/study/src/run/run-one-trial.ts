@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { ActlabError } from '@actlab/errors';
 import type { Trial } from '../study/expand-trials.js';
-import { probeTrialGradients } from './probe-trial.js';
 import { prepareTrialData } from './prepare-trial-data.js';
-import type { TrialJobContext } from './trial-executor.js';
+import { probeTrialGradients } from './probe-trial.js';
 import { type TrialProgress, trainTrial } from './train-trial.js';
+import type { TrialJobContext } from './trial-executor.js';
 import type { TrialResult } from './trial-records.js';
 import { useBackend } from './use-backend.js';
 
@@ -31,7 +31,8 @@ export async function runOneTrial(
       folder: join(context.runFolder, 'trials', trial.id),
       backend,
       probeBatchSize: context.probeBatchSize,
-      probe: (model, xs, ys, epoch) => probeTrialGradients(model, xs, ys, epoch, context.probeTargets),
+      probe: (model, xs, ys, epoch) =>
+        probeTrialGradients(model, xs, ys, epoch, context.probeTargets),
       onProgress,
     });
     if (!result) return { ok: false, code: 'TRIAL_STOPPED', message: 'the trial was stopped' };

@@ -23,7 +23,13 @@ export interface MachineInfo {
 export interface RunManifest {
   study: Study;
   trials: { id: string; label: string; axes: Trial['axes'] }[];
-  options: { quick: boolean; seeds: number; epochs: number | null; workers: number; backend: string };
+  options: {
+    quick: boolean;
+    seeds: number;
+    epochs: number | null;
+    workers: number;
+    backend: string;
+  };
   machine: MachineInfo;
   createdAt: string;
   updatedAt: string;
@@ -73,7 +79,9 @@ export async function readFinishedResults(runFolder: string): Promise<Map<string
     return results;
   }
   for (const id of ids) {
-    const result = await readJsonIfExists<TrialResult>(join(runFolder, 'trials', id, trialFiles.result));
+    const result = await readJsonIfExists<TrialResult>(
+      join(runFolder, 'trials', id, trialFiles.result),
+    );
     if (result?.id === id) results.set(id, result);
   }
   return results;
@@ -129,19 +137,23 @@ export async function runStudy(options: RunStudyOptions): Promise<RunSummary> {
     failed: [],
   };
   try {
-    await options.executor.run(pending, { ...options.context, runFolder }, {
-      started: (trial) => display.trialStarted(trial),
-      progress: (progress) => display.progress(progress),
-      finished: (trial, result) => {
-        if (result.status === 'diverged') summary.diverged++;
-        else summary.completed++;
-        display.trialFinished(trial, result);
+    await options.executor.run(
+      pending,
+      { ...options.context, runFolder },
+      {
+        started: (trial) => display.trialStarted(trial),
+        progress: (progress) => display.progress(progress),
+        finished: (trial, result) => {
+          if (result.status === 'diverged') summary.diverged++;
+          else summary.completed++;
+          display.trialFinished(trial, result);
+        },
+        failed: (trial, error) => {
+          summary.failed.push({ id: trial.id, label: trial.label, ...error });
+          display.trialFailed(trial, `${error.code}: ${error.message}`);
+        },
       },
-      failed: (trial, error) => {
-        summary.failed.push({ id: trial.id, label: trial.label, ...error });
-        display.trialFailed(trial, `${error.code}: ${error.message}`);
-      },
-    });
+    );
   } finally {
     display.close();
   }

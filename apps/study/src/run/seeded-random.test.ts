@@ -11,7 +11,8 @@ describe('seededPermutation', () => {
 
   it('derives distinct seeds for distinct purposes', () => {
     const seeds = new Set<number>();
-    for (let seed = 1; seed <= 5; seed++) for (let epoch = 0; epoch < 50; epoch++) seeds.add(deriveSeed(seed, epoch));
+    for (let seed = 1; seed <= 5; seed++)
+      for (let epoch = 0; epoch < 50; epoch++) seeds.add(deriveSeed(seed, epoch));
     expect(seeds.size).toBe(250);
   });
 });

@@ -44,7 +44,14 @@ function trialFor(overrides: Record<string, unknown> = {}) {
     name: 'unit',
     title: 'Unit',
     description: 'd',
-    base: { depth: 3, width: 8, epochs: 4, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 }, ...overrides },
+    base: {
+      depth: 3,
+      width: 8,
+      epochs: 4,
+      batchSize: 32,
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      ...overrides,
+    },
   });
   const trial = expandTrials(study)[0];
   if (!trial) throw new Error('no trial');
@@ -62,7 +69,13 @@ describe('trainTrial', () => {
   it('learns a separable problem and writes its files', async () => {
     const folder = await makeTempDir();
     try {
-      const result = await trainTrial({ trial: trialFor(), data, folder: folder.path, backend: 'cpu', probeBatchSize: 16 });
+      const result = await trainTrial({
+        trial: trialFor(),
+        data,
+        folder: folder.path,
+        backend: 'cpu',
+        probeBatchSize: 16,
+      });
       expect(result?.status).toBe('completed');
       expect(result?.epochs).toHaveLength(4);
       expect(result?.finalTestAccuracy).toBeGreaterThan(0.9);
@@ -73,18 +86,20 @@ describe('trainTrial', () => {
     }
   });
 
-  it('resumes from its checkpoint with the same numbers as an uninterrupted run', async () => {
+  it('resumes from its checkpoint with the same numbers as an uninterrupted run (momentum state restored)', async () => {
     const whole = await makeTempDir();
     const split = await makeTempDir();
     try {
-      const trial = trialFor();
+      const trial = trialFor({ optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 } });
       const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
       const uninterrupted = await trainTrial({ ...options, folder: whole.path });
       const stopped = await trainTrial({ ...options, folder: split.path, stopAfterEpochs: 2 });
       expect(stopped).toBeUndefined();
       const resumed = await trainTrial({ ...options, folder: split.path });
       expect(resumed?.resumed).toBe(true);
-      expect(withoutTimes(resumed?.epochs ?? [])).toEqual(withoutTimes(uninterrupted?.epochs ?? []));
+      expect(withoutTimes(resumed?.epochs ?? [])).toEqual(
+        withoutTimes(uninterrupted?.epochs ?? []),
+      );
     } finally {
       await whole.remove();
       await split.remove();
@@ -96,7 +111,11 @@ describe('trainTrial', () => {
     try {
       const before = tf.memory().numTensors;
       const result = await trainTrial({
-        trial: trialFor({ optimizer: { name: 'sgd', learningRate: 1e6 }, activation: 'linear', epochs: 5 }),
+        trial: trialFor({
+          optimizer: { name: 'sgd', learningRate: 1e30 },
+          activation: 'linear',
+          epochs: 5,
+        }),
         data,
         folder: folder.path,
         backend: 'cpu',

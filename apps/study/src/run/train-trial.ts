@@ -83,7 +83,9 @@ function evaluate(
       const target = tf.tensor2d(ys.subarray(0, size * data.classes), [size, data.classes]);
       const predicted = model.predict(input) as tf.Tensor;
       const batchLoss = tf.mul(categoricalCrossEntropy(target, predicted), size);
-      const batchHits = tf.sum(tf.cast(tf.equal(tf.argMax(predicted, -1), tf.argMax(target, -1)), 'float32'));
+      const batchHits = tf.sum(
+        tf.cast(tf.equal(tf.argMax(predicted, -1), tf.argMax(target, -1)), 'float32'),
+      );
       return [batchLoss.dataSync()[0] as number, batchHits.dataSync()[0] as number];
     });
     lossSum += loss;
@@ -111,7 +113,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   const { trial, data, folder } = options;
   const { settings } = trial;
   await mkdir(folder, { recursive: true });
-  await writeJsonAtomic(join(folder, trialFiles.config), { id: trial.id, label: trial.label, settings });
+  await writeJsonAtomic(join(folder, trialFiles.config), {
+    id: trial.id,
+    label: trial.label,
+    settings,
+  });
 
   const model = buildModel(settings, data.inputSize, data.classes);
   const optimizer = createOptimizer(settings.optimizer);
@@ -160,12 +166,19 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
           const input = tf.tensor2d(xs.subarray(0, size * data.inputSize), [size, data.inputSize]);
           const target = tf.tensor2d(ys.subarray(0, size * data.classes), [size, data.classes]);
           optimizer.minimize(
-            () => categoricalCrossEntropy(target, model.apply(input, { training: true }) as tf.Tensor),
+            () =>
+              categoricalCrossEntropy(target, model.apply(input, { training: true }) as tf.Tensor),
             false,
           );
         });
         if (options.onProgress && (batch % 50 === 0 || batch === batches - 1)) {
-          options.onProgress({ trialId: trial.id, epoch, epochs: settings.epochs, batch: batch + 1, batches });
+          options.onProgress({
+            trialId: trial.id,
+            epoch,
+            epochs: settings.epochs,
+            batch: batch + 1,
+            batches,
+          });
         }
       }
       const epochTrainSeconds = (performance.now() - epochStart) / 1000;

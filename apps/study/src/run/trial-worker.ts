@@ -10,7 +10,9 @@ const send = (message: FromWorker) => port.postMessage(message);
 port.on('message', async (message: ToWorker) => {
   if (message.type !== 'run') return;
   const { trial, context } = message;
-  const outcome = await runOneTrial(trial, context, (progress) => send({ type: 'progress', progress }));
+  const outcome = await runOneTrial(trial, context, (progress) =>
+    send({ type: 'progress', progress }),
+  );
   if (outcome.ok) send({ type: 'done', trialId: trial.id, result: outcome.result });
   else send({ type: 'failed', trialId: trial.id, code: outcome.code, message: outcome.message });
 });

@@ -1,6 +1,6 @@
 import type { Trial } from '../study/expand-trials.js';
-import type { TrialJobContext } from './trial-executor.js';
 import type { TrialProgress } from './train-trial.js';
+import type { TrialJobContext } from './trial-executor.js';
 import type { TrialResult } from './trial-records.js';
 
 /** Main thread → worker. */

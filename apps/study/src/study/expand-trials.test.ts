@@ -23,8 +23,12 @@ describe('expandTrials', () => {
   });
 
   it('gives the same id to the same settings whatever the key order', () => {
-    const again = expandTrials(parseStudy({ ...study, grid: { depth: [2, 3, 4], activation: study.grid.activation } }));
-    expect(new Set(again.map((trial) => trial.id))).toEqual(new Set(expandTrials(study).map((trial) => trial.id)));
+    const again = expandTrials(
+      parseStudy({ ...study, grid: { depth: [2, 3, 4], activation: study.grid.activation } }),
+    );
+    expect(new Set(again.map((trial) => trial.id))).toEqual(
+      new Set(expandTrials(study).map((trial) => trial.id)),
+    );
   });
 
   it('applies quick overrides, seed count and epoch overrides, which change the ids', () => {

@@ -49,9 +49,11 @@ describe('parseStudy', () => {
   });
 
   it('rejects a negative learning rate and an empty grid axis', () => {
-    expect(codeOf(() => parseStudy({ ...minimal, base: { optimizer: { name: 'sgd', learningRate: -1 } } }))).toBe(
-      'STUDY_INVALID',
-    );
+    expect(
+      codeOf(() =>
+        parseStudy({ ...minimal, base: { optimizer: { name: 'sgd', learningRate: -1 } } }),
+      ),
+    ).toBe('STUDY_INVALID');
     expect(codeOf(() => parseStudy({ ...minimal, grid: { depth: [] } }))).toBe('STUDY_INVALID');
   });
 });
@@ -77,7 +79,10 @@ describe('loadStudy', () => {
       await writeFile(jsonPath, JSON.stringify(minimal));
       expect((await loadStudy(jsonPath)).name).toBe('tiny');
       const yamlPath = join(folder.path, 'study.yaml');
-      await writeFile(yamlPath, 'name: tiny\ntitle: T\ndescription: D\nbase: {}\ngrid: { depth: [2, 3] }\n');
+      await writeFile(
+        yamlPath,
+        'name: tiny\ntitle: T\ndescription: D\nbase: {}\ngrid: { depth: [2, 3] }\n',
+      );
       expect((await loadStudy(yamlPath)).grid.depth).toEqual([2, 3]);
       await writeFile(yamlPath, 'name: [unclosed\n');
       await expect(loadStudy(yamlPath)).rejects.toMatchObject({ code: 'STUDY_INVALID' });

@@ -93,7 +93,13 @@ const figureSchema = z.discriminatedUnion('kind', [
       /** One line per value of this field. */
       color: z.enum(gridAxes),
       metric: z
-        .enum(['testAccuracy', 'validationAccuracy', 'trainAccuracy', 'trainLoss', 'validationLoss'])
+        .enum([
+          'testAccuracy',
+          'validationAccuracy',
+          'trainAccuracy',
+          'trainLoss',
+          'validationLoss',
+        ])
         .default('testAccuracy'),
     })
     .strict(),
@@ -141,7 +147,10 @@ export const studySchema = z
           .object({
             /** Samples of the fixed probe batch: the first training images. */
             batchSize: positiveInt.default(32),
-            targets: z.array(z.enum(['weights', 'input'])).min(1).default(['weights']),
+            targets: z
+              .array(z.enum(['weights', 'input']))
+              .min(1)
+              .default(['weights']),
           })
           .strict()
           .default({ batchSize: 32, targets: ['weights'] }),

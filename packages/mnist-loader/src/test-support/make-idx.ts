@@ -11,7 +11,9 @@ export function makeIdx(
   const view = new DataView(header.buffer);
   header[2] = typeCode;
   header[3] = dims.length;
-  dims.forEach((dim, i) => view.setUint32(4 + 4 * i, dim, false));
+  dims.forEach((dim, i) => {
+    view.setUint32(4 + 4 * i, dim, false);
+  });
   const body = new Uint8Array(data.length * elementSize);
   const bodyView = new DataView(body.buffer);
   for (let i = 0; i < data.length; i++) {
