@@ -19,12 +19,13 @@ export interface ActlabErrorOptions {
  */
 export class ActlabError extends Error {
   readonly code: string;
-  private readonly [marker] = true;
 
   constructor({ code, message, cause }: ActlabErrorOptions) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
+    // A shared symbol, not instanceof: two installed copies of this package still recognise each other.
+    Object.defineProperty(this, marker, { value: true });
   }
 
   /** True for any actlab error, whichever copy of this package created it. */

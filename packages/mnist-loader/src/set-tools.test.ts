@@ -2,7 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LabelledSet } from './labelled-set.js';
-import { batches, labelCounts, splitTrainValidation, subset, toTensors } from './set-tools.js';
+import { labelCounts, splitTrainValidation, subset } from './set-tools.js';
+import { batches, toTensors } from './tensor-tools.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

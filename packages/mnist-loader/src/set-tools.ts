@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { LabelledSet } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
 
 /** A small seeded generator (mulberry32), so splits and shuffles repeat on every machine. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -14,7 +13,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function shuffleInPlace(values: number[] | Uint32Array, random: () => number): void {
+export function shuffleInPlace(values: number[] | Uint32Array, random: () => number): void {
   for (let i = values.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     const swap = values[i] as number;
@@ -36,7 +35,7 @@ export function selectSamples(set: LabelledSet, indices: ArrayLike<number>): Lab
   return { images, labels, count: indices.length, height: set.height, width: set.width };
 }
 
-function requireSeed(seed: unknown, what: string): number {
+export function requireSeed(seed: unknown, what: string): number {
   if (!Number.isInteger(seed)) {
     throw new MnistLoaderError({
       code: 'INVALID_OPTION',
@@ -121,116 +120,6 @@ export function subset(set: LabelledSet, options: { size: number; seed: number }
   }
   const chosen = groups.flatMap((group, i) => group.slice(0, taken[i])).sort((a, b) => a - b);
   return selectSamples(set, chosen);
-}
-
-/** How images and labels become tensors. */
-export interface TensorOptions {
-  /** [n, h·w] instead of [n, h, w, 1]. Default false. */
-  flatten?: boolean;
-  /** 'unit': pixels / 255 (default); 'standard': (pixels/255 − mean) / sd of this set. */
-  normalize?: 'unit' | 'standard';
-  /** Labels one-hot [n, 10] float32 (default) or int32 [n]. */
-  oneHot?: boolean;
-  /** Number of classes for one-hot. Default 10. */
-  classes?: number;
-}
-
-function pixelStatistics(set: LabelledSet): { mean: number; sd: number } {
-  let sum = 0;
-  let squares = 0;
-  for (const value of set.images) {
-    sum += value;
-    squares += value * value;
-  }
-  const n = set.images.length;
-  const mean = sum / n / 255;
-  const variance = squares / n / 65025 - mean * mean;
-  return { mean, sd: Math.sqrt(Math.max(variance, 1e-12)) };
-}
-
-/**
- * Tensors for a set: `xs` float32 images, `ys` labels. The caller disposes them.
- *
- * @throws {@link MnistLoaderError} `INVALID_OPTION` for an unknown normalisation
- */
-export function toTensors(
-  set: LabelledSet,
-  options: TensorOptions = {},
-): { xs: tf.Tensor; ys: tf.Tensor } {
-  return tensorsWithStatistics(set, options, statisticsFor(set, options));
-}
-
-function statisticsFor(set: LabelledSet, options: TensorOptions): { mean: number; sd: number } {
-  const { normalize = 'unit' } = options;
-  if (normalize !== 'unit' && normalize !== 'standard') {
-    throw new MnistLoaderError({
-      code: 'INVALID_OPTION',
-      message: `normalize must be 'unit' or 'standard', got ${String(normalize)}.`,
-    });
-  }
-  return normalize === 'standard' ? pixelStatistics(set) : { mean: 0, sd: 1 };
-}
-
-function tensorsWithStatistics(
-  set: LabelledSet,
-  options: TensorOptions,
-  { mean, sd }: { mean: number; sd: number },
-): { xs: tf.Tensor; ys: tf.Tensor } {
-  const { flatten = false, oneHot = true, classes = 10 } = options;
-  const pixels = new Float32Array(set.images.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = ((set.images[i] as number) / 255 - mean) / sd;
-  const shape = flatten
-    ? [set.count, set.height * set.width]
-    : [set.count, set.height, set.width, 1];
-  const xs = tf.tensor(pixels, shape, 'float32');
-  const ys = oneHot
-    ? tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(set.labels, 'int32'), classes), 'float32'))
-    : tf.tensor1d(set.labels, 'int32');
-  return { xs, ys };
-}
-
-/** How {@link batches} cuts a set. */
-export interface BatchOptions extends TensorOptions {
-  batchSize: number;
-  /** Shuffle the order once, by the seed. Default false. */
-  shuffle?: boolean;
-  seed?: number;
-  /** Keep a last batch smaller than batchSize. Default true. */
-  keepLast?: boolean;
-}
-
-/**
- * Iterates over mini-batches as `{xs, ys}` tensors (each pair is the caller's to dispose);
- * only one batch is in memory at a time.
- *
- * @throws {@link MnistLoaderError} `INVALID_OPTION` for a bad batch size or a shuffle without seed
- */
-export function* batches(
-  set: LabelledSet,
-  options: BatchOptions,
-): Generator<{ xs: tf.Tensor; ys: tf.Tensor }> {
-  const { batchSize, shuffle = false, keepLast = true } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new MnistLoaderError({
-      code: 'INVALID_OPTION',
-      message: `batchSize must be a whole number ≥ 1, got ${batchSize}.`,
-    });
-  }
-  const order = new Uint32Array(set.count);
-  for (let i = 0; i < set.count; i++) order[i] = i;
-  if (shuffle)
-    shuffleInPlace(order, seededRandom(requireSeed(options.seed, 'batches with shuffle')));
-  // 'standard' uses the whole set's statistics, not each batch's.
-  const statistics = statisticsFor(set, options);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const end = Math.min(start + batchSize, set.count);
-    if (end - start < batchSize && !keepLast) return;
-    yield tensorsWithStatistics(
-      selectSamples(set, order.subarray(start, end)),
-      options,
-      statistics,
-    );
-  }
 }
 
 /** Number of samples of each label 0…classes−1. */

@@ -37,7 +37,11 @@ function decode(saved: SavedTensor): tf.Tensor {
   const values = new Float32Array(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   );
-  return tf.tensor(saved.dtype === 'int32' ? Int32Array.from(values) : values, saved.shape, saved.dtype ?? 'float32');
+  return tf.tensor(
+    saved.dtype === 'int32' ? Int32Array.from(values) : values,
+    saved.shape,
+    saved.dtype ?? 'float32',
+  );
 }
 
 /** Saves the model's weights and the optimizer's state with the metrics so far (atomic write). */

@@ -90,7 +90,9 @@ describe('trainTrial', () => {
     const whole = await makeTempDir();
     const split = await makeTempDir();
     try {
-      const trial = trialFor({ optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 } });
+      const trial = trialFor({
+        optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 },
+      });
       const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
       const uninterrupted = await trainTrial({ ...options, folder: whole.path });
       const stopped = await trainTrial({ ...options, folder: split.path, stopAfterEpochs: 2 });

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startLoopbackServer } from '@actlab/test-utils';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { tinyDataset } from './test-support/make-idx.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const runBrowserTests = existsSync(chromiumPath) || process.env.CI === 'true';
+const packageDir = resolve(import.meta.dirname, '..');
+const errorsDist = resolve(packageDir, '../errors/dist/index.js');
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const train = tinyDataset(12);
+const test = tinyDataset(6);
+const files: Record<string, Uint8Array> = {
+  'train-images-idx3-ubyte.gz': train.imagesGz,
+  'train-labels-idx1-ubyte.gz': train.labelsGz,
+  't10k-images-idx3-ubyte.gz': test.imagesGz,
+  't10k-labels-idx1-ubyte.gz': test.labelsGz,
+};
+const roles = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
+const descriptor = (corrupt = false) => ({
+  name: 'tiny',
+  mirrors: [],
+  classNames: [],
+  files: Object.entries(files).map(([name, bytes], i) => ({
+    role: roles[i],
+    name,
+    bytes: bytes.length,
+    sha256: corrupt && i === 1 ? '0'.repeat(64) : sha256(bytes),
+    unpackedSha256: null,
+  })),
+});
+
+const page = `<!doctype html><html><head>
+<script type="importmap">{"imports": {"@actlab/errors": "/errors.js"}}</script>
+<script type="module">
+  import { loadMnist } from '/dist/browser.js';
+  window.load = async (dataset) => {
+    try {
+      const data = await loadMnist({ baseUrl: location.origin + '/data/', dataset });
+      return { train: data.train.count, test: data.test.count, labels: Array.from(data.train.labels), size: [data.train.height, data.train.width] };
+    } catch (error) {
+      return { error: error.code ?? String(error) };
+    }
+  };
+  window.ready = true;
+</script></head><body>loader test</body></html>`;
+
+describe.skipIf(!runBrowserTests)('the browser build in headless Chromium', () => {
+  it('loads a small IDX pair, verifies it, and serves the second page load from the Cache API', async () => {
+    const distFiles = await readdir(join(packageDir, 'dist'));
+    const routes: Record<
+      string,
+      (request: unknown, response: import('node:http').ServerResponse) => void
+    > = {
+      '/': (_request, response) => {
+        response.setHeader('content-type', 'text/html');
+        response.end(page);
+      },
+      '/errors.js': async (_request, response) => {
+        response.setHeader('content-type', 'text/javascript');
+        response.end(await readFile(errorsDist));
+      },
+    };
+    for (const file of distFiles.filter((name) => name.endsWith('.js'))) {
+      routes[`/dist/${file}`] = async (_request, response) => {
+        response.setHeader('content-type', 'text/javascript');
+        response.end(await readFile(join(packageDir, 'dist', file)));
+      };
+    }
+    for (const [name, bytes] of Object.entries(files)) {
+      routes[`/data/tiny/${name}`] = (_request, response) => {
+        response.setHeader('content-length', bytes.length);
+        response.end(bytes);
+      };
+    }
+    const server = await startLoopbackServer(routes as never);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (error) => errors.push(error.message));
+      await tab.goto(`${server.url}/`);
+      await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+      const first = await tab.evaluate(
+        (dataset) => (window as never as { load: (d: unknown) => Promise<unknown> }).load(dataset),
+        descriptor(),
+      );
+      expect(first).toEqual({ train: 12, test: 6, labels: train.labels, size: [4, 4] });
+      const dataRequests = () => server.requests.filter((path) => path.startsWith('/data/')).length;
+      expect(dataRequests()).toBe(4);
+
+      await tab.reload();
+      await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+      const second = await tab.evaluate(
+        (dataset) => (window as never as { load: (d: unknown) => Promise<unknown> }).load(dataset),
+        descriptor(),
+      );
+      expect(second).toEqual(first);
+      expect(dataRequests()).toBe(4);
+
+      const corrupt = await tab.evaluate(async (dataset) => {
+        await caches.delete('actlab-datasets');
+        return (window as never as { load: (d: unknown) => Promise<unknown> }).load(dataset);
+      }, descriptor(true));
+      expect(corrupt).toEqual({ error: 'CHECKSUM_MISMATCH' });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,164 @@
+import {
+  type DatasetName,
+  type KnownDataset,
+  type KnownFile,
+  knownDatasets,
+} from './known-files.js';
+import { type Dataset, pairImagesWithLabels } from './labelled-set.js';
+import { MnistLoaderError } from './loader-error.js';
+import { type IdxArray, isGzip, parseIdxBytes } from './parse-idx-bytes.js';
+
+export {
+  type DatasetName,
+  type KnownDataset,
+  type KnownFile,
+  knownDatasets,
+} from './known-files.js';
+export type { Dataset, LabelledSet } from './labelled-set.js';
+export { MnistLoaderError } from './loader-error.js';
+export { type IdxArray, type IdxType, isGzip } from './parse-idx-bytes.js';
+export { labelCounts, selectSamples, splitTrainValidation, subset } from './set-tools.js';
+
+/** Where {@link loadMnist} fetches from in a browser. */
+export interface BrowserLoadOptions {
+  /** URL of a folder holding `<dataset>/<file>.gz` (e.g. your own static files). */
+  baseUrl: string | URL;
+  /** Known dataset name (default `mnist`) or a description of another IDX dataset. */
+  dataset?: DatasetName | KnownDataset;
+  /** Cache API cache name for verified files; false turns caching off. Default `actlab-datasets`. */
+  cache?: string | false;
+  /** Bytes received so far, per file. */
+  onProgress?: (progress: {
+    file: string;
+    receivedBytes: number;
+    totalBytes: number | null;
+  }) => void;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Unpacks gzip bytes with the browser's DecompressionStream. */
+async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+  try {
+    const stream = new Blob([bytes as BlobPart])
+      .stream()
+      .pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (cause) {
+    throw new MnistLoaderError({
+      code: 'GZIP_CORRUPT',
+      message: `${source} is not valid gzip (${(cause as Error).message}): the file is damaged or cut short.`,
+      cause,
+    });
+  }
+}
+
+/** Parses an IDX file's bytes in a browser, gzip or not. */
+export async function parseIdx(bytes: Uint8Array, source = 'IDX data'): Promise<IdxArray> {
+  return parseIdxBytes(isGzip(bytes) ? await gunzip(bytes, source) : bytes, source);
+}
+
+async function readWithProgress(
+  response: Response,
+  file: KnownFile,
+  options: BrowserLoadOptions,
+): Promise<Uint8Array> {
+  const header = Number(response.headers.get('content-length'));
+  const totalBytes = Number.isFinite(header) && header > 0 ? header : file.bytes;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let receivedBytes = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    receivedBytes += value.byteLength;
+    options.onProgress?.({ file: file.name, receivedBytes, totalBytes });
+  }
+  const bytes = new Uint8Array(receivedBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function fetchVerified(
+  dataset: KnownDataset,
+  file: KnownFile,
+  options: BrowserLoadOptions,
+): Promise<Uint8Array> {
+  const url = new URL(`${dataset.name}/${file.name}`, options.baseUrl).toString();
+  const cacheName = options.cache === undefined ? 'actlab-datasets' : options.cache;
+  const cache = cacheName && typeof caches !== 'undefined' ? await caches.open(cacheName) : null;
+  const cached = await cache?.match(url);
+  if (cached) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    if ((await sha256Hex(bytes)) === file.sha256) return bytes;
+    await cache?.delete(url);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (cause) {
+    throw new MnistLoaderError({
+      code: 'DOWNLOAD_FAILED',
+      message: `${url}: ${(cause as Error).message}`,
+      cause,
+    });
+  }
+  if (!response.ok) {
+    throw new MnistLoaderError({
+      code: response.status === 404 ? 'DATASET_NOT_FOUND' : 'DOWNLOAD_FAILED',
+      message: `${url}: HTTP ${response.status}. Serve the original ${dataset.name} files under ${String(options.baseUrl)}${dataset.name}/.`,
+    });
+  }
+  const bytes = await readWithProgress(response, file, options);
+  if ((await sha256Hex(bytes)) !== file.sha256) {
+    throw new MnistLoaderError({
+      code: 'CHECKSUM_MISMATCH',
+      message: `${url}: sha256 of the ${bytes.length} bytes received does not match the known file; it was not cached.`,
+    });
+  }
+  await cache?.put(
+    url,
+    new Response(bytes as BodyInit, { headers: { 'content-type': 'application/gzip' } }),
+  );
+  return bytes;
+}
+
+/**
+ * Loads a dataset in a browser from `baseUrl`, verifying each file's sha256 with Web Crypto and
+ * keeping verified files in the Cache API, so the next page load does not download them again.
+ *
+ * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND`, `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH`,
+ *   `UNKNOWN_DATASET` and the IDX format errors
+ */
+export async function loadMnist(options: BrowserLoadOptions): Promise<Dataset> {
+  const dataset =
+    typeof options.dataset === 'object'
+      ? options.dataset
+      : knownDatasets[options.dataset ?? 'mnist'];
+  if (!dataset) {
+    throw new MnistLoaderError({
+      code: 'UNKNOWN_DATASET',
+      message: `unknown dataset "${String(options.dataset)}"; known datasets: ${Object.keys(knownDatasets).join(', ')}.`,
+    });
+  }
+  const parsed = await Promise.all(
+    dataset.files.map(async (file) => {
+      const bytes = await fetchVerified(dataset, file, options);
+      return [file.role, await parseIdx(bytes, file.name)] as const;
+    }),
+  );
+  const byRole = Object.fromEntries(parsed) as Record<KnownFile['role'], IdxArray>;
+  return {
+    train: pairImagesWithLabels(byRole.trainImages, byRole.trainLabels, `${dataset.name} train`),
+    test: pairImagesWithLabels(byRole.testImages, byRole.testLabels, `${dataset.name} test`),
+  };
+}

@@ -1,0 +1,1 @@
+export { type BatchOptions, batches, type TensorOptions, toTensors } from './tensor-tools.js';
