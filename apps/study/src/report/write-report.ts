@@ -131,7 +131,7 @@ function gradientFigures(
     const title = `${what} per layer, ${when}${facetValue === null ? '' : ` — ${figure.facet} = ${facetValue}`}`;
     return {
       name: slug(
-        `gradients-${figure.target}-${figure.facet ?? 'all'}-${facetValue ?? ''}-${figure.epoch < 0 ? 'last' : `epoch-${figure.epoch}`}`,
+        `gradients-${figure.target}-${figure.statistic}-${figure.facet ?? 'all'}-${facetValue ?? ''}-${figure.epoch < 0 ? 'last' : `epoch-${figure.epoch}`}`,
       ),
       title,
       caption: `${title}; log scale, mean over seeds.${omitted > 0 ? ` ${omitted} zero or non-finite values cannot be drawn on a log axis and are left out.` : ''}`,

@@ -23,20 +23,28 @@ export function probeTrialGradients(
   xs: tf.Tensor2D,
   ys: tf.Tensor2D,
   epoch: number,
-  targets: ('weights' | 'input')[],
+  targets: ('weights' | 'input' | 'outputSum')[],
 ): GradientRecord[] {
   const probe = probeGradients(model, xs, ys, {
     loss: 'categoricalCrossentropy',
     inputGradients: targets.includes('input'),
   });
   const groups = groupByDense(probe.layers);
+  const outputSumGroups = targets.includes('outputSum')
+    ? groupByDense(probeGradients(model, xs, null, { objective: 'outputSum' }).layers)
+    : [];
   const activationOf = (group: LayerProbe[]) =>
     group.map((layer) => layer.activation).find(Boolean) ?? null;
   const records: GradientRecord[] = [];
   for (const target of targets) {
     const layers: LayerGradientSummary[] = groups.map((group, i) => {
       const last = group[group.length - 1] as LayerProbe;
-      const source = target === 'weights' ? group[0]?.kernel : last.inputGradient;
+      const source =
+        target === 'weights'
+          ? group[0]?.kernel
+          : target === 'outputSum'
+            ? outputSumGroups[i]?.[0]?.kernel
+            : last.inputGradient;
       const activation = activationOf(group);
       return {
         layer: group[0]?.layer ?? '',

@@ -11,7 +11,7 @@ export interface TrialJobContext {
   /** Samples in the fixed gradient-probe batch. */
   probeBatchSize: number;
   /** Which gradients to probe after every epoch. */
-  probeTargets: ('weights' | 'input')[];
+  probeTargets: ('weights' | 'input' | 'outputSum')[];
   /** Folder with one sub-folder per dataset; else the loader's defaults. */
   dataDir?: string;
 }

@@ -30,7 +30,7 @@ export interface LayerGradientSummary {
 /** Gradient statistics recorded after one epoch (epoch 0 = the untrained net). */
 export interface GradientRecord {
   epoch: number;
-  target: 'weights' | 'input';
+  target: 'weights' | 'input' | 'outputSum';
   layers: LayerGradientSummary[];
 }
 

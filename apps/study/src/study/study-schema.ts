@@ -108,7 +108,9 @@ const figureSchema = z.discriminatedUnion('kind', [
       kind: z.literal('gradient-by-layer'),
       facet: z.enum(gridAxes).optional(),
       color: z.enum(gridAxes),
-      target: z.enum(['weights', 'input']).default('weights'),
+      target: z.enum(['weights', 'input', 'outputSum']).default('weights'),
+      /** Which per-layer number: the largest |gradient| or the Frobenius (L2) norm. */
+      statistic: z.enum(['maxAbs', 'l2Norm']).default('maxAbs'),
       /** The epoch whose probe is shown: 0 is the untrained net, -1 the last. */
       epoch: z.number().int().default(-1),
     })
@@ -147,8 +149,12 @@ export const studySchema = z
           .object({
             /** Samples of the fixed probe batch: the first training images. */
             batchSize: positiveInt.default(32),
+            /**
+             * weights: ∂loss/∂kernel; input: ∂(sum of a layer's outputs)/∂(input pixels);
+             * outputSum: ∂(sum of the model's outputs)/∂kernel.
+             */
             targets: z
-              .array(z.enum(['weights', 'input']))
+              .array(z.enum(['weights', 'input', 'outputSum']))
               .min(1)
               .default(['weights']),
           })
