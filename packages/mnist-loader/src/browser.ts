@@ -17,7 +17,13 @@ export {
 export type { Dataset, LabelledSet } from './labelled-set.js';
 export { MnistLoaderError } from './loader-error.js';
 export { type IdxArray, type IdxType, isGzip } from './parse-idx-bytes.js';
-export { labelCounts, selectSamples, splitTrainValidation, subset } from './set-tools.js';
+export {
+  labelCounts,
+  selectSamples,
+  shuffledIndices,
+  splitTrainValidation,
+  subset,
+} from './set-tools.js';
 
 /** Where {@link loadMnist} fetches from in a browser. */
 export interface BrowserLoadOptions {

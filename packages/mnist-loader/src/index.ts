@@ -11,5 +11,11 @@ export { type LoadMnistOptions, loadMnist } from './node/load-mnist.js';
 export type { DownloadProgress } from './node/locate-file.js';
 export { parseIdx } from './node/parse-idx.js';
 export { type IdxArray, type IdxType, isGzip } from './parse-idx-bytes.js';
-export { labelCounts, selectSamples, splitTrainValidation, subset } from './set-tools.js';
+export {
+  labelCounts,
+  selectSamples,
+  shuffledIndices,
+  splitTrainValidation,
+  subset,
+} from './set-tools.js';
 export { type BatchOptions, batches, type TensorOptions, toTensors } from './tensor-tools.js';

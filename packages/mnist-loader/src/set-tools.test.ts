@@ -78,3 +78,15 @@ describe('toTensors and batches', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('shuffledIndices', () => {
+  it('is a permutation, the same for the same seed and different for another', async () => {
+    const { shuffledIndices } = await import('./set-tools.js');
+    const order = shuffledIndices(1000, 7);
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+    expect(shuffledIndices(1000, 7)).toEqual(order);
+    expect(shuffledIndices(1000, 8)).not.toEqual(order);
+  });
+});

@@ -22,6 +22,17 @@ export function shuffleInPlace(values: number[] | Uint32Array, random: () => num
   }
 }
 
+/**
+ * A permutation of 0…count−1 fixed by the seed (Fisher–Yates on mulberry32): the same seed gives
+ * the same order on every machine, so epoch shuffles can be recomputed instead of stored.
+ */
+export function shuffledIndices(count: number, seed: number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  shuffleInPlace(order, seededRandom(requireSeed(seed, 'shuffledIndices')));
+  return order;
+}
+
 /** The samples at `indices`, in that order, as a new set. */
 export function selectSamples(set: LabelledSet, indices: ArrayLike<number>): LabelledSet {
   const pixels = set.height * set.width;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LabelledSet } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
-import { requireSeed, seededRandom, selectSamples, shuffleInPlace } from './set-tools.js';
+import { requireSeed, selectSamples, shuffledIndices } from './set-tools.js';
 
 /** How images and labels become tensors. */
 export interface TensorOptions {
@@ -96,10 +96,9 @@ export function* batches(
       message: `batchSize must be a whole number ≥ 1, got ${batchSize}.`,
     });
   }
-  const order = new Uint32Array(set.count);
-  for (let i = 0; i < set.count; i++) order[i] = i;
-  if (shuffle)
-    shuffleInPlace(order, seededRandom(requireSeed(options.seed, 'batches with shuffle')));
+  const order = shuffle
+    ? shuffledIndices(set.count, requireSeed(options.seed, 'batches with shuffle'))
+    : Uint32Array.from({ length: set.count }, (_, i) => i);
   // 'standard' uses the whole set's statistics, not each batch's.
   const statistics = statisticsFor(set, options);
   for (let start = 0; start < set.count; start += batchSize) {

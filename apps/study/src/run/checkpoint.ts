@@ -54,6 +54,12 @@ export async function saveCheckpoint(
   const weights = model.weights.map((weight) => encode(weight.originalName, weight.read()));
   const optimizerWeights = await optimizer.getWeights();
   const optimizerState = optimizerWeights.map(({ name, tensor }) => encode(name, tensor));
+  // getWeights returns the optimizer's own variables plus a fresh iteration-count scalar: free that one.
+  tf.dispose(
+    optimizerWeights
+      .map(({ tensor }) => tensor)
+      .filter((tensor) => !(tensor instanceof tf.Variable)),
+  );
   await writeJsonAtomic(path, {
     ...state,
     weights,
@@ -92,5 +98,34 @@ export async function restoreCheckpoint(
     // Optimizers copy what they keep into their own variables, so our tensors can go.
     await optimizer.setWeights(state);
     tf.dispose(state.map(({ tensor }) => tensor));
+    restoreAdamPowers(optimizer);
   }
+}
+
+/**
+ * tfjs's Adam keeps β1^(t+1) and β2^(t+1) as running float32 products, but its setWeights
+ * recomputes them with pow(), which rounds differently; the difference is enough to make a
+ * resumed run drift from an uninterrupted one. Replaying the products in float32 (Math.fround of
+ * a product of two float32 values is exactly a float32 multiplication) restores them bit for bit.
+ */
+function restoreAdamPowers(optimizer: tf.Optimizer): void {
+  const adam = optimizer as unknown as {
+    accBeta1?: tf.Variable;
+    accBeta2?: tf.Variable;
+    beta1?: number;
+    beta2?: number;
+    iterations: number;
+  };
+  if (!(adam.accBeta1 && adam.accBeta2 && adam.beta1 !== undefined && adam.beta2 !== undefined))
+    return;
+  const replay = (beta: number) => {
+    const factor = Math.fround(beta);
+    let power = factor;
+    for (let step = 0; step < adam.iterations; step++) power = Math.fround(power * factor);
+    return power;
+  };
+  tf.tidy(() => {
+    adam.accBeta1?.assign(tf.scalar(replay(adam.beta1 as number)));
+    adam.accBeta2?.assign(tf.scalar(replay(adam.beta2 as number)));
+  });
 }

@@ -66,9 +66,10 @@ beforeAll(async () => {
 });
 
 describe('trainTrial', () => {
-  it('learns a separable problem and writes its files', async () => {
+  it('learns a separable problem, writes its files and leaves no tensor behind', async () => {
     const folder = await makeTempDir();
     try {
+      const before = tf.memory().numTensors;
       const result = await trainTrial({
         trial: trialFor(),
         data,
@@ -76,6 +77,7 @@ describe('trainTrial', () => {
         backend: 'cpu',
         probeBatchSize: 16,
       });
+      expect(tf.memory().numTensors).toBe(before);
       expect(result?.status).toBe('completed');
       expect(result?.epochs).toHaveLength(4);
       expect(result?.finalTestAccuracy).toBeGreaterThan(0.9);
@@ -86,27 +88,31 @@ describe('trainTrial', () => {
     }
   });
 
-  it('resumes from its checkpoint with the same numbers as an uninterrupted run (momentum state restored)', async () => {
-    const whole = await makeTempDir();
-    const split = await makeTempDir();
-    try {
-      const trial = trialFor({
-        optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 },
-      });
-      const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
-      const uninterrupted = await trainTrial({ ...options, folder: whole.path });
-      const stopped = await trainTrial({ ...options, folder: split.path, stopAfterEpochs: 2 });
-      expect(stopped).toBeUndefined();
-      const resumed = await trainTrial({ ...options, folder: split.path });
-      expect(resumed?.resumed).toBe(true);
-      expect(withoutTimes(resumed?.epochs ?? [])).toEqual(
-        withoutTimes(uninterrupted?.epochs ?? []),
-      );
-    } finally {
-      await whole.remove();
-      await split.remove();
-    }
-  });
+  it.each([
+    ['momentum', { name: 'momentum', learningRate: 0.05, momentum: 0.9 }],
+    ['adam', { name: 'adam', learningRate: 0.01 }],
+  ])(
+    'resumes a %s run from its checkpoint with the same numbers as an uninterrupted one',
+    async (_, optimizer) => {
+      const whole = await makeTempDir();
+      const split = await makeTempDir();
+      try {
+        const trial = trialFor({ optimizer });
+        const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
+        const uninterrupted = await trainTrial({ ...options, folder: whole.path });
+        const stopped = await trainTrial({ ...options, folder: split.path, stopAfterEpochs: 2 });
+        expect(stopped).toBeUndefined();
+        const resumed = await trainTrial({ ...options, folder: split.path });
+        expect(resumed?.resumed).toBe(true);
+        expect(withoutTimes(resumed?.epochs ?? [])).toEqual(
+          withoutTimes(uninterrupted?.epochs ?? []),
+        );
+      } finally {
+        await whole.remove();
+        await split.remove();
+      }
+    },
+  );
 
   it('marks a trial that blows up as diverged with its epoch and leaks no tensors', async () => {
     const folder = await makeTempDir();

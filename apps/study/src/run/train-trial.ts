@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { shuffledIndices } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Trial } from '../study/expand-trials.js';
@@ -7,7 +8,7 @@ import { writeJsonAtomic } from './atomic-files.js';
 import { buildModel } from './build-model.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { createOptimizer } from './create-optimizer.js';
-import { deriveSeed, seededPermutation } from './seeded-random.js';
+import { deriveSeed } from './seeded-random.js';
 import { fillBatch, type LabelledImages, type TrialData } from './trial-data.js';
 import type { EpochMetrics, GradientRecord, TrialResult } from './trial-records.js';
 
@@ -157,7 +158,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         return undefined;
       }
       const epochStart = performance.now();
-      const order = seededPermutation(data.train.count, deriveSeed(settings.seed, epoch));
+      const order = shuffledIndices(data.train.count, deriveSeed(settings.seed, epoch));
       for (let batch = 0; batch < batches; batch++) {
         const start = batch * batchSize;
         const size = Math.min(batchSize, data.train.count - start);
