@@ -8,22 +8,7 @@ import { type Dataset, pairImagesWithLabels } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
 import { type IdxArray, isGzip, parseIdxBytes } from './parse-idx-bytes.js';
 
-export {
-  type DatasetName,
-  type KnownDataset,
-  type KnownFile,
-  knownDatasets,
-} from './known-files.js';
-export type { Dataset, LabelledSet } from './labelled-set.js';
-export { MnistLoaderError } from './loader-error.js';
-export { type IdxArray, type IdxType, isGzip } from './parse-idx-bytes.js';
-export {
-  labelCounts,
-  selectSamples,
-  shuffledIndices,
-  splitTrainValidation,
-  subset,
-} from './set-tools.js';
+export * from './platform-neutral.js';
 
 /** Where {@link loadMnist} fetches from in a browser. */
 export interface BrowserLoadOptions {

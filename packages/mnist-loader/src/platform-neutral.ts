@@ -1,0 +1,18 @@
+// What both entry points export: everything that runs the same in Node and in a browser.
+export {
+  type DatasetName,
+  type FileRole,
+  type KnownDataset,
+  type KnownFile,
+  knownDatasets,
+} from './known-files.js';
+export type { Dataset, LabelledSet } from './labelled-set.js';
+export { MnistLoaderError } from './loader-error.js';
+export { type IdxArray, type IdxType, isGzip } from './parse-idx-bytes.js';
+export {
+  labelCounts,
+  selectSamples,
+  shuffledIndices,
+  splitTrainValidation,
+  subset,
+} from './set-tools.js';
