@@ -1,4 +1,10 @@
 export { type ChartSpec, renderPng, renderSvg } from './charts/render-chart.js';
+export {
+  diagnoseFit,
+  type FitDiagnosis,
+  type FitHistoryEpoch,
+  type FitThresholds,
+} from './report/diagnose-fit.js';
 export { formatMeanSd, type MeanSd, meanSd } from './report/summarize.js';
 export { type ReportFigure, type ReportOutput, writeReport } from './report/write-report.js';
 export { LocalExecutor } from './run/local-executor.js';

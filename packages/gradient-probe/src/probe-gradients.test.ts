@@ -250,3 +250,22 @@ describe('bad input', () => {
     model.dispose();
   });
 });
+
+describe('a model with a single layer', () => {
+  it('is probed like any other (softmax regression)', () => {
+    const model = tfl.sequential();
+    model.add(tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] }));
+    const probe = probeGradients(
+      model,
+      tf.ones([2, 4]),
+      tf.tensor2d([
+        [1, 0, 0],
+        [0, 1, 0],
+      ]),
+      { inputGradients: true },
+    );
+    expect(probe.layers).toHaveLength(1);
+    expect(probe.layers[0]?.kernel?.l2Norm).toBeGreaterThan(0);
+    model.dispose();
+  });
+});

@@ -264,7 +264,7 @@ export function probeGradients(
 
   let layerOutputs: tf.Tensor[] = [];
   const { value, grads } = tf.variableGrads(() => {
-    const all = tapped.apply(xs, { training: false }) as tf.Tensor[];
+    const all = asList(tapped.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]);
     layerOutputs = all.slice(0, layers.length).map((tensor) => tf.keep(tensor));
     const prediction = all[predictionIndex] as tf.Tensor;
     return lossFn ? lossFn(ys as tf.Tensor, prediction) : (tf.sum(prediction) as tf.Scalar);
@@ -321,10 +321,15 @@ export function probeGradients(
 function inputGradientOf(tapped: tfl.LayersModel, xs: tf.Tensor, outputIndex: number) {
   return tf.tidy(() => {
     const gradient = tf.grad((input: tf.Tensor) => {
-      const all = tapped.apply(input, { training: false }) as tf.Tensor[];
+      const all = asList(tapped.apply(input, { training: false }) as tf.Tensor | tf.Tensor[]);
       return tf.sum(all[outputIndex] as tf.Tensor);
     })(xs);
     const { maxAbs, meanAbs, l2Norm } = valueStatistics(gradient);
     return { maxAbs, meanAbs, l2Norm };
   });
+}
+
+/** A model with a single output returns a tensor, not a list. */
+function asList(outputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(outputs) ? outputs : [outputs];
 }

@@ -1,53 +1,72 @@
-// Time to load and parse MNIST (all four files: read, sha256, gunzip, parse) with loadMnist,
-// beside a bare gunzip of the same bytes (read + zlib.gunzipSync). Needs ACTLAB_DATA_DIR.
+// How close loading MNIST comes to the cost of unpacking it. Prints, as medians over rounds
+// after a warm-up:
+//   - loadMnist (all four files: read, sha256, gunzip, parse, pair) beside a bare read + gunzip of
+//     the same four files, both one after the other (gunzipSync, default options) and in parallel
+//     (async gunzip on libuv's pool with 4 MiB output chunks, exactly as the loader unpacks);
+//   - parseIdx of the train images file (70 % of the bytes) beside a bare gunzipSync of it.
+// Needs ACTLAB_DATA_DIR (a folder with mnist/ holding the four original .gz files).
 // Run: ACTLAB_DATA_DIR=../shared/data corepack pnpm --filter @actlab/mnist-loader bench
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { loadMnist } from '../dist/index.js';
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync } from 'node:zlib';
+import { loadMnist, parseIdx } from '../dist/index.js';
 
 const dataDir = process.env.ACTLAB_DATA_DIR;
 if (!dataDir) {
   console.error('Set ACTLAB_DATA_DIR to a folder with mnist/ (the four original .gz files).');
   process.exit(1);
 }
+const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const names = [
   'train-images-idx3-ubyte.gz',
   'train-labels-idx1-ubyte.gz',
   't10k-images-idx3-ubyte.gz',
   't10k-labels-idx1-ubyte.gz',
 ];
+const path = (name) => join(dataDir, 'mnist', name);
+const gunzipAsync = promisify(gunzip);
 
-async function bareGunzip() {
+async function time(work) {
   const start = performance.now();
-  for (const name of names) gunzipSync(await readFile(join(dataDir, 'mnist', name)));
+  await work();
   return performance.now() - start;
 }
 
-async function ours() {
-  const start = performance.now();
-  await loadMnist({
-    dataDir,
-    download: false,
-    cacheDir: '/nonexistent-actlab-bench',
-    systemDirs: [],
-  });
-  return performance.now() - start;
-}
+const cases = {
+  'bare read + gunzipSync, 4 files one by one': async () => {
+    for (const name of names) gunzipSync(await readFile(path(name)));
+  },
+  'bare read + async gunzip (4 MiB chunks), parallel': () =>
+    Promise.all(
+      names.map(async (name) => gunzipAsync(await readFile(path(name)), { chunkSize: 1 << 22 })),
+    ),
+  'loadMnist, 4 files (read, sha256, gunzip, parse)': () =>
+    loadMnist({ dataDir, download: false, cacheDir: '/nonexistent-actlab-bench', systemDirs: [] }),
+  'bare read + gunzipSync, train images': async () =>
+    gunzipSync(await readFile(path('train-images-idx3-ubyte.gz'))),
+  'read + parseIdx, train images': async () =>
+    parseIdx(await readFile(path('train-images-idx3-ubyte.gz'))),
+};
 
-const bare = [];
-const loader = [];
-for (let round = 0; round < 7; round++) {
-  bare.push(await bareGunzip());
-  loader.push(await ours());
+const timings = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+for (let round = 0; round <= rounds; round++) {
+  for (const [name, work] of Object.entries(cases)) {
+    const elapsed = await time(work);
+    if (round > 0) timings[name].push(elapsed);
+  }
 }
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const a = median(bare.slice(1));
-const b = median(loader.slice(1));
+const medians = Object.fromEntries(Object.entries(timings).map(([name, t]) => [name, median(t)]));
+
 console.log(
-  `MNIST, 4 files (70 000 images), ${cpus()[0]?.model.trim()} (${cpus().length} cores), Node ${process.version}; median of 6 runs after a warm-up`,
+  `MNIST on ${cpus()[0]?.model.trim()} (${cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; median of ${rounds} rounds after a warm-up`,
 );
-console.log(`bare read + gunzipSync:                     ${a.toFixed(1)} ms`);
-console.log(`loadMnist (read, sha256, gunzip, parse):    ${b.toFixed(1)} ms`);
-console.log(`ratio: ${(b / a).toFixed(2)}× the bare gunzip (goal ≤ 1.5×)`);
+for (const [name, value] of Object.entries(medians)) {
+  console.log(`${name.padEnd(50)} ${value.toFixed(1).padStart(7)} ms`);
+}
+const [sequential, parallel, loader, bareTrain, parseTrain] = Object.values(medians);
+console.log(
+  `loadMnist / bare gunzipSync: ${(loader / sequential).toFixed(2)}×, / parallel gunzip: ${(loader / parallel).toFixed(2)}×; parseIdx / gunzipSync on train images: ${(parseTrain / bareTrain).toFixed(2)}× (goal ≤ 1.5×)`,
+);

@@ -1,10 +1,11 @@
+import { type DownloadProgress, defaultStallTimeoutMs } from './download-progress.js';
 import {
   type DatasetName,
   type KnownDataset,
   type KnownFile,
-  knownDatasets,
+  resolveDataset,
 } from './known-files.js';
-import { type Dataset, pairImagesWithLabels } from './labelled-set.js';
+import { assembleDataset, type Dataset } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
 import { type IdxArray, isGzip, parseIdxBytes } from './parse-idx-bytes.js';
 
@@ -18,12 +19,10 @@ export interface BrowserLoadOptions {
   dataset?: DatasetName | KnownDataset;
   /** Cache API cache name for verified files; false turns caching off. Default `actlab-datasets`. */
   cache?: string | false;
+  /** Drop a download after this long without a byte. Default 30 000. */
+  stallTimeoutMs?: number;
   /** Bytes received so far, per file. */
-  onProgress?: (progress: {
-    file: string;
-    receivedBytes: number;
-    totalBytes: number | null;
-  }) => void;
+  onProgress?: (progress: DownloadProgress) => void;
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -47,18 +46,27 @@ async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
   }
 }
 
-/** Parses an IDX file's bytes in a browser, gzip or not. */
+/**
+ * Parses an IDX file's bytes in a browser, gzip or not (detected by the magic bytes 1f 8b;
+ * unpacked with `DecompressionStream`).
+ *
+ * @param bytes - the file's content
+ * @param source - a name for error messages, such as the URL
+ * @throws {@link MnistLoaderError} `GZIP_CORRUPT` and the IDX format errors
+ */
 export async function parseIdx(bytes: Uint8Array, source = 'IDX data'): Promise<IdxArray> {
   return parseIdxBytes(isGzip(bytes) ? await gunzip(bytes, source) : bytes, source);
 }
 
+/** The response body, reporting progress; `touch` re-arms the stall timer on every chunk. */
 async function readWithProgress(
   response: Response,
-  file: KnownFile,
-  options: BrowserLoadOptions,
+  report: (receivedBytes: number, totalBytes: number | null) => void,
+  knownBytes: number | null,
+  touch: () => void,
 ): Promise<Uint8Array> {
   const header = Number(response.headers.get('content-length'));
-  const totalBytes = Number.isFinite(header) && header > 0 ? header : file.bytes;
+  const totalBytes = Number.isFinite(header) && header > 0 ? header : knownBytes;
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let receivedBytes = 0;
@@ -66,9 +74,10 @@ async function readWithProgress(
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    touch();
     chunks.push(value);
     receivedBytes += value.byteLength;
-    options.onProgress?.({ file: file.name, receivedBytes, totalBytes });
+    report(receivedBytes, totalBytes);
   }
   const bytes = new Uint8Array(receivedBytes);
   let offset = 0;
@@ -77,6 +86,61 @@ async function readWithProgress(
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+async function download(
+  url: string,
+  dataset: KnownDataset,
+  file: KnownFile,
+  options: BrowserLoadOptions,
+): Promise<Uint8Array> {
+  const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), stallTimeoutMs);
+  };
+  const failed = (cause: unknown, receivedSoFar: string) =>
+    new MnistLoaderError({
+      code: 'DOWNLOAD_FAILED',
+      message: `${url}: ${controller.signal.aborted ? `no data for ${stallTimeoutMs} ms` : (cause as Error).message}${receivedSoFar}. Check that the server is up, or raise stallTimeoutMs.`,
+      cause,
+    });
+  touch();
+  try {
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: controller.signal });
+    } catch (cause) {
+      throw failed(cause, '');
+    }
+    if (!response.ok) {
+      throw new MnistLoaderError({
+        code: response.status === 404 ? 'DATASET_NOT_FOUND' : 'DOWNLOAD_FAILED',
+        message: `${url}: HTTP ${response.status}. Serve the original ${dataset.name} files under ${String(options.baseUrl)}${dataset.name}/.`,
+      });
+    }
+    try {
+      return await readWithProgress(
+        response,
+        (receivedBytes, totalBytes) =>
+          options.onProgress?.({
+            dataset: dataset.name,
+            file: file.name,
+            url,
+            receivedBytes,
+            totalBytes,
+          }),
+        file.bytes,
+        touch,
+      );
+    } catch (cause) {
+      throw failed(cause, ' (the download broke off)');
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function fetchVerified(
@@ -93,27 +157,11 @@ async function fetchVerified(
     if ((await sha256Hex(bytes)) === file.sha256) return bytes;
     await cache?.delete(url);
   }
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (cause) {
-    throw new MnistLoaderError({
-      code: 'DOWNLOAD_FAILED',
-      message: `${url}: ${(cause as Error).message}`,
-      cause,
-    });
-  }
-  if (!response.ok) {
-    throw new MnistLoaderError({
-      code: response.status === 404 ? 'DATASET_NOT_FOUND' : 'DOWNLOAD_FAILED',
-      message: `${url}: HTTP ${response.status}. Serve the original ${dataset.name} files under ${String(options.baseUrl)}${dataset.name}/.`,
-    });
-  }
-  const bytes = await readWithProgress(response, file, options);
+  const bytes = await download(url, dataset, file, options);
   if ((await sha256Hex(bytes)) !== file.sha256) {
     throw new MnistLoaderError({
       code: 'CHECKSUM_MISMATCH',
-      message: `${url}: sha256 of the ${bytes.length} bytes received does not match the known file; it was not cached.`,
+      message: `${url}: sha256 of the ${bytes.length} bytes received does not match the known ${dataset.name} file; it was not cached. Serve the original, unmodified file.`,
     });
   }
   await cache?.put(
@@ -127,29 +175,18 @@ async function fetchVerified(
  * Loads a dataset in a browser from `baseUrl`, verifying each file's sha256 with Web Crypto and
  * keeping verified files in the Cache API, so the next page load does not download them again.
  *
- * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND`, `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH`,
- *   `UNKNOWN_DATASET` and the IDX format errors
+ * @param options - where the files are served, which dataset, caching and progress
+ * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND` (HTTP 404), `DOWNLOAD_FAILED`,
+ *   `CHECKSUM_MISMATCH` (nothing is cached then), `UNKNOWN_DATASET`, `GZIP_CORRUPT` and the IDX
+ *   format errors
  */
 export async function loadMnist(options: BrowserLoadOptions): Promise<Dataset> {
-  const dataset =
-    typeof options.dataset === 'object'
-      ? options.dataset
-      : knownDatasets[options.dataset ?? 'mnist'];
-  if (!dataset) {
-    throw new MnistLoaderError({
-      code: 'UNKNOWN_DATASET',
-      message: `unknown dataset "${String(options.dataset)}"; known datasets: ${Object.keys(knownDatasets).join(', ')}.`,
-    });
-  }
-  const parsed = await Promise.all(
+  const dataset = resolveDataset(options.dataset);
+  return assembleDataset(
+    dataset.name,
     dataset.files.map(async (file) => {
       const bytes = await fetchVerified(dataset, file, options);
       return [file.role, await parseIdx(bytes, file.name)] as const;
     }),
   );
-  const byRole = Object.fromEntries(parsed) as Record<KnownFile['role'], IdxArray>;
-  return {
-    train: pairImagesWithLabels(byRole.trainImages, byRole.trainLabels, `${dataset.name} train`),
-    test: pairImagesWithLabels(byRole.testImages, byRole.testLabels, `${dataset.name} test`),
-  };
 }

@@ -1,5 +1,4 @@
 export { type LoadMnistOptions, loadMnist } from './node/load-mnist.js';
-export type { DownloadProgress } from './node/locate-file.js';
 export { parseIdx } from './node/parse-idx.js';
 export * from './platform-neutral.js';
 export { type BatchOptions, batches, type TensorOptions, toTensors } from './tensor-tools.js';

@@ -1,3 +1,5 @@
+import { MnistLoaderError } from './loader-error.js';
+
 /** The datasets the loader knows. */
 export type DatasetName = 'mnist' | 'fashion-mnist' | 'kmnist';
 
@@ -9,7 +11,7 @@ export interface KnownFile {
   role: FileRole;
   /** File name, the same in every source folder and on every mirror. */
   name: string;
-  /** Size of the gzip file in bytes; null where no public source confirms it. */
+  /** Size of the gzip file in bytes (progress totals); null where unknown. */
   bytes: number | null;
   /** sha256 of the gzip file as published. */
   sha256: string;
@@ -19,7 +21,8 @@ export interface KnownFile {
 
 /** A dataset: its files, mirrors (tried in order) and class names. */
 export interface KnownDataset {
-  name: DatasetName;
+  /** Sub-folder name in every source folder and in the cache (`mnist`, `fashion-mnist`, …). */
+  name: string;
   files: KnownFile[];
   /** Base URLs that serve the files by name. */
   mirrors: string[];
@@ -35,10 +38,13 @@ const file = (
 ): KnownFile => ({ role, name, bytes, sha256, unpackedSha256 });
 
 /**
- * The known files. MNIST and Fashion-MNIST sums are those of the original files (they match the
- * published md5 sums and the sums independent loaders hard-code). KMNIST's gzip sums are the ones
- * public loaders hard-code for the ROIS-CODH release; its sizes and unpacked sums were not
- * confirmed from a public source, so only the gzip sum is checked.
+ * The known files. MNIST and Fashion-MNIST sizes and sums are those of the original files (they
+ * match the published md5 sums and the sums independent loaders hard-code); the unpacked sums were
+ * computed from those files. KMNIST's gzip sums are the ones public loaders hard-code for the
+ * ROIS-CODH release (ankane/torchvision-ruby and other torchvision-style loaders); its sizes
+ * agree between a public README table of the four files and torchvision's download logs. No public
+ * source gives KMNIST's unpacked sums, so they are null: a re-compressed KMNIST copy is refused
+ * rather than trusted on an unchecked sum.
  */
 export const knownDatasets: Readonly<Record<DatasetName, KnownDataset>> = {
   mnist: {
@@ -113,7 +119,8 @@ export const knownDatasets: Readonly<Record<DatasetName, KnownDataset>> = {
     ],
     mirrors: [
       'https://storage.googleapis.com/tensorflow/tf-keras-datasets/',
-      'https://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+      // The upstream repository commits the four files; public loaders use this as a mirror.
+      'https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/',
     ],
     classNames: [
       'T-shirt/top',
@@ -134,36 +141,55 @@ export const knownDatasets: Readonly<Record<DatasetName, KnownDataset>> = {
       file(
         'trainImages',
         'train-images-idx3-ubyte.gz',
-        null,
+        18165135,
         '51467d22d8cc72929e2a028a0428f2086b092bb31cfb79c69cc0a90ce135fde4',
         null,
       ),
       file(
         'trainLabels',
         'train-labels-idx1-ubyte.gz',
-        null,
+        29497,
         'e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17',
         null,
       ),
       file(
         'testImages',
         't10k-images-idx3-ubyte.gz',
-        null,
+        3041136,
         'edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5',
         null,
       ),
       file(
         'testLabels',
         't10k-labels-idx1-ubyte.gz',
-        null,
+        5120,
         '20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c',
         null,
       ),
     ],
     mirrors: [
       'https://codh.rois.ac.jp/kmnist/dataset/kmnist/',
-      'http://codh.rois.ac.jp/kmnist/dataset/kmnist/',
+      // The bucket the upstream README linked to before the files moved to codh.rois.ac.jp.
+      'https://storage.googleapis.com/kuzushiji-mnist/',
     ],
     classNames: ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'],
   },
 };
+
+/**
+ * The description of a dataset given by name or in full.
+ *
+ * @throws {@link MnistLoaderError} `UNKNOWN_DATASET` for a name that is not in the table
+ */
+export function resolveDataset(dataset: DatasetName | KnownDataset | undefined): KnownDataset {
+  if (dataset === undefined) return knownDatasets.mnist;
+  if (typeof dataset === 'object') return dataset;
+  const known = knownDatasets[dataset];
+  if (!known) {
+    throw new MnistLoaderError({
+      code: 'UNKNOWN_DATASET',
+      message: `unknown dataset "${String(dataset)}"; known datasets: ${Object.keys(knownDatasets).join(', ')}.`,
+    });
+  }
+  return known;
+}

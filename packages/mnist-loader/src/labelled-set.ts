@@ -1,3 +1,4 @@
+import type { FileRole } from './known-files.js';
 import { MnistLoaderError } from './loader-error.js';
 import type { IdxArray } from './parse-idx-bytes.js';
 
@@ -54,5 +55,37 @@ export function pairImagesWithLabels(
     count,
     height,
     width,
+  };
+}
+
+/**
+ * Waits for the four parsed files of a dataset and pairs them into train and test sets. Every
+ * file is waited for, even after one failed, so no download goes on after the call has returned.
+ *
+ * @throws the first file's error, or {@link MnistLoaderError} from {@link pairImagesWithLabels}
+ */
+export async function assembleDataset(
+  datasetName: string,
+  parts: Promise<readonly [FileRole, IdxArray]>[],
+): Promise<Dataset> {
+  const settled = await Promise.allSettled(parts);
+  const byRole: Partial<Record<FileRole, IdxArray>> = {};
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    byRole[outcome.value[0]] = outcome.value[1];
+  }
+  const part = (role: FileRole): IdxArray => {
+    const array = byRole[role];
+    if (!array) {
+      throw new MnistLoaderError({
+        code: 'INVALID_OPTION',
+        message: `the ${datasetName} description has no ${role} file; it needs trainImages, trainLabels, testImages and testLabels.`,
+      });
+    }
+    return array;
+  };
+  return {
+    train: pairImagesWithLabels(part('trainImages'), part('trainLabels'), `${datasetName} train`),
+    test: pairImagesWithLabels(part('testImages'), part('testLabels'), `${datasetName} test`),
   };
 }

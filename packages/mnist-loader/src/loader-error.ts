@@ -1,8 +1,26 @@
 import { ActlabError } from '@actlab/errors';
 
-/**
- * Every error of the loader. Codes: `IDX_BAD_MAGIC`, `IDX_UNKNOWN_TYPE`, `IDX_TRUNCATED`,
- * `IDX_SIZE_MISMATCH`, `IDX_EMPTY`, `GZIP_CORRUPT`, `LABEL_COUNT_MISMATCH`, `CHECKSUM_MISMATCH`,
- * `DATASET_NOT_FOUND`, `DOWNLOAD_FAILED`, `UNKNOWN_DATASET`, `INVALID_OPTION`.
- */
-export class MnistLoaderError extends ActlabError {}
+/** The codes a {@link MnistLoaderError} carries; the README has a table of what to do for each. */
+export type MnistLoaderErrorCode =
+  | 'IDX_EMPTY'
+  | 'IDX_BAD_MAGIC'
+  | 'IDX_UNKNOWN_TYPE'
+  | 'IDX_TRUNCATED'
+  | 'IDX_SIZE_MISMATCH'
+  | 'GZIP_CORRUPT'
+  | 'LABEL_COUNT_MISMATCH'
+  | 'LABEL_OUT_OF_RANGE'
+  | 'CHECKSUM_MISMATCH'
+  | 'DATASET_NOT_FOUND'
+  | 'DOWNLOAD_FAILED'
+  | 'UNKNOWN_DATASET'
+  | 'INVALID_OPTION';
+
+/** Every error of the loader: an {@link ActlabError} whose `code` is a {@link MnistLoaderErrorCode}. */
+export class MnistLoaderError extends ActlabError {
+  declare readonly code: MnistLoaderErrorCode;
+
+  constructor(options: { code: MnistLoaderErrorCode; message: string; cause?: unknown }) {
+    super(options);
+  }
+}

@@ -25,8 +25,8 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Parses uncompressed IDX bytes. u8 data is a view on `bytes` (no copy); multi-byte types are
- * converted from big-endian.
+ * Parses uncompressed IDX bytes. u8 and i8 data are views on `bytes` (no copy); multi-byte types
+ * are copied and converted from big-endian.
  *
  * @throws {@link MnistLoaderError} `IDX_EMPTY`, `IDX_BAD_MAGIC`, `IDX_UNKNOWN_TYPE`,
  *   `IDX_TRUNCATED` or `IDX_SIZE_MISMATCH`
@@ -77,18 +77,30 @@ export function parseIdxBytes(bytes: Uint8Array, source = 'IDX data'): IdxArray 
   return { type: elementType.type, dims, data: decode(elementType.type, body, count) };
 }
 
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+const arrayTypes = {
+  i16: Int16Array,
+  i32: Int32Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const;
+
 function decode(type: IdxType, body: Uint8Array, count: number): IdxArray['data'] {
   if (type === 'u8') return body;
   if (type === 'i8') return new Int8Array(body.buffer, body.byteOffset, count);
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  switch (type) {
-    case 'i16':
-      return Int16Array.from({ length: count }, (_, i) => view.getInt16(2 * i, false));
-    case 'i32':
-      return Int32Array.from({ length: count }, (_, i) => view.getInt32(4 * i, false));
-    case 'f32':
-      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(4 * i, false));
-    default:
-      return Float64Array.from({ length: count }, (_, i) => view.getFloat64(8 * i, false));
+  const ArrayType = arrayTypes[type];
+  // A copy: IDX data is big-endian and, after a 4 + 4·rank byte header, rarely aligned.
+  const copy = body.slice();
+  if (littleEndianHost) {
+    const size = ArrayType.BYTES_PER_ELEMENT;
+    for (let start = 0; start < copy.length; start += size) {
+      for (let low = start, high = start + size - 1; low < high; low++, high--) {
+        const swap = copy[low] as number;
+        copy[low] = copy[high] as number;
+        copy[high] = swap;
+      }
+    }
   }
+  return new ArrayType(copy.buffer, 0, count);
 }

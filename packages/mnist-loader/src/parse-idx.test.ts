@@ -31,6 +31,23 @@ describe('parseIdx', () => {
     expect(Array.from(parsed.data)).toEqual(values);
   });
 
+  it('reads multi-byte values whose data starts at an unaligned offset (rank-2 header)', async () => {
+    const values = [1.5, -2.25, 1e-300, 7, -0, 3];
+    const parsed = await parseIdx(makeIdx([2, 3], values, 0x0e, 8));
+    expect(parsed.dims).toEqual([2, 3]);
+    expect(parsed.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(parsed.data)).toEqual(values);
+    const ints = await parseIdx(makeIdx([1, 1, 3], [-1, 65536, 7], 0x0c, 4));
+    expect(Array.from(ints.data)).toEqual([-1, 65536, 7]);
+  });
+
+  it('gives u8 data as a view on the unpacked bytes, without a copy', async () => {
+    const bytes = makeIdx([2, 2], [1, 2, 3, 4]);
+    const parsed = await parseIdx(bytes);
+    expect(parsed.data.buffer).toBe(bytes.buffer);
+    expect(parsed.data.byteOffset).toBe(12);
+  });
+
   it('reads gzip data, detected by its magic bytes, and big-endian dimensions', async () => {
     const bytes = makeIdx(
       [2, 300, 1],

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LabelledSet } from './labelled-set.js';
-import { labelCounts, splitTrainValidation, subset } from './set-tools.js';
+import { labelCounts, splitTrainValidation, subset, take } from './set-tools.js';
 import { batches, toTensors } from './tensor-tools.js';
 
 beforeAll(async () => {
@@ -46,6 +46,18 @@ describe('subset', () => {
   });
 });
 
+describe('take', () => {
+  it('gives the first n samples as views on the same memory', () => {
+    const first = take(set, 5);
+    expect(first.count).toBe(5);
+    expect(Array.from(first.labels)).toEqual([0, 0, 0, 0, 0]);
+    expect(first.images.length).toBe(5 * 4);
+    expect(first.images.buffer).toBe(set.images.buffer);
+    expect(take(set, 5000)).toBe(set);
+    expect(() => take(set, 0)).toThrow(/whole number ≥ 1/);
+  });
+});
+
 describe('toTensors and batches', () => {
   it('makes unit-scaled images and one-hot labels of the right shapes', () => {
     const { xs, ys } = toTensors(set, { flatten: true });
@@ -56,6 +68,19 @@ describe('toTensors and batches', () => {
     expect(images.shape).toEqual([1000, 2, 2, 1]);
     expect(Math.abs(tf.mean(images).dataSync()[0] as number)).toBeLessThan(1e-4);
     tf.dispose([xs, ys, images]);
+  });
+
+  it('refuses a label outside the classes instead of one-hot encoding it as zeros', () => {
+    const before = tf.memory().numTensors;
+    const odd: LabelledSet = {
+      ...set,
+      labels: Uint8Array.from(labels, (l, i) => (i === 7 ? 12 : l)),
+    };
+    expect(() => toTensors(odd)).toThrow(/label 12 at sample 7/);
+    const tensors = toTensors(odd, { classes: 13 });
+    expect(tensors.ys.shape).toEqual([1000, 13]);
+    tf.dispose([tensors.xs, tensors.ys]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('iterates over shuffled batches that cover the set once, leaking nothing', () => {

@@ -133,6 +133,31 @@ export function subset(set: LabelledSet, options: { size: number; seed: number }
   return selectSamples(set, chosen);
 }
 
+/**
+ * The first `count` samples, as views on the set's arrays (no copy): what a study's
+ * "training-set size" means when the order of the files is kept. `count ≥ set.count` returns
+ * the whole set.
+ *
+ * @throws {@link MnistLoaderError} `INVALID_OPTION` for a count that is not a whole number ≥ 1
+ */
+export function take(set: LabelledSet, count: number): LabelledSet {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new MnistLoaderError({
+      code: 'INVALID_OPTION',
+      message: `take needs a whole number ≥ 1 of samples, got ${count}.`,
+    });
+  }
+  if (count >= set.count) return set;
+  const pixels = set.height * set.width;
+  return {
+    images: set.images.subarray(0, count * pixels),
+    labels: set.labels.subarray(0, count),
+    count,
+    height: set.height,
+    width: set.width,
+  };
+}
+
 /** Number of samples of each label 0…classes−1. */
 export function labelCounts(set: LabelledSet, classes = 10): number[] {
   const counts = new Array<number>(classes).fill(0);

@@ -31,7 +31,10 @@ function pixelStatistics(set: LabelledSet): { mean: number; sd: number } {
 /**
  * Tensors for a set: `xs` float32 images, `ys` labels. The caller disposes them.
  *
- * @throws {@link MnistLoaderError} `INVALID_OPTION` for an unknown normalisation
+ * @param set - images and labels, e.g. `train` from `loadMnist`
+ * @param options - shape, normalisation and label encoding
+ * @throws {@link MnistLoaderError} `INVALID_OPTION` for an unknown normalisation,
+ *   `LABEL_OUT_OF_RANGE` for a label ≥ `classes`
  */
 export function toTensors(
   set: LabelledSet,
@@ -57,6 +60,15 @@ function tensorsWithStatistics(
   { mean, sd }: { mean: number; sd: number },
 ): { xs: tf.Tensor; ys: tf.Tensor } {
   const { flatten = false, oneHot = true, classes = 10 } = options;
+  for (let i = 0; i < set.labels.length; i++) {
+    if ((set.labels[i] as number) >= classes) {
+      // tf.oneHot would turn such a label into a row of zeros without a word.
+      throw new MnistLoaderError({
+        code: 'LABEL_OUT_OF_RANGE',
+        message: `label ${set.labels[i]} at sample ${i} is outside 0…${classes - 1}; pass classes: ${(set.labels[i] as number) + 1} or more if the dataset has that many classes.`,
+      });
+    }
+  }
   const pixels = new Float32Array(set.images.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = ((set.images[i] as number) / 255 - mean) / sd;
   const shape = flatten
@@ -83,7 +95,10 @@ export interface BatchOptions extends TensorOptions {
  * Iterates over mini-batches as `{xs, ys}` tensors (each pair is the caller's to dispose);
  * only one batch is in memory at a time.
  *
- * @throws {@link MnistLoaderError} `INVALID_OPTION` for a bad batch size or a shuffle without seed
+ * @param set - images and labels
+ * @param options - batch size, seeded shuffle, and the {@link toTensors} options
+ * @throws {@link MnistLoaderError} `INVALID_OPTION` for a bad batch size or a shuffle without seed,
+ *   `LABEL_OUT_OF_RANGE` as {@link toTensors}
  */
 export function* batches(
   set: LabelledSet,

@@ -64,6 +64,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
       backend: options.backend,
       probeBatchSize: study.record.gradients.batchSize,
       probeTargets: study.record.gradients.targets,
+      recordLearnedParameters: study.record.learnedParameters,
       ...(dataDir ? { dataDir } : {}),
     },
     manifestOptions: {

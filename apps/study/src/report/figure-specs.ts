@@ -147,3 +147,102 @@ export function activationChartSpec(
     },
   } as ChartSpec;
 }
+
+/** Final metric per (x, y) grid cell as a colored table with the numbers written in. */
+export function heatmapSpec(options: {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  rows: { x: string; y: string; value: number }[];
+}): ChartSpec {
+  const encoding = {
+    x: { field: 'x', type: 'nominal' as const, title: options.xTitle, sort: null },
+    y: { field: 'y', type: 'nominal' as const, title: options.yTitle, sort: null },
+  };
+  return {
+    $schema: schema,
+    title: options.title,
+    data: { values: options.rows },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          ...encoding,
+          color: {
+            aggregate: 'mean',
+            field: 'value',
+            type: 'quantitative',
+            title: 'mean',
+            scale: { scheme: 'viridis' },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          ...encoding,
+          text: { aggregate: 'mean', field: 'value', type: 'quantitative', format: '.4f' },
+          color: { value: 'white' },
+        },
+      },
+    ],
+  } as ChartSpec;
+}
+
+/** Training (dashed) and validation (solid) loss per epoch, a color per series. */
+export function lossCurvesSpec(options: {
+  title: string;
+  rows: {
+    epoch: number;
+    value: number;
+    series: string;
+    split: 'training' | 'validation';
+    seed: number;
+  }[];
+}): ChartSpec {
+  return {
+    $schema: schema,
+    title: options.title,
+    width: 380,
+    height: 220,
+    data: { values: options.rows },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: 'loss' },
+      color: { field: 'series', type: 'nominal', title: null },
+      strokeDash: {
+        field: 'split',
+        type: 'nominal',
+        title: null,
+        scale: {
+          domain: ['validation', 'training'],
+          range: [
+            [1, 0],
+            [6, 4],
+          ],
+        },
+      },
+    },
+  } as ChartSpec;
+}
+
+/** Learned activation parameters per epoch, a line per scalar. */
+export function learnedParametersSpec(options: {
+  title: string;
+  rows: { epoch: number; value: number; parameter: string }[];
+}): ChartSpec {
+  return {
+    $schema: schema,
+    title: options.title,
+    width: 380,
+    height: 220,
+    data: { values: options.rows },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: 'value' },
+      color: { field: 'parameter', type: 'nominal', title: null },
+    },
+  } as ChartSpec;
+}

@@ -10,6 +10,7 @@ import { useBackend } from '../run/use-backend.js';
 import { formatAxisValue } from '../study/expand-trials.js';
 import { StudyRunError } from '../study/study-errors.js';
 import type { FigureSpec, GridAxis, Study } from '../study/study-schema.js';
+import { diagnoseFit } from './diagnose-fit.js';
 import {
   type ActivationRow,
   activationChartSpec,
@@ -17,6 +18,9 @@ import {
   curveChartSpec,
   type GradientRow,
   gradientChartSpec,
+  heatmapSpec,
+  learnedParametersSpec,
+  lossCurvesSpec,
 } from './figure-specs.js';
 import { formatMeanSd, type GridPointSummary, summarizeGridPoints } from './summarize.js';
 
@@ -164,6 +168,102 @@ function activationFigure(entries: Entry[]): Omit<ReportFigure, 'svg'> {
   };
 }
 
+function heatmapFigure(
+  figure: Extract<FigureSpec, { kind: 'heatmap' }>,
+  entries: Entry[],
+): Omit<ReportFigure, 'svg'> {
+  const rows = entries.flatMap(({ axes, result }) => {
+    const value = result.epochs[result.epochs.length - 1]?.[figure.metric];
+    return typeof value === 'number' && Number.isFinite(value)
+      ? [{ x: formatAxisValue(axes[figure.x]), y: formatAxisValue(axes[figure.y]), value }]
+      : [];
+  });
+  const title = `final ${figure.metric}: ${figure.y} × ${figure.x}`;
+  return {
+    name: slug(`heatmap-${figure.metric}-${figure.y}-${figure.x}`),
+    title,
+    caption: `${title} (mean over seeds).`,
+    spec: heatmapSpec({ title, xTitle: figure.x, yTitle: figure.y, rows }),
+  };
+}
+
+function lossFigures(
+  figure: Extract<FigureSpec, { kind: 'loss-curves' }>,
+  entries: Entry[],
+): Omit<ReportFigure, 'svg'>[] {
+  return facetGroups(entries, figure.facet).map(([facetValue, group]) => {
+    const rows = group.flatMap(({ axes, result }) => {
+      const series = figure.color ? formatAxisValue(axes[figure.color]) : String(facetValue);
+      return result.epochs.flatMap((epoch) => [
+        {
+          epoch: epoch.epoch,
+          value: epoch.trainLoss,
+          series,
+          split: 'training' as const,
+          seed: result.settings.seed,
+        },
+        ...(epoch.validationLoss === null
+          ? []
+          : [
+              {
+                epoch: epoch.epoch,
+                value: epoch.validationLoss,
+                series,
+                split: 'validation' as const,
+                seed: result.settings.seed,
+              },
+            ]),
+      ]);
+    });
+    const title = `training (dashed) and validation (solid) loss — ${figure.facet} = ${facetValue}`;
+    return {
+      name: slug(`loss-${figure.facet}-${facetValue}`),
+      title,
+      caption: `${title}; mean over seeds.`,
+      spec: lossCurvesSpec({ title, rows }),
+    };
+  });
+}
+
+function learnedFigures(
+  figure: Extract<FigureSpec, { kind: 'learned-parameters' }>,
+  entries: Entry[],
+): Omit<ReportFigure, 'svg'>[] {
+  return facetGroups(entries, figure.facet).flatMap(([facetValue, group]) => {
+    const first = group.find(({ result }) => result.settings.seed === 1) ?? group[0];
+    const rows = (first?.result.epochs ?? []).flatMap((epoch) =>
+      (epoch.learnedParameters ?? []).flatMap((layer) =>
+        Object.entries(layer.values).flatMap(([name, values]) =>
+          values.length > 8
+            ? // One unit per line would be unreadable: the layer's mean stands for them.
+              [
+                {
+                  epoch: epoch.epoch,
+                  value: values.reduce((sum, v) => sum + v, 0) / values.length,
+                  parameter: `${layer.layer} mean ${name} (${values.length} units)`,
+                },
+              ]
+            : values.map((value, i) => ({
+                epoch: epoch.epoch,
+                value,
+                parameter: `${layer.layer} ${name}${values.length > 1 ? `[${i}]` : ''}`,
+              })),
+        ),
+      ),
+    );
+    if (rows.length === 0) return [];
+    const title = `learned activation parameters per epoch — ${figure.facet} = ${facetValue}`;
+    return [
+      {
+        name: slug(`learned-${figure.facet}-${facetValue}`),
+        title,
+        caption: `${title} (seed 1).`,
+        spec: learnedParametersSpec({ title, rows }),
+      },
+    ];
+  });
+}
+
 function resultsTable(
   points: GridPointSummary[],
   study: Study,
@@ -180,6 +280,12 @@ function resultsTable(
     'train time (s)',
   ];
   if (reference) header.push(`reference (${reference.metric}, epoch ${reference.epoch})`);
+  const diagnose = study.report.fitDiagnosis;
+  if (diagnose) header.push('fit (per seed)');
+  const showLearned = points.some((point) =>
+    point.results.some((result) => result.epochs.some((epoch) => epoch.learnedParameters)),
+  );
+  if (showLearned) header.push('learned parameters after the last epoch (seed 1)');
   const rows = points.map((point) => {
     const row = [
       ...axes.map((axis) => point.axes[axis] ?? ''),
@@ -198,9 +304,80 @@ function resultsTable(
       );
       row.push(match ? String(match.value) : '—');
     }
+    if (diagnose) row.push(point.results.map((result) => fitOf(result)?.label ?? '—').join(', '));
+    if (showLearned)
+      row.push(
+        learnedSummary(
+          point.results.find((result) => result.settings.seed === 1) ?? point.results[0],
+        ),
+      );
     return row;
   });
   return { header, rows };
+}
+
+function fitOf(result: TrialResult) {
+  try {
+    return diagnoseFit(result.epochs);
+  } catch {
+    return undefined;
+  }
+}
+
+function learnedSummary(result: TrialResult | undefined): string {
+  const last = result?.epochs[result.epochs.length - 1]?.learnedParameters ?? [];
+  return (
+    last
+      .map(
+        (layer) =>
+          `${layer.layer}: ${Object.entries(layer.values)
+            .map(([name, values]) =>
+              values.length === 1
+                ? `${name}=${(values[0] as number).toFixed(3)}`
+                : `${name}[${values.length}]`,
+            )
+            .join(' ')}`,
+      )
+      .join('; ') || '—'
+  );
+}
+
+/** Sentences for the grid points where our result and the reference differ beyond noise. */
+function referenceDisagreements(
+  points: GridPointSummary[],
+  study: Study,
+  epochsRun: number[],
+): string[] {
+  const reference = study.report.reference;
+  if (!reference) return [];
+  const lines: string[] = [];
+  if (epochsRun.some((epochs) => epochs !== reference.epoch)) {
+    lines.push(
+      `These trials ran ${[...new Set(epochsRun)].join('/')} epochs, the reference ${reference.epoch}: compare with care.`,
+    );
+  }
+  for (const point of points) {
+    const match = reference.rows.find((candidate) =>
+      Object.entries(candidate).every(
+        ([key, value]) => key === 'value' || point.axes[key] === String(value),
+      ),
+    );
+    if (!match || typeof match.value !== 'number') continue;
+    const ours =
+      reference.metric === 'validationAccuracy'
+        ? point.finalValidationAccuracy
+        : point.finalTestAccuracy;
+    const tolerance = Math.max(0.02, 2 * (ours.sd ?? 0));
+    if (Math.abs(ours.mean - match.value) > tolerance) {
+      const where = Object.entries(point.axes)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(' ');
+      lines.push(
+        `${where}: we measured ${formatMeanSd(ours)}, the reference says ${match.value} (difference ${(ours.mean - match.value).toFixed(4)}).`,
+      );
+    }
+  }
+  return lines;
 }
 
 function markdownTable({ header, rows }: { header: string[]; rows: string[][] }): string {
@@ -249,6 +426,9 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
     if (entries.length === 0) return [];
     if (figure.kind === 'accuracy-curves') return curveFigures(figure, entries);
     if (figure.kind === 'gradient-by-layer') return gradientFigures(figure, entries);
+    if (figure.kind === 'heatmap') return [heatmapFigure(figure, entries)];
+    if (figure.kind === 'loss-curves') return lossFigures(figure, entries);
+    if (figure.kind === 'learned-parameters') return learnedFigures(figure, entries);
     return [activationFigure(entries)];
   });
   const figuresFolder = join(runFolder, 'figures');
@@ -278,6 +458,21 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
   const referenceNote = reference
     ? `Reference column: ${reference.source}.${reference.note ? ` ${reference.note}` : ''}`
     : '';
+  const disagreements = referenceDisagreements(
+    gridPoints,
+    study,
+    entries.map(({ result }) => result.settings.epochs),
+  );
+  const diagnoses = study.report.fitDiagnosis
+    ? gridPoints.flatMap((point) => {
+        const diagnosis = fitOf(point.results[0] as TrialResult);
+        if (!diagnosis) return [];
+        const where = Object.entries(point.axes)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ');
+        return [`${where}: **${diagnosis.label}** — ${diagnosis.reasons.join('; ')}.`];
+      })
+    : [];
 
   const markdown = [
     `# ${study.title}`,
@@ -292,6 +487,17 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
     '',
     referenceNote,
     '',
+    ...(disagreements.length > 0
+      ? [
+          '## Where our numbers and the reference disagree',
+          '',
+          ...disagreements.map((line) => `- ${line}`),
+          '',
+        ]
+      : []),
+    ...(diagnoses.length > 0
+      ? ['## Fit diagnosis (seed 1)', '', ...diagnoses.map((line) => `- ${line}`), '']
+      : []),
     ...(figures.length > 0 ? ['## Figures', ''] : []),
     ...figures.flatMap((figure) => [
       `![${figure.title}](figures/${figure.name}.png)`,
@@ -314,6 +520,8 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margi
 <h2>Results</h2>
 ${htmlTable(table)}
 <p>${escapeHtml(referenceNote)}</p>
+${disagreements.length > 0 ? `<h2>Where our numbers and the reference disagree</h2><ul>${disagreements.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
+${diagnoses.length > 0 ? `<h2>Fit diagnosis (seed 1)</h2><ul>${diagnoses.map((line) => `<li>${escapeHtml(line.replaceAll('**', ''))}</li>`).join('')}</ul>` : ''}
 ${figures.length > 0 ? '<h2>Figures</h2>' : ''}
 ${figures.map((figure) => `<figure>${figure.svg}<figcaption>${escapeHtml(figure.caption)}</figcaption></figure>`).join('\n')}
 </body></html>

@@ -11,10 +11,22 @@ export function hiddenWidths(settings: TrialSettings): number[] {
   return settings.hiddenLayers ?? Array.from({ length: settings.depth - 1 }, () => settings.width);
 }
 
-function initializer(settings: TrialSettings, layerIndex: number) {
+/** Activations whose kernels start He-normal under the `auto` initializer. */
+const reluLike = new Set(['relu', 'leakyRelu', 'relu6', 'elu', 'celu', 'prelu', 'thresholdedRelu']);
+
+function initializer(
+  settings: TrialSettings,
+  layerIndex: number,
+  fanIn: number,
+  activation: string,
+) {
   const seed = deriveSeed(settings.seed, 1000 + layerIndex);
   const options = { seed };
   switch (settings.kernelInitializer) {
+    case 'auto':
+      return reluLike.has(activation)
+        ? tf.initializers.heNormal(options)
+        : tf.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(1 / fanIn), seed });
     case 'glorotUniform':
       return tf.initializers.glorotUniform(options);
     case 'glorotNormal':
@@ -48,7 +60,12 @@ export function buildModel(settings: TrialSettings, inputSize: number, classes: 
         units,
         ...(index === 0 ? { inputShape: [inputSize] } : {}),
         activation: native ? (name as 'relu' | 'tanh' | 'sigmoid' | 'linear') : 'linear',
-        kernelInitializer: initializer(settings, index),
+        kernelInitializer: initializer(
+          settings,
+          index,
+          index === 0 ? inputSize : (widths[index - 1] as number),
+          name,
+        ),
         biasInitializer: 'zeros',
         name: `dense_${index + 1}`,
       }),
@@ -62,7 +79,12 @@ export function buildModel(settings: TrialSettings, inputSize: number, classes: 
       units: classes,
       ...(widths.length === 0 ? { inputShape: [inputSize] } : {}),
       activation: 'softmax',
-      kernelInitializer: initializer(settings, widths.length),
+      kernelInitializer: initializer(
+        settings,
+        widths.length,
+        widths.length === 0 ? inputSize : (widths[widths.length - 1] as number),
+        'softmax',
+      ),
       biasInitializer: 'zeros',
       name: `dense_${widths.length + 1}`,
     }),

@@ -31,6 +31,7 @@ export async function runOneTrial(
       folder: join(context.runFolder, 'trials', trial.id),
       backend,
       probeBatchSize: context.probeBatchSize,
+      recordLearnedParameters: context.recordLearnedParameters ?? false,
       probe: (model, xs, ys, epoch) =>
         probeTrialGradients(model, xs, ys, epoch, context.probeTargets),
       onProgress,

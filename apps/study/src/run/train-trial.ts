@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { learnedParameters } from '@actlab/activations';
 import { shuffledIndices } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -40,6 +41,8 @@ export interface TrainTrialOptions {
   backend: string;
   probe?: GradientProbeFunction;
   probeBatchSize: number;
+  /** Record the learnable activations' parameters after every epoch. */
+  recordLearnedParameters?: boolean;
   onProgress?: (progress: TrialProgress) => void;
   /** Test hook: stop (as if killed) after this many epochs of this call. */
   stopAfterEpochs?: number;
@@ -200,6 +203,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         testAccuracy: test.accuracy,
         trainSeconds: epochTrainSeconds,
         wallSeconds: 0,
+        ...(options.recordLearnedParameters ? { learnedParameters: learnedParameters(model) } : {}),
       };
       if (finite && options.probe) {
         gradients.push(...options.probe(model, probeInputs, probeTargets, epoch));

@@ -12,6 +12,8 @@ export interface TrialJobContext {
   probeBatchSize: number;
   /** Which gradients to probe after every epoch. */
   probeTargets: ('weights' | 'input' | 'outputSum')[];
+  /** Record learnable activation parameters after every epoch. */
+  recordLearnedParameters?: boolean;
   /** Folder with one sub-folder per dataset; else the loader's defaults. */
   dataDir?: string;
 }

@@ -13,6 +13,8 @@ export interface EpochMetrics {
   trainSeconds: number;
   /** Seconds for the whole epoch: training, evaluation, probing and checkpoint. */
   wallSeconds: number;
+  /** Parameters of the learnable activation layers after the epoch, when recorded. */
+  learnedParameters?: { layer: string; activation: string; values: Record<string, number[]> }[];
 }
 
 /** Per-layer gradient figures of one probe, kept compact for the report. */

@@ -35,7 +35,8 @@ export function formatAxisValue(value: unknown): string {
   if (value === null) return 'none';
   if (Array.isArray(value)) return value.join('-');
   if (typeof value === 'object') {
-    const { name, ...rest } = value as Record<string, unknown>;
+    const { name, label, ...rest } = value as Record<string, unknown>;
+    if (typeof label === 'string') return label;
     const parameters = Object.entries(rest).map(([key, inner]) => `${key}=${String(inner)}`);
     return parameters.length > 0 ? `${String(name)}(${parameters.join(',')})` : String(name);
   }
@@ -54,7 +55,7 @@ export function trialId(settings: TrialSettings): string {
 export function expandTrials(study: Study, options: ExpandOptions = {}): Trial[] {
   const quickOverrides = options.quick ? study.quick : {};
   const grid = study.grid as Partial<Record<GridAxis, unknown[]>>;
-  const axes = gridAxes.filter((axis) => grid[axis] !== undefined);
+  const axes: GridAxis[] = gridAxes.filter((axis) => grid[axis] !== undefined);
   const seedCount = options.seeds ?? study.seeds;
   let points: Partial<Record<GridAxis, unknown>>[] = [{}];
   for (const axis of axes) {
@@ -62,14 +63,29 @@ export function expandTrials(study: Study, options: ExpandOptions = {}): Trial[]
       (grid[axis] as unknown[]).map((value) => ({ ...point, [axis]: value })),
     );
   }
+  const cases = study.cases ?? [];
+  if (cases.length > 0) axes.push('case');
   const trials: Trial[] = [];
-  for (const point of points) {
+  const casePoints = cases.length > 0 ? cases : [undefined];
+  for (const gridPoint of points) {
+    for (const studyCase of casePoints) {
+      const { case: caseName, ...caseSettings } = studyCase ?? { case: undefined };
+      const point = caseName === undefined ? gridPoint : { ...gridPoint, case: caseName };
+      addSeeds(point, caseSettings);
+    }
+  }
+  return trials;
+
+  function addSeeds(point: Partial<Record<GridAxis, unknown>>, caseSettings: object): void {
     for (let seed = 1; seed <= seedCount; seed++) {
+      const { case: _case, ...settingPoint } = point;
       const merged = {
+        // Quick overrides shrink the base; values a grid or a case names explicitly still win.
         ...defaultTrialSettings,
         ...study.base,
-        ...point,
         ...quickOverrides,
+        ...settingPoint,
+        ...caseSettings,
         seed,
         ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
       };
@@ -81,5 +97,4 @@ export function expandTrials(study: Study, options: ExpandOptions = {}): Trial[]
       trials.push({ id: trialId(settings), label, axes: point, settings });
     }
   }
-  return trials;
 }

@@ -13,6 +13,8 @@ export const activationSpecSchema = z.union([
 export const optimizerSchema = z
   .object({
     name: z.enum(['sgd', 'momentum', 'adam', 'adagrad', 'adadelta', 'rmsprop']),
+    /** Name shown in tables and figures, e.g. `Adam` (default: name and settings). */
+    label: z.string().min(1).optional(),
     learningRate: finitePositive,
     momentum: z.number().min(0).max(1).optional(),
     beta1: z.number().min(0).lt(1).optional(),
@@ -47,6 +49,8 @@ export const trialSettingsSchema = z
       'heUniform',
       'lecunNormal',
       'lecunUniform',
+      /** He-normal for ReLU-like activations, normal(0, 1/fan_in) for the others. */
+      'auto',
     ]),
     optimizer: optimizerSchema,
     batchSize: positiveInt,
@@ -71,17 +75,28 @@ export const gridAxes = [
   'optimizer',
   'batchSize',
   'epochs',
+  'case',
 ] as const;
 
 /** A field of the trial that a grid varies. */
 export type GridAxis = (typeof gridAxes)[number];
 
+/** Grid axes that are trial settings (`case` comes from the study's `cases`). */
+type SettingAxis = Exclude<GridAxis, 'case'>;
+const settingAxes = gridAxes.filter((axis): axis is SettingAxis => axis !== 'case');
+
 const gridSchema = z
   .object(
     Object.fromEntries(
-      gridAxes.map((axis) => [axis, z.array(trialSettingsSchema.shape[axis]).min(1).optional()]),
-    ) as { [K in GridAxis]: z.ZodOptional<z.ZodArray<(typeof trialSettingsSchema.shape)[K]>> },
+      settingAxes.map((axis) => [axis, z.array(trialSettingsSchema.shape[axis]).min(1).optional()]),
+    ) as { [K in SettingAxis]: z.ZodOptional<z.ZodArray<(typeof trialSettingsSchema.shape)[K]>> },
   )
+  .strict();
+
+/** A named set of settings; the grid is crossed with every case (e.g. the fit regimes). */
+const caseSchema = trialSettingsSchema
+  .partial()
+  .extend({ case: z.string().min(1) })
   .strict();
 
 const figureSchema = z.discriminatedUnion('kind', [
@@ -116,6 +131,31 @@ const figureSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('activation-functions') }).strict(),
+  z
+    .object({
+      kind: z.literal('heatmap'),
+      x: z.enum(gridAxes),
+      y: z.enum(gridAxes),
+      metric: z
+        .enum(['testAccuracy', 'validationAccuracy', 'trainAccuracy'])
+        .default('testAccuracy'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('loss-curves'),
+      /** One chart per value of this field: training (dashed) and validation (solid) loss. */
+      facet: z.enum(gridAxes),
+      color: z.enum(gridAxes).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('learned-parameters'),
+      /** One chart per value of this field; a line per learned scalar. */
+      facet: z.enum(gridAxes),
+    })
+    .strict(),
 ]);
 
 /** One figure of a study's report. */
@@ -139,6 +179,8 @@ export const studySchema = z
     description: z.string(),
     base: trialSettingsSchema.partial(),
     grid: gridSchema.default({}),
+    /** Named setting groups crossed with the grid; each trial gets the axis `case`. */
+    cases: z.array(caseSchema).min(1).optional(),
     /** Seeds per grid point: seeds 1..n. */
     seeds: positiveInt.default(1),
     /** Overrides that make the study end in a few minutes (`--quick`). */
@@ -160,16 +202,20 @@ export const studySchema = z
           })
           .strict()
           .default({ batchSize: 32, targets: ['weights'] }),
+        /** Record the parameters of learnable activations after every epoch. */
+        learnedParameters: z.boolean().default(false),
       })
       .strict()
-      .default({ gradients: { batchSize: 32, targets: ['weights'] } }),
+      .default({ gradients: { batchSize: 32, targets: ['weights'] }, learnedParameters: false }),
     report: z
       .object({
         figures: z.array(figureSchema).default([]),
         reference: referenceSchema.optional(),
+        /** Label each grid point underfit / good fit / overfit from its curves. */
+        fitDiagnosis: z.boolean().default(false),
       })
       .strict()
-      .default({ figures: [] }),
+      .default({ figures: [], fitDiagnosis: false }),
   })
   .strict();
 

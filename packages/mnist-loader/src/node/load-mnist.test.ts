@@ -4,13 +4,24 @@ import { join } from 'node:path';
 import { ActlabError } from '@actlab/errors';
 import { makeTempDir, startLoopbackServer } from '@actlab/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KnownDataset } from '../known-files.js';
+import type { KnownDataset, KnownFile } from '../known-files.js';
 import { labelCounts } from '../set-tools.js';
-import { tinyDataset } from '../test-support/make-idx.js';
+import { tinyDataset, withGzipName } from '../test-support/make-idx.js';
 import { loadMnist } from './load-mnist.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const tiny = { train: tinyDataset(20), test: tinyDataset(10) };
+// Like the upstream files, the "original" gzip files carry a file name and an mtime in their
+// header; tinyDataset's own gzip output (no name, mtime 0) then plays Debian's re-compressed copy.
+function upstreamLike(set: ReturnType<typeof tinyDataset>) {
+  return {
+    ...set,
+    debianImagesGz: set.imagesGz,
+    debianLabelsGz: set.labelsGz,
+    imagesGz: withGzipName(set.imagesGz, 'images-idx3-ubyte', 0x3290827a),
+    labelsGz: withGzipName(set.labelsGz, 'labels-idx1-ubyte', 0x3290827a),
+  };
+}
+const tiny = { train: upstreamLike(tinyDataset(20)), test: upstreamLike(tinyDataset(10)) };
 
 function descriptor(mirrors: string[] = []): KnownDataset {
   const entry = (
@@ -109,24 +120,103 @@ describe('loadMnist sources', () => {
     expect(Array.from(data.train.labels)).toEqual(tiny.train.labels);
   });
 
-  it('accepts a re-compressed copy in a system folder by the sha256 of its unpacked bytes', async () => {
-    const recompressed = tinyDataset(20, { level: 1 });
-    const testRecompressed = tinyDataset(10, { level: 1 });
-    expect(sha256(recompressed.imagesGz)).not.toBe(sha256(tiny.train.imagesGz));
+  it('accepts a Debian re-compressed copy in a system folder by the sha256 of its unpacked bytes', async () => {
+    const debian = {
+      'train-images-idx3-ubyte.gz': tiny.train.debianImagesGz,
+      'train-labels-idx1-ubyte.gz': tiny.train.debianLabelsGz,
+      't10k-images-idx3-ubyte.gz': tiny.test.debianImagesGz,
+      't10k-labels-idx1-ubyte.gz': tiny.test.debianLabelsGz,
+    };
+    expect(sha256(debian['train-images-idx3-ubyte.gz'])).not.toBe(sha256(tiny.train.imagesGz));
     const system = join(temp.path, 'usr-share-datasets');
-    await writeDataset(system, {
-      'train-images-idx3-ubyte.gz': recompressed.imagesGz,
-      'train-labels-idx1-ubyte.gz': recompressed.labelsGz,
-      't10k-images-idx3-ubyte.gz': testRecompressed.imagesGz,
-      't10k-labels-idx1-ubyte.gz': testRecompressed.labelsGz,
-    });
+    await writeDataset(system, debian);
     const data = await loadMnist({
       dataset: descriptor(),
       cacheDir: cacheDir(),
-      systemDirs: [system],
+      systemDirs: [join(temp.path, 'missing'), system],
       download: false,
     });
     expect(data.train.count).toBe(20);
+    expect(Array.from(data.test.labels)).toEqual(tiny.test.labels);
+  });
+
+  it('refuses a re-compressed copy when the table has no unpacked sha256 for it', async () => {
+    const system = join(temp.path, 'usr-share-datasets');
+    await writeDataset(system, {
+      ...bodies,
+      'train-labels-idx1-ubyte.gz': tiny.train.debianLabelsGz,
+    });
+    const withoutUnpacked = descriptor();
+    withoutUnpacked.files = withoutUnpacked.files.map((file) => ({
+      ...file,
+      unpackedSha256: null,
+    }));
+    const error = await errorOf(
+      loadMnist({
+        dataset: withoutUnpacked,
+        cacheDir: cacheDir(),
+        systemDirs: [system],
+        download: false,
+      }),
+    );
+    expect(error.code).toBe('CHECKSUM_MISMATCH');
+    expect(error.message).toContain('train-labels-idx1-ubyte.gz (system folder): sha256');
+  });
+
+  it('looks in the data folder, the cache, then the system folders, and takes the first good copy', async () => {
+    const data = join(temp.path, 'data');
+    const system = join(temp.path, 'system');
+    const bad = { 'train-images-idx3-ubyte.gz': new Uint8Array([1, 2, 3]) };
+    await writeDataset(data, bad);
+    await writeDataset(cacheDir(), bad);
+    await writeDataset(system, bad);
+    const options = {
+      dataset: descriptor(),
+      dataDir: data,
+      cacheDir: cacheDir(),
+      systemDirs: [system],
+      download: false,
+    };
+    const message = (await errorOf(loadMnist(options))).message;
+    const place = (folder: string) =>
+      message.indexOf(join(folder, 'tiny', 'train-images-idx3-ubyte.gz'));
+    expect(place(data)).toBeGreaterThan(-1);
+    expect(place(cacheDir())).toBeGreaterThan(place(data));
+    expect(place(system)).toBeGreaterThan(place(cacheDir()));
+    // A good copy in the last place is found after the bad ones are passed over.
+    await writeDataset(system);
+    expect((await loadMnist(options)).train.count).toBe(20);
+  });
+
+  it('reads ACTLAB_DATA_DIR when no dataDir is given', async () => {
+    await writeDataset(join(temp.path, 'env-data'));
+    const saved = process.env.ACTLAB_DATA_DIR;
+    process.env.ACTLAB_DATA_DIR = join(temp.path, 'env-data');
+    try {
+      const data = await loadMnist({ dataset: descriptor(), download: false, ...offline() });
+      expect(data.train.count).toBe(20);
+    } finally {
+      if (saved === undefined) delete process.env.ACTLAB_DATA_DIR;
+      else process.env.ACTLAB_DATA_DIR = saved;
+    }
+  });
+
+  it('rejects label and image files of different lengths', async () => {
+    const shortLabels = upstreamLike(tinyDataset(19)).labelsGz;
+    const files = { ...bodies, 'train-labels-idx1-ubyte.gz': shortLabels };
+    await writeDataset(join(temp.path, 'data'), files);
+    const mismatched = descriptor();
+    mismatched.files[1] = { ...(mismatched.files[1] as KnownFile), sha256: sha256(shortLabels) };
+    const error = await errorOf(
+      loadMnist({
+        dataset: mismatched,
+        dataDir: join(temp.path, 'data'),
+        download: false,
+        ...offline(),
+      }),
+    );
+    expect(error.code).toBe('LABEL_COUNT_MISMATCH');
+    expect(error.message).toContain('20 images but 19 labels');
   });
 
   it('says where it looked and how to set ACTLAB_DATA_DIR when nothing is local and downloads are off', async () => {
@@ -212,8 +302,8 @@ describe('loadMnist downloads (real HTTP server on 127.0.0.1)', () => {
       const error = await errorOf(
         loadMnist({ dataset: descriptor([`${server.url}/m/`]), ...offline() }),
       );
-      expect(error.code).toBe('DOWNLOAD_FAILED');
-      expect(error.message).toContain('sha256');
+      expect(error.code).toBe('CHECKSUM_MISMATCH');
+      expect(error.message).toContain('sha256 of the');
       const cached = await readdir(join(cacheDir(), 'tiny'));
       expect(cached).not.toContain('train-labels-idx1-ubyte.gz');
       expect(cached.filter((name) => name.endsWith('.part'))).toEqual([]);
@@ -243,6 +333,53 @@ describe('loadMnist downloads (real HTTP server on 127.0.0.1)', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('drops a mirror that stops sending and takes the file from the next one', async () => {
+    const server = await startLoopbackServer({
+      ...serve('/stalls/', {
+        'train-images-idx3-ubyte.gz': (_request, response) => {
+          response.setHeader('content-length', tiny.train.imagesGz.length);
+          response.write(tiny.train.imagesGz.subarray(0, 10));
+        },
+      }),
+      ...serve('/good/'),
+    });
+    try {
+      const started = performance.now();
+      const data = await loadMnist({
+        dataset: descriptor([`${server.url}/stalls/`, `${server.url}/good/`]),
+        stallTimeoutMs: 200,
+        ...offline(),
+      });
+      expect(data.train.count).toBe(20);
+      expect(server.requests).toContain('/good/train-images-idx3-ubyte.gz');
+      expect(performance.now() - started).toBeLessThan(5000);
+      const cached = await readdir(join(cacheDir(), 'tiny'));
+      expect(cached.filter((name) => name.endsWith('.part'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('offline with nothing local: names the file, every place it looked, and ACTLAB_DATA_DIR', async () => {
+    const server = await startLoopbackServer({});
+    const closedPort = server.url;
+    await server.close();
+    const error = await errorOf(
+      loadMnist({
+        dataset: descriptor([`${closedPort}/a/`, `${closedPort}/b/`]),
+        dataDir: join(temp.path, 'data'),
+        ...offline(),
+      }),
+    );
+    expect(error.code).toBe('DOWNLOAD_FAILED');
+    expect(error.message).toContain('no verified copy of train-images-idx3-ubyte.gz');
+    expect(error.message).toContain(join(temp.path, 'data', 'tiny', 'train-images-idx3-ubyte.gz'));
+    expect(error.message).toContain(join(cacheDir(), 'tiny', 'train-images-idx3-ubyte.gz'));
+    expect(error.message).toContain(`${closedPort}/a/train-images-idx3-ubyte.gz`);
+    expect(error.message).toContain(`${closedPort}/b/train-images-idx3-ubyte.gz`);
+    expect(error.message).toContain('set ACTLAB_DATA_DIR=<folder>');
   });
 });
 

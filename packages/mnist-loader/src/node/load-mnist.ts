@@ -1,16 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type DatasetName,
-  type FileRole,
-  type KnownDataset,
-  knownDatasets,
-} from '../known-files.js';
-import { type Dataset, pairImagesWithLabels } from '../labelled-set.js';
+import { type DownloadProgress, defaultStallTimeoutMs } from '../download-progress.js';
+import { type DatasetName, type KnownDataset, resolveDataset } from '../known-files.js';
+import { assembleDataset, type Dataset } from '../labelled-set.js';
 import { MnistLoaderError } from '../loader-error.js';
-import { type IdxArray, parseIdxBytes } from '../parse-idx-bytes.js';
+import { parseIdxBytes } from '../parse-idx-bytes.js';
 import { gunzip } from './gunzip.js';
-import { type DownloadProgress, locateFile } from './locate-file.js';
+import { locateFile } from './locate-file.js';
 
 /** Where {@link loadMnist} looks and what it may do. */
 export interface LoadMnistOptions {
@@ -26,6 +22,8 @@ export interface LoadMnistOptions {
   mirrors?: string[];
   /** Download when no local copy verifies. Default true. */
   download?: boolean;
+  /** Drop a download (and try the next mirror) after this long without a byte. Default 30 000. */
+  stallTimeoutMs?: number;
   /** Bytes received so far, per file, while downloading. */
   onProgress?: (progress: DownloadProgress) => void;
 }
@@ -35,30 +33,26 @@ function defaultCacheDir(): string {
   return join(base, 'actlab');
 }
 
-function resolveDataset(dataset: LoadMnistOptions['dataset']): KnownDataset {
-  if (dataset === undefined) return knownDatasets.mnist;
-  if (typeof dataset === 'object') return dataset;
-  const known = knownDatasets[dataset];
-  if (!known) {
-    throw new MnistLoaderError({
-      code: 'UNKNOWN_DATASET',
-      message: `unknown dataset "${String(dataset)}"; known datasets: ${Object.keys(knownDatasets).join(', ')}.`,
-    });
-  }
-  return known;
-}
-
 /**
  * Loads a dataset's train and test splits. Each file is taken from the first source that has a
  * copy whose sha256 matches the known one: the data folder, the cache, the system folders, then
  * the mirrors (downloaded to a temp file, verified, renamed into the cache).
  *
- * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND` (nothing local, download off),
- *   `DOWNLOAD_FAILED` (every mirror failed), `CHECKSUM_MISMATCH` (only bad copies found),
- *   `UNKNOWN_DATASET`, and the IDX format errors
+ * @param options - which dataset, where to look, whether to download; all optional
+ * @throws {@link MnistLoaderError} `CHECKSUM_MISMATCH` (a copy was found or received but its sha256
+ *   is wrong, and no good one), `DOWNLOAD_FAILED` (nothing local and every mirror failed),
+ *   `DATASET_NOT_FOUND` (nothing local, downloads off), `UNKNOWN_DATASET`, `GZIP_CORRUPT` and the
+ *   IDX format errors
  */
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<Dataset> {
   const dataset = resolveDataset(options.dataset);
+  const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
+  if (!(stallTimeoutMs > 0)) {
+    throw new MnistLoaderError({
+      code: 'INVALID_OPTION',
+      message: `stallTimeoutMs must be a positive number of milliseconds, got ${stallTimeoutMs}.`,
+    });
+  }
   const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const folders = [
@@ -74,42 +68,31 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Dataset
     cacheDir,
     mirrors: options.mirrors ?? dataset.mirrors,
     download: options.download ?? true,
+    stallTimeoutMs,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
-  // allSettled: no download keeps running in the background after the call has failed.
-  const settled = await Promise.allSettled(
+  return assembleDataset(
+    dataset.name,
     dataset.files.map(async (file) => {
       const located = await locateFile(dataset, file, sources);
       if (!located.ok) {
-        const onlyBadCopies = located.reasons.some((reason) => reason.includes('sha256'));
-        const code = located.downloaded
-          ? 'DOWNLOAD_FAILED'
-          : onlyBadCopies
-            ? 'CHECKSUM_MISMATCH'
+        // A copy with the wrong sha256 is the finding that matters most: say so first.
+        const code = located.rejections.some((rejection) => rejection.badChecksum)
+          ? 'CHECKSUM_MISMATCH'
+          : located.downloaded
+            ? 'DOWNLOAD_FAILED'
             : 'DATASET_NOT_FOUND';
         throw new MnistLoaderError({
           code,
           message: [
             `${dataset.name}: no verified copy of ${file.name}. Looked at:`,
-            ...located.reasons.map((reason) => `  - ${reason}`),
+            ...located.rejections.map((rejection) => `  - ${rejection.reason}`),
             `Put the original ${dataset.name} files in <folder>/${dataset.name}/ and set ACTLAB_DATA_DIR=<folder> (or pass dataDir)${sources.download ? '' : ', or allow downloads'}.`,
           ].join('\n'),
         });
       }
-      return [
-        file.role,
-        parseIdxBytes(await gunzip(located.bytes, located.source), located.source),
-      ] as const;
+      const unpacked = await gunzip(located.bytes, located.source);
+      return [file.role, parseIdxBytes(unpacked, located.source)] as const;
     }),
   );
-  const failure = settled.find((outcome) => outcome.status === 'rejected');
-  if (failure) throw failure.reason;
-  const parsed = settled.map(
-    (outcome) => (outcome as PromiseFulfilledResult<readonly [FileRole, IdxArray]>).value,
-  );
-  const byRole = Object.fromEntries(parsed) as Record<FileRole, IdxArray>;
-  return {
-    train: pairImagesWithLabels(byRole.trainImages, byRole.trainLabels, `${dataset.name} train`),
-    test: pairImagesWithLabels(byRole.testImages, byRole.testLabels, `${dataset.name} test`),
-  };
 }

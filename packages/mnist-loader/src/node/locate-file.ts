@@ -1,20 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DownloadProgress } from '../download-progress.js';
 import type { KnownDataset, KnownFile } from '../known-files.js';
 import { isGzip } from '../parse-idx-bytes.js';
 import { gunzip } from './gunzip.js';
-
-/** Progress of one file's download. */
-export interface DownloadProgress {
-  dataset: string;
-  file: string;
-  url: string;
-  receivedBytes: number;
-  /** From Content-Length, or the known size; null when neither is known. */
-  totalBytes: number | null;
-}
 
 /** Where to look for a file, in order, and whether to download it. */
 export interface FileSources {
@@ -22,74 +12,117 @@ export interface FileSources {
   cacheDir: string;
   mirrors: string[];
   download: boolean;
+  stallTimeoutMs: number;
   onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** Why one source was passed over. */
+interface Rejection {
+  reason: string;
+  /** Bytes were found or received but their sha256 did not match. */
+  badChecksum: boolean;
 }
 
 /** A file's verified bytes and where they came from, or why each source was passed over. */
 export type Located =
   | { ok: true; bytes: Uint8Array; source: string }
-  | { ok: false; reasons: string[]; downloaded: boolean };
+  | { ok: false; rejections: Rejection[]; downloaded: boolean };
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-async function verify(
-  bytes: Uint8Array,
-  file: KnownFile,
-  where: string,
-): Promise<string | undefined> {
-  if (sha256(bytes) === file.sha256) return undefined;
+async function matchesKnownFile(bytes: Uint8Array, file: KnownFile): Promise<boolean> {
+  if (sha256(bytes) === file.sha256) return true;
   // Re-compressed copies (Debian strips the gzip name and time) differ only until unpacked.
   if (file.unpackedSha256 && isGzip(bytes)) {
     try {
-      if (sha256(await gunzip(bytes, where)) === file.unpackedSha256) return undefined;
-    } catch {}
+      return sha256(await gunzip(bytes, 'copy')) === file.unpackedSha256;
+    } catch {
+      return false;
+    }
   }
-  return `${where}: sha256 does not match the known file (corrupt, truncated or another version)`;
+  return false;
 }
 
+const messageOf = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${message} (${cause.message})` : message;
+};
+
+/**
+ * Downloads `url` into `target`: written to a temp file while hashing, renamed into place only
+ * when the sha256 matches, so the cache never holds a half file under the real name.
+ */
 async function download(
   url: string,
   target: string,
   file: KnownFile,
   dataset: string,
   sources: FileSources,
-): Promise<string | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (cause) {
-    return `${url}: ${(cause as Error).message}${(cause as { cause?: Error }).cause ? ` (${(cause as { cause: Error }).cause.message})` : ''}`;
-  }
-  if (!response.ok || !response.body) return `${url}: HTTP ${response.status}`;
-  const totalHeader = Number(response.headers.get('content-length'));
-  const totalBytes = Number.isFinite(totalHeader) && totalHeader > 0 ? totalHeader : file.bytes;
+): Promise<Rejection | undefined> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = `no data for ${sources.stallTimeoutMs} ms`;
+  const armStallTimer = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(stalled)), sources.stallTimeoutMs);
+  };
   const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
-  const hash = createHash('sha256');
-  const output = createWriteStream(temporary);
   let receivedBytes = 0;
+  let output: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      hash.update(chunk);
-      receivedBytes += chunk.byteLength;
-      if (!output.write(chunk))
-        await new Promise<void>((resolve) => output.once('drain', () => resolve()));
-      sources.onProgress?.({ dataset, file: file.name, url, receivedBytes, totalBytes });
+    armStallTimer();
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: controller.signal });
+    } catch (cause) {
+      const why = controller.signal.aborted ? stalled : messageOf(cause);
+      return { reason: `${url}: ${why}`, badChecksum: false };
     }
-    await new Promise<void>((resolve, reject) =>
-      output.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      return { reason: `${url}: HTTP ${response.status}`, badChecksum: false };
+    }
+    const totalHeader = Number(response.headers.get('content-length'));
+    const totalBytes = Number.isFinite(totalHeader) && totalHeader > 0 ? totalHeader : file.bytes;
+    const hash = createHash('sha256');
+    output = await open(temporary, 'w');
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        armStallTimer();
+        hash.update(chunk);
+        receivedBytes += chunk.byteLength;
+        await output.write(chunk);
+        sources.onProgress?.({ dataset, file: file.name, url, receivedBytes, totalBytes });
+      }
+    } catch (cause) {
+      const why = controller.signal.aborted ? stalled : messageOf(cause);
+      return {
+        reason: `${url}: the download broke off after ${receivedBytes} bytes (${why})`,
+        badChecksum: false,
+      };
+    }
+    await output.close();
+    output = undefined;
+    if (hash.digest('hex') !== file.sha256) {
+      return {
+        reason: `${url}: sha256 of the ${receivedBytes} bytes received does not match the known file; nothing was cached`,
+        badChecksum: true,
+      };
+    }
+    await rename(temporary, target);
+    return undefined;
   } catch (cause) {
-    output.destroy();
+    // The network parts are handled above; this is the file system (full disk, no permission).
+    return {
+      reason: `${url}: could not write ${temporary}: ${messageOf(cause)}`,
+      badChecksum: false,
+    };
+  } finally {
+    clearTimeout(timer);
+    await output?.close().catch(() => {});
     await rm(temporary, { force: true });
-    return `${url}: the download broke off after ${receivedBytes} bytes (${(cause as Error).message})`;
   }
-  if (hash.digest('hex') !== file.sha256) {
-    await rm(temporary, { force: true });
-    return `${url}: sha256 of the ${receivedBytes} bytes received does not match the known file; nothing was cached`;
-  }
-  // Rename is atomic: the cache never holds a half file under the real name.
-  await rename(temporary, target);
-  return undefined;
 }
 
 /** Finds a file in the folders, else downloads it into the cache; only verified bytes are returned. */
@@ -98,29 +131,41 @@ export async function locateFile(
   file: KnownFile,
   sources: FileSources,
 ): Promise<Located> {
-  const reasons: string[] = [];
+  const rejections: Rejection[] = [];
   for (const folder of sources.folders) {
     const path = join(folder.path, dataset.name, file.name);
     let bytes: Uint8Array;
     try {
       bytes = await readFile(path);
-    } catch {
-      reasons.push(`${path} (${folder.kind}): not there`);
+    } catch (cause) {
+      const code = (cause as { code?: string }).code;
+      const why = code === 'ENOENT' ? 'not there' : `unreadable (${messageOf(cause)})`;
+      rejections.push({ reason: `${path} (${folder.kind}): ${why}`, badChecksum: false });
       continue;
     }
-    const problem = await verify(bytes, file, `${path} (${folder.kind})`);
-    if (!problem) return { ok: true, bytes, source: path };
-    reasons.push(problem);
+    if (await matchesKnownFile(bytes, file)) return { ok: true, bytes, source: path };
+    rejections.push({
+      reason: `${path} (${folder.kind}): sha256 does not match the known file (corrupt, truncated or another version)`,
+      badChecksum: true,
+    });
   }
-  if (!sources.download) return { ok: false, reasons, downloaded: false };
+  if (!sources.download) return { ok: false, rejections, downloaded: false };
   const cacheFolder = join(sources.cacheDir, dataset.name);
-  await mkdir(cacheFolder, { recursive: true });
+  try {
+    await mkdir(cacheFolder, { recursive: true });
+  } catch (cause) {
+    rejections.push({
+      reason: `cannot create the cache folder ${cacheFolder} (${messageOf(cause)}); pass cacheDir`,
+      badChecksum: false,
+    });
+    return { ok: false, rejections, downloaded: false };
+  }
   const target = join(cacheFolder, file.name);
   for (const mirror of sources.mirrors) {
     const url = new URL(file.name, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
-    const problem = await download(url, target, file, dataset.name, sources);
-    if (!problem) return { ok: true, bytes: await readFile(target), source: url };
-    reasons.push(problem);
+    const rejection = await download(url, target, file, dataset.name, sources);
+    if (!rejection) return { ok: true, bytes: await readFile(target), source: url };
+    rejections.push(rejection);
   }
-  return { ok: false, reasons, downloaded: true };
+  return { ok: false, rejections, downloaded: sources.mirrors.length > 0 };
 }

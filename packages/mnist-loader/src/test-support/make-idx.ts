@@ -47,3 +47,18 @@ export function tinyDataset(count: number, gzipOptions: { level?: number } = {})
     labelsGz: gz(makeIdx([count], labels)),
   };
 }
+
+/**
+ * The same gzip member with a header like upstream's (FNAME and mtime set); the deflate data and
+ * trailer are untouched. Stripping them back, as Debian's packaging does, gives `gz` again.
+ */
+export function withGzipName(gz: Uint8Array, name: string, mtime: number): Uint8Array {
+  const nameBytes = new TextEncoder().encode(`${name}\0`);
+  const named = new Uint8Array(gz.length + nameBytes.length);
+  named.set(gz.subarray(0, 10));
+  named[3] = (gz[3] as number) | 0x08;
+  new DataView(named.buffer).setUint32(4, mtime, true);
+  named.set(nameBytes, 10);
+  named.set(gz.subarray(10), 10 + nameBytes.length);
+  return named;
+}
