@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep node: specifiers, so a browser bundler fails loudly instead of polyfilling them.
+  removeNodeProtocol: false,
 });
