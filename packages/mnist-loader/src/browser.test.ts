@@ -29,8 +29,8 @@ const files: Record<string, Uint8Array> = {
   't10k-labels-idx1-ubyte.gz': test.labelsGz,
 };
 const roles = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
-const descriptor = (corrupt = false) => ({
-  name: 'tiny',
+const descriptor = (corrupt = false, name = 'tiny') => ({
+  name,
   mirrors: [],
   classNames: [],
   files: Object.entries(files).map(([name, bytes], i) => ({
@@ -46,10 +46,10 @@ const page = `<!doctype html><html><head>
 <script type="importmap">{"imports": {"@actlab/errors": "/errors.js"}}</script>
 <script type="module">
   import { loadMnist } from '/dist/browser.js';
-  window.load = async (dataset) => {
+  window.load = async (dataset, stallTimeoutMs) => {
     try {
       let progressEvents = 0;
-      const data = await loadMnist({ baseUrl: location.origin + '/data/', dataset, onProgress: () => progressEvents++ });
+      const data = await loadMnist({ baseUrl: location.origin + '/data/', dataset, stallTimeoutMs, onProgress: () => progressEvents++ });
       return { train: data.train.count, test: data.test.count, labels: Array.from(data.train.labels), size: [data.train.height, data.train.width], downloaded: progressEvents > 0 };
     } catch (error) {
       return { error: error.code ?? String(error) };
@@ -61,7 +61,7 @@ const page = `<!doctype html><html><head>
 describe.skipIf(!runBrowserTests)(
   'the browser build in headless Chromium (needs /usr/bin/chromium)',
   () => {
-    it('loads a small IDX pair, verifies it, and serves the second page load from the Cache API', async () => {
+    it('loads a small IDX pair, verifies it, serves the second page load from the Cache API, and refuses bad bytes and stalled downloads', async () => {
       // The page runs the built files, as published: make sure they are not older than the source.
       const built = existsSync(join(packageDir, 'dist', 'browser.js'))
         ? statSync(join(packageDir, 'dist', 'browser.js')).mtimeMs
@@ -99,6 +99,11 @@ describe.skipIf(!runBrowserTests)(
         routes[`/data/tiny/${name}`] = (_request, response) => {
           response.setHeader('content-length', bytes.length);
           response.end(bytes);
+        };
+        // Sends a few bytes, then nothing: the loader must give up instead of hanging.
+        routes[`/data/stalls/${name}`] = (_request, response) => {
+          response.setHeader('content-length', bytes.length);
+          response.write(bytes.subarray(0, 8));
         };
       }
       const server = await startLoopbackServer(routes as never);
@@ -153,6 +158,22 @@ describe.skipIf(!runBrowserTests)(
           return (window as never as { load: (d: unknown) => Promise<unknown> }).load(dataset);
         }, descriptor(true));
         expect(corrupt).toEqual({ error: 'CHECKSUM_MISMATCH' });
+        const cachedNames = await tab.evaluate(async () => {
+          const cache = await caches.open('actlab-datasets');
+          return (await cache.keys()).map((request) => request.url.split('/').pop());
+        });
+        expect(cachedNames).not.toContain('train-labels-idx1-ubyte.gz');
+        expect(cachedNames).toContain('train-images-idx3-ubyte.gz');
+
+        const stalled = await tab.evaluate(
+          ([dataset, stallTimeoutMs]) =>
+            (window as never as { load: (d: unknown, t: number) => Promise<unknown> }).load(
+              dataset,
+              stallTimeoutMs as number,
+            ),
+          [descriptor(false, 'stalls'), 300] as const,
+        );
+        expect(stalled).toEqual({ error: 'DOWNLOAD_FAILED' });
         expect(errors).toEqual([]);
       } finally {
         await browser.close();

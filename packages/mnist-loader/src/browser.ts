@@ -26,6 +26,13 @@ export interface BrowserLoadOptions {
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  if (typeof crypto === 'undefined' || !crypto.subtle) {
+    throw new MnistLoaderError({
+      code: 'CHECKSUM_UNAVAILABLE',
+      message:
+        'Web Crypto (crypto.subtle) is missing, so no file can be verified: browsers offer it only to secure pages. Serve the page over https (or from localhost).',
+    });
+  }
   const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -150,8 +157,12 @@ async function fetchVerified(
 ): Promise<Uint8Array> {
   const url = new URL(`${dataset.name}/${file.name}`, options.baseUrl).toString();
   const cacheName = options.cache === undefined ? 'actlab-datasets' : options.cache;
-  const cache = cacheName && typeof caches !== 'undefined' ? await caches.open(cacheName) : null;
-  const cached = await cache?.match(url);
+  // The cache only saves time: where it is missing or refused (private mode), load without it.
+  const cache =
+    cacheName && typeof caches !== 'undefined'
+      ? await caches.open(cacheName).catch(() => null)
+      : null;
+  const cached = await cache?.match(url).catch(() => undefined);
   if (cached) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
     if ((await sha256Hex(bytes)) === file.sha256) return bytes;
@@ -164,10 +175,9 @@ async function fetchVerified(
       message: `${url}: sha256 of the ${bytes.length} bytes received does not match the known ${dataset.name} file; it was not cached. Serve the original, unmodified file.`,
     });
   }
-  await cache?.put(
-    url,
-    new Response(bytes as BodyInit, { headers: { 'content-type': 'application/gzip' } }),
-  );
+  await cache
+    ?.put(url, new Response(bytes as BodyInit, { headers: { 'content-type': 'application/gzip' } }))
+    .catch(() => {});
   return bytes;
 }
 
@@ -177,8 +187,8 @@ async function fetchVerified(
  *
  * @param options - where the files are served, which dataset, caching and progress
  * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND` (HTTP 404), `DOWNLOAD_FAILED`,
- *   `CHECKSUM_MISMATCH` (nothing is cached then), `UNKNOWN_DATASET`, `GZIP_CORRUPT` and the IDX
- *   format errors
+ *   `CHECKSUM_MISMATCH` (nothing is cached then), `CHECKSUM_UNAVAILABLE` (not a secure context),
+ *   `UNKNOWN_DATASET`, `GZIP_CORRUPT` and the IDX format errors
  */
 export async function loadMnist(options: BrowserLoadOptions): Promise<Dataset> {
   const dataset = resolveDataset(options.dataset);
