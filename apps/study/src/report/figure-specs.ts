@@ -192,6 +192,7 @@ export function heatmapSpec(options: {
 /** Training (dashed) and validation (solid) loss per epoch, a color per series. */
 export function lossCurvesSpec(options: {
   title: string;
+  yTitle: string;
   rows: {
     epoch: number;
     value: number;
@@ -209,7 +210,7 @@ export function lossCurvesSpec(options: {
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-      y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: 'loss' },
+      y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: options.yTitle },
       color: { field: 'series', type: 'nominal', title: null },
       strokeDash: {
         field: 'split',

@@ -197,17 +197,20 @@ function lossFigures(
       return result.epochs.flatMap((epoch) => [
         {
           epoch: epoch.epoch,
-          value: epoch.trainLoss,
+          value: figure.measure === 'accuracy' ? epoch.trainAccuracy : epoch.trainLoss,
           series,
           split: 'training' as const,
           seed: result.settings.seed,
         },
-        ...(epoch.validationLoss === null
+        ...((figure.measure === 'accuracy' ? epoch.validationAccuracy : epoch.validationLoss) ===
+        null
           ? []
           : [
               {
                 epoch: epoch.epoch,
-                value: epoch.validationLoss,
+                value: (figure.measure === 'accuracy'
+                  ? epoch.validationAccuracy
+                  : epoch.validationLoss) as number,
                 series,
                 split: 'validation' as const,
                 seed: result.settings.seed,
@@ -215,12 +218,12 @@ function lossFigures(
             ]),
       ]);
     });
-    const title = `training (dashed) and validation (solid) loss — ${figure.facet} = ${facetValue}`;
+    const title = `training (dashed) and validation (solid) ${figure.measure} — ${figure.facet} = ${facetValue}`;
     return {
-      name: slug(`loss-${figure.facet}-${facetValue}`),
+      name: slug(`${figure.measure}-curves-${figure.facet}-${facetValue}`),
       title,
       caption: `${title}; mean over seeds.`,
-      spec: lossCurvesSpec({ title, rows }),
+      spec: lossCurvesSpec({ title, rows, yTitle: figure.measure }),
     };
   });
 }

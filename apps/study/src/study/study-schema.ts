@@ -144,9 +144,11 @@ const figureSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('loss-curves'),
-      /** One chart per value of this field: training (dashed) and validation (solid) loss. */
+      /** One chart per value of this field: training (dashed) and validation (solid) curves. */
       facet: z.enum(gridAxes),
       color: z.enum(gridAxes).optional(),
+      /** Loss (default) or accuracy. */
+      measure: z.enum(['loss', 'accuracy']).default('loss'),
     })
     .strict(),
   z
