@@ -1,25 +1,33 @@
-export { type ActivationJudge, judgeFor } from './activation-judge.js';
+export {
+  type ActivationJudge,
+  judgeActivation,
+  type SaturationThreshold,
+} from './activation-judge.js';
+export { type ActivationStatistics, activationBins } from './activation-statistics.js';
+export { GradientProbeCallback, gradientProbeCallback } from './gradient-probe-callback.js';
 export {
   createGradientRecorder,
-  GradientProbeCallback,
   type GradientRecorder,
-  gradientProbeCallback,
+  type GradientSeries,
   type ProbeRecord,
+  type ProbeSchedule,
   type RecorderOptions,
 } from './gradient-recorder.js';
+export { type LayerActivation, layerActivation } from './layer-activation.js';
 export { GradientProbeError } from './probe-error.js';
 export {
-  type ActivationStatistics,
   type GradientProbe,
   type LayerProbe,
-  type ProbeLoss,
+  type ProbeObjective,
   type ProbeOptions,
+  type ProbeTarget,
   probeGradients,
   type WeightGradient,
 } from './probe-gradients.js';
 export {
-  activationBins,
-  logBins,
-  type ValueStatistics,
-  valueStatistics,
-} from './tensor-statistics.js';
+  type ProbeLoss,
+  type ProbeLossFunction,
+  type ProbeLossName,
+  probeLossNames,
+} from './probe-loss.js';
+export { logBins, type ValueStatistics } from './tensor-statistics.js';

@@ -1,4 +1,10 @@
 import { ActlabError } from '@actlab/errors';
 
-/** Bad input to the probe: `BATCH_MISMATCH`, `SHAPE_MISMATCH`, `UNKNOWN_LOSS`, `INVALID_OPTION`. */
+/**
+ * Bad input to the gradient probe. Codes: `SHAPE_MISMATCH` (the batch does not fit the model
+ * input), `BATCH_MISMATCH` (inputs and targets hold different numbers of samples),
+ * `INPUT_COUNT_MISMATCH`, `TARGET_COUNT_MISMATCH`, `TARGET_SHAPE_MISMATCH`, `INVALID_INPUT`
+ * (not a tensor, disposed, empty), `MISSING_TARGETS`, `MISSING_LOSS`, `UNKNOWN_LOSS`,
+ * `INVALID_OPTION`.
+ */
 export class GradientProbeError extends ActlabError {}

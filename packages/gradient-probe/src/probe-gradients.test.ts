@@ -1,260 +1,484 @@
-import { ActlabError } from '@actlab/errors';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradientProbeCallback } from './gradient-recorder.js';
 import { probeGradients } from './probe-gradients.js';
+import {
+  addRow,
+  columnSums,
+  known,
+  knownNet,
+  matmul,
+  seededDense,
+  summary,
+  tensorsLeftBy,
+  transpose,
+} from './test-fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Dense(2, relu) → Dense(1) with known weights; the second hidden unit can never fire (bias −10). */
-function knownNet(): tfl.Sequential {
-  const model = tfl.sequential();
-  model.add(tfl.layers.dense({ units: 2, activation: 'relu', inputShape: [2], name: 'hidden' }));
-  model.add(tfl.layers.dense({ units: 1, name: 'out' }));
-  model.setWeights([
-    tf.tensor2d([
-      [1, -1],
-      [2, 0.5],
-    ]),
-    tf.tensor1d([0, -10]),
-    tf.tensor2d([[3], [4]]),
-    tf.tensor1d([0.5]),
-  ]);
-  return model;
+/** Forward and backward pass of the known net under MSE, in float64. */
+function handComputed() {
+  const { xs, ys, kernel1, bias1, kernel2, bias2 } = known;
+  const z = addRow(matmul(xs, kernel1), bias1);
+  const h = z.map((row) => row.map((value) => Math.max(0, value)));
+  const out = addRow(matmul(h, kernel2), bias2);
+  const count = out.length * (out[0] as number[]).length;
+  const errors = out.map((row, n) => row.map((value, k) => value - (ys[n]?.[k] as number)));
+  const loss = errors.flat().reduce((sum, e) => sum + e * e, 0) / count;
+  const dOut = errors.map((row) => row.map((e) => (2 * e) / count));
+  const dKernel2 = matmul(transpose(h), dOut);
+  const dBias2 = columnSums(dOut);
+  const dH = matmul(dOut, transpose(kernel2));
+  const dZ = dH.map((row, n) => row.map((value, j) => ((z[n]?.[j] as number) > 0 ? value : 0)));
+  const dKernel1 = matmul(transpose(xs), dZ);
+  const dBias1 = columnSums(dZ);
+  return { z, h, loss, dKernel1, dBias1, dKernel2, dBias2 };
 }
-const xs = () =>
-  tf.tensor2d([
-    [1, 2],
-    [0.5, -1],
-  ]);
-const ys = () => tf.tensor2d([[1], [0]]);
 
 describe('probeGradients on a two-layer net with known weights', () => {
-  it('matches gradients and statistics computed by hand', () => {
+  it('reports the gradient statistics computed by hand', () => {
     const model = knownNet();
-    const probe = probeGradients(model, xs(), ys(), {
+    const expected = handComputed();
+    const probe = probeGradients(model, tf.tensor2d(known.xs), tf.tensor2d(known.ys), {
       loss: 'meanSquaredError',
-      learningRate: 0.01,
+      learningRate: 0.05,
     });
-    // Forward: h = [[5, 0], [0, 0]], out = [15.5, 0.5], MSE = (14.5² + 0.5²) / 2.
-    expect(probe.objective).toBeCloseTo(105.25, 4);
+    expect(probe.objectiveValue).toBeCloseTo(expected.loss, 4);
+    expect(probe.layers.map((layer) => layer.layer)).toEqual(['hidden', 'out']);
     const [hidden, out] = probe.layers;
-    // dW2 = hᵀ·dout = [[72.5], [0]], db2 = 15; dW1 = [[43.5, 0], [87, 0]], db1 = [43.5, 0].
-    expect(out?.kernel?.maxAbs).toBeCloseTo(72.5, 4);
-    expect(out?.bias?.maxAbs).toBeCloseTo(15, 4);
-    expect(hidden?.kernel?.maxAbs).toBeCloseTo(87, 4);
-    expect(hidden?.kernel?.meanAbs).toBeCloseTo(32.625, 4);
-    expect(hidden?.kernel?.l2Norm).toBeCloseTo(Math.sqrt(43.5 ** 2 + 87 ** 2), 3);
+    const pairs = [
+      [hidden?.kernel, expected.dKernel1, known.kernel1],
+      [hidden?.bias, expected.dBias1, known.bias1],
+      [out?.kernel, expected.dKernel2, known.kernel2],
+      [out?.bias, expected.dBias2, known.bias2],
+    ] as const;
+    for (const [reported, gradient, weight] of pairs) {
+      const want = summary(gradient);
+      expect(reported?.maxAbs).toBeCloseTo(want.maxAbs, 3);
+      expect(reported?.meanAbs).toBeCloseTo(want.meanAbs, 3);
+      expect(reported?.l2Norm).toBeCloseTo(want.l2Norm, 3);
+      const weightNorm = summary(weight).l2Norm;
+      expect(reported?.weightNorm).toBeCloseTo(weightNorm, 5);
+      expect(reported?.updateRatioLog10).toBeCloseTo(
+        Math.log10((0.05 * want.l2Norm) / weightNorm),
+        4,
+      );
+    }
+    // The dead unit passes no gradient back: half of the hidden kernel's gradient is exactly 0.
     expect(hidden?.kernel?.zeroCount).toBe(2);
-    expect(hidden?.bias?.l2Norm).toBeCloseTo(43.5, 4);
-    // ‖W1‖ = 2.5, so log10(0.01 · 97.27 / 2.5).
-    expect(hidden?.kernel?.updateRatioLog10).toBeCloseTo(
-      Math.log10((0.01 * Math.sqrt(9461.25)) / 2.5),
-      4,
-    );
+    expect(hidden?.kernel?.name).toBe('hidden/kernel');
+    expect(hidden?.kernel?.shape).toEqual([2, 2]);
+    expect(hidden?.kernel?.logHistogram.reduce((a, b) => a + b, 0)).toBe(2);
     expect(hidden?.activation).toMatchObject({
       activation: 'relu',
+      units: 2,
+      meanActivation: summary(expected.h).meanAbs,
       deadFraction: 0.5,
-      meanActivation: 1.25,
+      inactiveFraction: 0.75,
       saturatedFraction: null,
     });
     expect(out?.activation).toBeNull();
     model.dispose();
   });
 
-  it('agrees with central finite differences of the loss', () => {
-    const model = knownNet();
-    const probe = probeGradients(model, xs(), ys(), { loss: 'meanSquaredError' });
-    const lossWith = (w00: number) => {
-      const [kernel, ...rest] = model.getWeights();
-      const changed = (kernel as tf.Tensor).bufferSync();
-      changed.set(w00, 0, 0);
-      model.setWeights([changed.toTensor(), ...rest]);
-      return tf.tidy(
-        () =>
-          tf
-            .mean(tf.square(tf.sub(model.predict(xs()) as tf.Tensor, ys())))
-            .dataSync()[0] as number,
-      );
+  it('agrees with central finite differences of the loss, weight by weight', () => {
+    const model = tfl.sequential({
+      layers: [seededDense(3, 'tanh', 11, { inputShape: [2] }), seededDense(2, 'softmax', 12)],
+    });
+    const xs = tf.tensor2d([
+      [0.3, -0.8],
+      [1.1, 0.4],
+      [-0.5, 0.9],
+    ]);
+    const ys = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ]);
+    const probe = probeGradients(model, xs, ys, { loss: 'categoricalCrossentropy' });
+    // getWeights returns the variables themselves: keep copies of the values to perturb.
+    const original = model.getWeights().map((weight) => tf.clone(weight));
+    const lossAt = (weights: tf.Tensor[]) => {
+      model.setWeights(weights);
+      return tf.tidy(() => {
+        const prediction = model.predict(xs) as tf.Tensor;
+        return tf.mean(tfl.metrics.categoricalCrossentropy(ys, prediction)).dataSync()[0] as number;
+      });
     };
-    const h = 1e-2;
-    const difference = (lossWith(1 + h) - lossWith(1 - h)) / (2 * h);
-    expect(difference).toBeCloseTo(43.5, 2);
-    expect(probe.layers[0]?.kernel?.logHistogram.reduce((a, b) => a + b, 0)).toBe(2);
+    const step = 1e-2;
+    original.forEach((weight, w) => {
+      const values = Array.from(weight.dataSync());
+      const differences = values.map((value, i) => {
+        const shifted = (delta: number) =>
+          original.map((other, o) => {
+            if (o !== w) return other;
+            const changed = values.slice();
+            changed[i] = value + delta;
+            return tf.tensor(changed, weight.shape);
+          });
+        const plus = shifted(step);
+        const minus = shifted(-step);
+        const difference = (lossAt(plus) - lossAt(minus)) / (2 * step);
+        tf.dispose([plus[w] as tf.Tensor, minus[w] as tf.Tensor]);
+        return difference;
+      });
+      const layer = probe.layers[Math.floor(w / 2)];
+      const reported = w % 2 === 0 ? layer?.kernel : layer?.bias;
+      const want = summary(differences);
+      expect(reported?.maxAbs).toBeCloseTo(want.maxAbs, 3);
+      expect(reported?.meanAbs).toBeCloseTo(want.meanAbs, 3);
+      expect(reported?.l2Norm).toBeCloseTo(want.l2Norm, 3);
+    });
+    tf.dispose(original);
     model.dispose();
   });
 
-  it('leaves the weights untouched and frees every tensor', () => {
+  it('gives max |∂(sum of a layer’s outputs)/∂x| for the input target, as computed by hand', () => {
     const model = knownNet();
-    const input = xs();
-    const target = ys();
-    probeGradients(model, input, target, { loss: 'meanSquaredError' });
-    const before = tf.memory().numTensors;
-    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-    probeGradients(model, input, target, { loss: 'meanSquaredError', inputGradients: true });
-    expect(tf.memory().numTensors).toBe(before);
-    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(weights);
+    const { z } = handComputed();
+    const active = z.map((row) => row.map((value) => (value > 0 ? 1 : 0)));
+    // ∂Σh/∂x[n][i] = Σ_j W1[i][j]·active[n][j];  ∂Σout/∂x[n][i] = Σ_j W1[i][j]·active[n][j]·W2[j].
+    const hiddenGradient = active.map((row) =>
+      known.kernel1.map((weights) =>
+        weights.reduce((sum, w, j) => sum + w * (row[j] as number), 0),
+      ),
+    );
+    const outGradient = active.map((row) =>
+      known.kernel1.map((weights) =>
+        weights.reduce(
+          (sum, w, j) => sum + w * (row[j] as number) * (known.kernel2[j]?.[0] ?? 0),
+          0,
+        ),
+      ),
+    );
+    const probe = probeGradients(model, tf.tensor2d(known.xs), null, { target: 'input' });
+    expect(probe.objective).toBeNull();
+    expect(probe.layers[0]?.kernel).toBeNull();
+    expect(probe.layers[0]?.inputGradient?.maxAbs).toBeCloseTo(summary(hiddenGradient).maxAbs, 5);
+    expect(probe.layers[0]?.inputGradient?.l2Norm).toBeCloseTo(summary(hiddenGradient).l2Norm, 5);
+    expect(probe.layers[1]?.inputGradient?.maxAbs).toBeCloseTo(summary(outGradient).maxAbs, 5);
+    expect(probe.layers[0]?.activation?.deadFraction).toBe(0.5);
+    model.dispose();
+  });
+
+  it('differentiates the sum of the outputs, label-free, for an untrained uncompiled model', () => {
+    const model = knownNet();
+    const { h } = handComputed();
+    // Σ out = Σ_n h_n·W2 + n·b2: ∂/∂W2 = Σ_n h_n, ∂/∂b2 = n.
+    const probe = probeGradients(model, tf.tensor2d(known.xs), null, { objective: 'outputSum' });
+    expect(probe.objective).toBe('outputSum');
+    expect(probe.layers[1]?.kernel?.l2Norm).toBeCloseTo(summary(columnSums(h)).l2Norm, 5);
+    expect(probe.layers[1]?.bias?.maxAbs).toBeCloseTo(2, 6);
+    model.dispose();
+  });
+
+  it('computes both targets in one call with target both', () => {
+    const model = knownNet();
+    const probe = probeGradients(model, tf.tensor2d(known.xs), tf.tensor2d(known.ys), {
+      target: 'both',
+      loss: 'meanSquaredError',
+    });
+    expect(probe.layers[0]?.kernel?.maxAbs).toBeGreaterThan(0);
+    expect(probe.layers[0]?.inputGradient?.maxAbs).toBeGreaterThan(0);
     model.dispose();
   });
 });
 
-describe('activation judgements', () => {
-  it('counts saturated tanh and sigmoid units', () => {
-    const model = tfl.sequential();
-    model.add(
-      tfl.layers.dense({
-        units: 4,
-        activation: 'tanh',
-        inputShape: [3],
-        kernelInitializer: 'ones',
-      }),
+describe('update-to-weight ratios', () => {
+  it('measures the step actually taken: for SGD it equals the step the probe predicted', () => {
+    const model = knownNet();
+    const xs = tf.tensor2d(known.xs);
+    const ys = tf.tensor2d(known.ys);
+    const learningRate = 0.001;
+    const before = probeGradients(model, xs, ys, { loss: 'meanSquaredError', learningRate });
+    const previousWeights = model.trainableWeights.map((weight) => tf.clone(weight.read()));
+    const optimizer = tf.train.sgd(learningRate);
+    optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(xs) as tf.Tensor, ys))));
+    const after = probeGradients(model, xs, ys, {
+      loss: 'meanSquaredError',
+      learningRate,
+      previousWeights,
+    });
+    for (const [i, layer] of after.layers.entries()) {
+      expect(layer.kernel?.appliedUpdateRatioLog10).toBeCloseTo(
+        before.layers[i]?.kernel?.updateRatioLog10 as number,
+        3,
+      );
+      expect(before.layers[i]?.kernel?.appliedUpdateRatioLog10).toBeNull();
+    }
+    tf.dispose(previousWeights);
+    optimizer.dispose();
+    model.dispose();
+  });
+});
+
+describe('dead and saturated units', () => {
+  it('counts ReLU units that a negative bias keeps off for every sample as dead', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({
+          units: 8,
+          activation: 'relu',
+          inputShape: [4],
+          kernelInitializer: tfl.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }),
+          // Inputs lie in [0, 1] and |w| ≤ 1, so a bias of −5 keeps a unit below 0 always.
+          biasInitializer: tfl.initializers.constant({ value: 0 }),
+        }),
+      ],
+    });
+    const [kernel] = model.getWeights();
+    model.setWeights([kernel as tf.Tensor, tf.tensor1d([0, -5, 0, -5, -5, 0, 0, 0])]);
+    const xs = tf.randomUniform([64, 4], 0, 1, 'float32', 4);
+    const probe = probeGradients(model, xs, null, { objective: 'outputSum' });
+    const values = tf.tidy(() => (model.predict(xs) as tf.Tensor).arraySync() as number[][]);
+    const neverOn = [0, 1, 2, 3, 4, 5, 6, 7].filter((unit) =>
+      values.every((row) => row[unit] === 0),
     );
-    model.add(
-      tfl.layers.dense({
-        units: 2,
-        activation: 'sigmoid',
-        kernelInitializer: tfl.initializers.constant({ value: 0.1 }),
-      }),
-    );
-    const input = tf.tensor2d([
-      [5, 5, 5],
+    expect(neverOn).toEqual(expect.arrayContaining([1, 3, 4]));
+    expect(probe.layers[0]?.activation?.deadFraction).toBe(neverOn.length / 8);
+    model.dispose();
+  });
+
+  it('counts saturated tanh and sigmoid outputs when the weights are large', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({
+          units: 4,
+          activation: 'tanh',
+          inputShape: [3],
+          kernelInitializer: tfl.initializers.constant({ value: 5 }),
+        }),
+        tfl.layers.dense({
+          units: 2,
+          activation: 'sigmoid',
+          kernelInitializer: tfl.initializers.constant({ value: 0.1 }),
+        }),
+      ],
+    });
+    // Sample 1 drives every tanh unit to tanh(15) > 0.99; sample 2 to tanh(0.05): half saturate.
+    const xs = tf.tensor2d([
+      [1, 1, 1],
       [0.01, 0, 0],
     ]);
     const probe = probeGradients(
       model,
-      input,
+      xs,
       tf.tensor2d([
         [1, 0],
         [0, 1],
       ]),
-      { loss: 'binaryCrossentropy' },
+      {
+        loss: 'binaryCrossentropy',
+      },
     );
-    // Sample 1 drives every tanh unit to tanh(15) ≈ 1, sample 2 to tanh(0.01): half the pairs.
     expect(probe.layers[0]?.activation).toMatchObject({
       activation: 'tanh',
       saturatedFraction: 0.5,
       saturatedUnitFraction: 0,
       deadFraction: null,
     });
+    // sigmoid(0.4·tanh(·)) stays near 0.5: nothing saturates.
     expect(probe.layers[1]?.activation?.saturatedFraction).toBe(0);
+    model.setWeights([tf.fill([3, 4], 5), tf.zeros([4]), tf.fill([4, 2], 10), tf.zeros([2])]);
+    const saturated = probeGradients(
+      model,
+      xs,
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+      {
+        loss: 'binaryCrossentropy',
+      },
+    );
+    // Sample 1: sigmoid(40) > 0.99 on both units; sample 2: sigmoid(10·4·tanh(0.05)) ≈ 0.88.
+    expect(saturated.layers[1]?.activation?.saturatedFraction).toBe(0.5);
     model.dispose();
   });
+});
 
-  it('counts NaN and Inf in gradients and activations', () => {
+describe('NaN and Inf', () => {
+  it('counts them in outputs and gradients when the input holds Inf', () => {
     const model = knownNet();
     const probe = probeGradients(
       model,
       tf.tensor2d([
-        [Number.NaN, 1],
+        [Number.POSITIVE_INFINITY, 1],
         [1, 1],
       ]),
-      ys(),
+      tf.tensor2d(known.ys),
       { loss: 'meanSquaredError' },
     );
-    expect(probe.layers[0]?.kernel?.nanCount).toBeGreaterThan(0);
-    expect(probe.layers[0]?.activation?.nanCount).toBeGreaterThan(0);
+    const [hidden, out] = probe.layers;
+    expect(hidden?.outputInfCount).toBe(1);
+    expect(hidden?.activation?.infCount).toBe(1);
+    expect(out?.outputInfCount).toBe(1);
+    expect(Number.isFinite(probe.objectiveValue)).toBe(false);
+    const gradientProblems = (hidden?.kernel?.nanCount ?? 0) + (hidden?.kernel?.infCount ?? 0);
+    expect(gradientProblems).toBeGreaterThan(0);
     model.dispose();
   });
 
-  it('works on a functional model with a branch and on the sum of the outputs', () => {
-    const input = tfl.input({ shape: [3] });
-    const a = tfl.layers
-      .dense({ units: 4, activation: 'relu', name: 'a' })
-      .apply(input) as tfl.SymbolicTensor;
-    const b = tfl.layers
-      .dense({ units: 4, activation: 'tanh', name: 'b' })
-      .apply(input) as tfl.SymbolicTensor;
-    const joined = tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
-    const output = tfl.layers
-      .dense({ units: 2, activation: 'softmax', name: 'head' })
-      .apply(joined) as tfl.SymbolicTensor;
-    const model = tfl.model({ inputs: input, outputs: output });
-    const probe = probeGradients(model, tf.ones([5, 3]), null, {
-      objective: 'outputSum',
-      inputGradients: true,
-    });
-    expect(probe.layers.map((layer) => layer.layer)).toEqual(['a', 'b', 'head']);
-    expect(probe.layers[2]?.inputGradient?.maxAbs).toBeLessThan(1e-5);
-    expect(probe.layers[0]?.inputGradient?.maxAbs).toBeGreaterThan(0);
-    model.dispose();
-  });
-});
-
-describe('gradientProbeCallback', () => {
-  it('records one probe per epoch inside model.fit, or every n batches', async () => {
-    const model = tfl.sequential();
-    model.add(
-      tfl.layers.dense({
-        units: 3,
-        activation: 'relu',
-        inputShape: [2],
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
-      }),
-    );
-    model.add(
-      tfl.layers.dense({
-        units: 2,
-        activation: 'softmax',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
-      }),
-    );
-    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-    const trainX = tf.randomUniform([40, 2], -1, 1, 'float32', 3);
-    const trainY = tf.oneHot(tf.cast(tf.greater(tf.sum(trainX, 1), 0), 'int32'), 2);
-    const perEpoch = gradientProbeCallback({
-      xs: tf.slice(trainX, 0, 8),
-      ys: tf.slice(trainY, 0, 8),
-    });
-    const perBatches = gradientProbeCallback({
-      xs: tf.slice(trainX, 0, 8),
-      ys: tf.slice(trainY, 0, 8),
-      every: { batches: 2 },
-    });
-    await model.fit(trainX, trainY, {
-      epochs: 3,
-      batchSize: 10,
-      shuffle: false,
-      verbose: 0,
-      callbacks: [perEpoch, perBatches],
-    });
-    expect(perEpoch.series.map((record) => record.epoch)).toEqual([0, 1, 2]);
-    expect(perBatches.series).toHaveLength(6);
-    const saved = JSON.parse(JSON.stringify(perEpoch));
-    expect(saved.series[2].probe.layers[0].kernel.l2Norm).toBeGreaterThan(0);
-    model.dispose();
-  });
-});
-
-describe('bad input', () => {
-  const codeOf = (action: () => unknown) => {
-    try {
-      action();
-    } catch (error) {
-      return ActlabError.isInstance(error) ? error.code : String(error);
-    }
-    return 'no error';
-  };
-
-  it('names the problem: batch sizes, input shape, loss name', () => {
+  it('counts them in weights and gradients when a weight is NaN', () => {
     const model = knownNet();
-    expect(codeOf(() => probeGradients(model, xs(), tf.ones([3, 1])))).toBe('BATCH_MISMATCH');
-    expect(codeOf(() => probeGradients(model, tf.ones([2, 3]), ys()))).toBe('SHAPE_MISMATCH');
-    expect(codeOf(() => probeGradients(model, xs(), ys(), { loss: 'hinge' as never }))).toBe(
-      'UNKNOWN_LOSS',
-    );
-    expect(codeOf(() => probeGradients(model, xs(), null))).toBe('INVALID_OPTION');
+    const weights = model.getWeights();
+    model.setWeights([
+      tf.tensor2d([
+        [Number.NaN, -1],
+        [2, 0.5],
+      ]),
+      ...weights.slice(1),
+    ]);
+    const probe = probeGradients(model, tf.tensor2d(known.xs), tf.tensor2d(known.ys), {
+      loss: 'meanSquaredError',
+    });
+    expect(probe.layers[0]?.kernel?.nonFiniteWeights).toBe(1);
+    expect(probe.layers[0]?.outputNanCount).toBeGreaterThan(0);
+    expect(probe.layers[1]?.kernel?.nanCount).toBeGreaterThan(0);
     model.dispose();
   });
 });
 
-describe('a model with a single layer', () => {
-  it('is probed like any other (softmax regression)', () => {
-    const model = tfl.sequential();
-    model.add(tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] }));
+describe('models of every shape', () => {
+  it('probes a functional model with a branch; a softmax head passes no gradient to its input', () => {
+    const input = tfl.input({ shape: [3] });
+    const a = seededDense(4, 'relu', 1, { name: 'a' }).apply(input) as tfl.SymbolicTensor;
+    const b = seededDense(4, 'tanh', 2, { name: 'b' }).apply(input) as tfl.SymbolicTensor;
+    const joined = tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
+    const output = seededDense(2, 'softmax', 3, { name: 'head' }).apply(
+      joined,
+    ) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: output });
+    const xs = tf.randomNormal([5, 3], 0, 1, 'float32', 5);
+    const probe = probeGradients(model, xs, null, { objective: 'outputSum', target: 'both' });
+    expect(probe.layers.map((layer) => layer.layer)).toEqual(['a', 'b', 'head']);
+    // Σ softmax = 1 for every sample: its sum does not depend on anything.
+    expect(probe.layers[2]?.inputGradient?.maxAbs).toBeLessThan(1e-5);
+    expect(probe.layers[2]?.kernel?.maxAbs).toBeLessThan(1e-5);
+    expect(probe.layers[0]?.inputGradient?.maxAbs).toBeGreaterThan(0);
+    expect(probe.layers[1]?.activation?.activation).toBe('tanh');
+    expect(probe.layers[2]?.activation).toMatchObject({
+      activation: 'softmax',
+      deadFraction: null,
+      saturatedFraction: null,
+    });
+    model.dispose();
+  });
+
+  it('looks inside a nested Sequential and reports what the flat model reports', () => {
+    const inner = tfl.sequential({
+      name: 'encoder',
+      layers: [
+        seededDense(5, 'tanh', 21, { inputShape: [4], name: 'enc1' }),
+        seededDense(3, 'relu', 22, { name: 'enc2' }),
+      ],
+    });
+    const input = tfl.input({ shape: [4] });
+    const encoded = inner.apply(input) as tfl.SymbolicTensor;
+    const output = seededDense(2, 'sigmoid', 23, { name: 'decision' }).apply(
+      encoded,
+    ) as tfl.SymbolicTensor;
+    const nested = tfl.model({ inputs: input, outputs: output });
+    const flat = tfl.sequential({
+      layers: [
+        seededDense(5, 'tanh', 21, { inputShape: [4] }),
+        seededDense(3, 'relu', 22),
+        seededDense(2, 'sigmoid', 23),
+      ],
+    });
+    flat.setWeights(nested.getWeights());
+    const xs = tf.randomNormal([6, 4], 0, 1, 'float32', 6);
+    const ys = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+      [1, 1],
+      [0, 0],
+      [1, 0],
+      [0, 1],
+    ]);
+    const options = { loss: 'binaryCrossentropy', target: 'both' } as const;
+    const fromNested = probeGradients(nested, xs, ys, options);
+    const fromFlat = probeGradients(flat, xs, ys, options);
+    expect(fromNested.layers.map((layer) => layer.path)).toEqual([
+      'encoder/enc1',
+      'encoder/enc2',
+      'decision',
+    ]);
+    expect(fromNested.objectiveValue).toBeCloseTo(fromFlat.objectiveValue as number, 6);
+    fromNested.layers.forEach((layer, i) => {
+      const twin = fromFlat.layers[i];
+      expect(layer.kernel?.l2Norm).toBeCloseTo(twin?.kernel?.l2Norm as number, 6);
+      expect(layer.bias?.maxAbs).toBeCloseTo(twin?.bias?.maxAbs as number, 6);
+      expect(layer.inputGradient?.maxAbs).toBeCloseTo(twin?.inputGradient?.maxAbs as number, 6);
+      expect(layer.activation?.meanActivation).toBeCloseTo(
+        twin?.activation?.meanActivation as number,
+        6,
+      );
+    });
+    nested.dispose();
+    flat.dispose();
+  });
+
+  it('pools a shared layer’s calls and sums its gradient over them', () => {
+    const shared = tfl.layers.dense({
+      units: 2,
+      activation: 'relu',
+      name: 'shared',
+      kernelInitializer: 'ones',
+      biasInitializer: tfl.initializers.constant({ value: -1 }),
+    });
+    const left = tfl.input({ shape: [1] });
+    const right = tfl.input({ shape: [1] });
+    const added = tfl.layers
+      .add()
+      .apply([shared.apply(left), shared.apply(right)] as tfl.SymbolicTensor[]);
+    const model = tfl.model({ inputs: [left, right], outputs: added as tfl.SymbolicTensor });
+    // Left inputs 0 keep the units at relu(−1) = 0; right inputs 3 give relu(2) = 2.
+    const probe = probeGradients(model, [tf.zeros([3, 1]), tf.fill([3, 1], 3)], null, {
+      objective: 'outputSum',
+    });
+    expect(probe.layers).toHaveLength(1);
+    expect(probe.layers[0]?.activation).toMatchObject({ deadFraction: 0, inactiveFraction: 0.5 });
+    // Σ out = Σ over the right calls of (3w − 1) per unit: ∂/∂w = 3 · 3 samples = 9.
+    expect(probe.layers[0]?.kernel?.maxAbs).toBeCloseTo(9, 5);
+    model.dispose();
+  });
+
+  it('sums the losses of a model with two inputs and two outputs', () => {
+    const first = tfl.input({ shape: [2] });
+    const second = tfl.input({ shape: [3] });
+    const merged = tfl.layers.concatenate().apply([first, second]) as tfl.SymbolicTensor;
+    const hidden = seededDense(4, 'tanh', 31).apply(merged) as tfl.SymbolicTensor;
+    const regression = seededDense(1, 'linear', 32).apply(hidden) as tfl.SymbolicTensor;
+    const classes = seededDense(3, 'softmax', 33).apply(hidden) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: [first, second], outputs: [regression, classes] });
+    const xs = [
+      tf.randomNormal([4, 2], 0, 1, 'float32', 7),
+      tf.randomNormal([4, 3], 0, 1, 'float32', 8),
+    ];
+    const ys = [
+      tf.randomNormal([4, 1], 0, 1, 'float32', 9),
+      tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3),
+    ];
+    const probe = probeGradients(model, xs, ys, {
+      loss: ['meanSquaredError', 'categoricalCrossentropy'],
+    });
+    const expected = tf.tidy(() => {
+      const [y1, y2] = model.predict(xs) as tf.Tensor[];
+      const mse = tf.mean(tfl.metrics.meanSquaredError(ys[0] as tf.Tensor, y1 as tf.Tensor));
+      const cce = tf.mean(tfl.metrics.categoricalCrossentropy(ys[1] as tf.Tensor, y2 as tf.Tensor));
+      return tf.add(mse, cce).dataSync()[0] as number;
+    });
+    expect(probe.objectiveValue).toBeCloseTo(expected, 5);
+    expect(probe.layers).toHaveLength(3);
+    model.dispose();
+  });
+
+  it('probes a model with a single layer (softmax regression)', () => {
+    const model = tfl.sequential({ layers: [seededDense(3, 'softmax', 41, { inputShape: [4] })] });
     const probe = probeGradients(
       model,
       tf.ones([2, 4]),
@@ -262,10 +486,56 @@ describe('a model with a single layer', () => {
         [1, 0, 0],
         [0, 1, 0],
       ]),
-      { inputGradients: true },
+      { loss: 'categoricalCrossentropy', target: 'both' },
     );
     expect(probe.layers).toHaveLength(1);
     expect(probe.layers[0]?.kernel?.l2Norm).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it('uses the compiled loss when no loss is given', () => {
+    const model = knownNet();
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const xs = tf.tensor2d(known.xs);
+    const ys = tf.tensor2d(known.ys);
+    const compiled = probeGradients(model, xs, ys);
+    expect(compiled.objectiveValue).toBeCloseTo(handComputed().loss, 4);
+    const custom = probeGradients(model, xs, ys, {
+      loss: (yTrue, yPred) => tf.sum(tf.abs(tf.sub(yTrue, yPred))),
+    });
+    expect(custom.objectiveValue).toBeCloseTo(14.5 + 0.5, 4);
+    model.dispose();
+  });
+});
+
+describe('memory and weights', () => {
+  it('frees every tensor it makes and leaves the weights as they were', () => {
+    const model = knownNet();
+    const xs = tf.tensor2d(known.xs);
+    const ys = tf.tensor2d(known.ys);
+    const weights = model.getWeights().map((weight) => Array.from(weight.dataSync()));
+    probeGradients(model, xs, ys, { loss: 'meanSquaredError' });
+    const options = [
+      { loss: 'meanSquaredError' },
+      { loss: 'meanSquaredError', target: 'both' },
+      { objective: 'outputSum' },
+      { target: 'input' },
+    ] as const;
+    for (const option of options) {
+      expect(tensorsLeftBy(() => probeGradients(model, xs, ys, option))).toBe(0);
+    }
+    expect(model.getWeights().map((weight) => Array.from(weight.dataSync()))).toEqual(weights);
+    model.dispose();
+  });
+
+  it('frees every tensor when it rejects the batch', () => {
+    const model = knownNet();
+    const xs = tf.tensor2d(known.xs);
+    const short = tf.ones([1, 1]);
+    expect(
+      tensorsLeftBy(() => probeGradients(model, xs, short, { loss: 'meanSquaredError' })),
+    ).toBe(0);
+    expect(tensorsLeftBy(() => probeGradients(model, short, null, { target: 'input' }))).toBe(0);
     model.dispose();
   });
 });

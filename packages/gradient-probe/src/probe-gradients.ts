@@ -1,335 +1,446 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { type ActivationJudge, judgeFor } from './activation-judge.js';
+import type { LayersModel, LayerVariable, layers } from '@tensorflow/tfjs-layers';
+import {
+  type ActivationStatistics,
+  activationStatistics,
+  type HostOutput,
+} from './activation-statistics.js';
+import { checkBatch, checkTargets } from './check-batch.js';
+import { type LayerActivation, layerActivation } from './layer-activation.js';
 import { GradientProbeError } from './probe-error.js';
-import { activationHistogram, type ValueStatistics, valueStatistics } from './tensor-statistics.js';
+import { type ProbeLoss, type ResolvedLoss, resolveLosses } from './probe-loss.js';
+import { type LayerCall, leafLayers, runGraph } from './run-graph.js';
+import { type ValueStatistics, valueStatistics } from './tensor-statistics.js';
 
-/** A loss by tfjs-layers name, or a function of (yTrue, yPred) returning a scalar. */
-export type ProbeLoss =
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy'
-  | 'binaryCrossentropy'
-  | 'meanSquaredError'
-  | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar);
+type Layer = layers.Layer;
+
+/**
+ * Which gradients the probe computes:
+ * - `weights`: ∂objective/∂(each weight), the standard view (TensorBoard, wandb.watch);
+ * - `input`: per layer, ∂(sum of the layer's outputs)/∂(input), the view of the seed study's
+ *   figure (how strongly each layer still "sees" the input pixels);
+ * - `both`.
+ */
+export type ProbeTarget = 'weights' | 'input' | 'both';
+
+/**
+ * What the weight gradients differentiate: `loss` (needs targets), or `outputSum`, the sum of
+ * the model's outputs over the batch, label-free, for untrained nets: its kernel `l2Norm` is the
+ * Frobenius norm of ∂(Σ outputs)/∂W.
+ */
+export type ProbeObjective = 'loss' | 'outputSum';
 
 /** Options of {@link probeGradients}. */
 export interface ProbeOptions {
-  /** The loss; default the model's compiled loss, else categorical cross-entropy. */
-  loss?: ProbeLoss;
+  /** Gradients to compute. Default `weights`. */
+  target?: ProbeTarget;
+  /** What the weight gradients differentiate. Default `loss`. */
+  objective?: ProbeObjective;
   /**
-   * What is differentiated: `loss` (default) or `outputSum`, the sum of the model's outputs
-   * (used on untrained nets to see how signal flows back, independent of the labels).
+   * The loss for `objective: 'loss'`: a tfjs-layers loss name, a function (yTrue, yPred) →
+   * tensor (averaged), or one per model output. Default: the loss the model was compiled with.
    */
-  objective?: 'loss' | 'outputSum';
-  /** Also compute, per layer, ∂(sum of the layer's outputs)/∂(input). Default false. */
-  inputGradients?: boolean;
-  /** Learning rate of the SGD step used for the update-to-weight ratio. Default 0.01. */
+  loss?: ProbeLoss | readonly ProbeLoss[];
+  /**
+   * Learning rate of the plain SGD step whose size `updateRatioLog10` reports. The step is
+   * computed, never applied. Default 0.01.
+   */
   learningRate?: number;
+  /**
+   * The model's trainable weights before the last optimizer step, in the order of
+   * `model.trainableWeights` (e.g. `tf.clone` of each before `optimizer.minimize`). When given,
+   * `appliedUpdateRatioLog10` reports the size of the step actually taken, whatever the optimizer.
+   */
+  previousWeights?: readonly tf.Tensor[];
+  /** @deprecated Use `target: 'both'`. */
+  inputGradients?: boolean;
 }
 
-/** Statistics of one weight (kernel or bias) of a layer. */
+/** Gradient statistics of one weight tensor (a kernel, a bias, a learnable slope…). */
 export interface WeightGradient extends ValueStatistics {
   /** Weight name, e.g. `dense_1/kernel`. */
   name: string;
   shape: number[];
   /** ‖w‖₂ of the weight itself. */
   weightNorm: number;
-  /** log10(lr·‖g‖ / ‖w‖) for one plain SGD step; ≈ −3 is healthy. Null when ‖w‖ = 0. */
+  /** Entries of the weight itself that are NaN or ±∞. */
+  nonFiniteWeights: number;
+  /**
+   * log10(learningRate·‖g‖ / ‖w‖): the relative size of the step plain SGD would take; about −3
+   * is healthy, much lower means the layer barely learns, above −1 it is being thrown around.
+   * Null when ‖w‖ or ‖g‖ is 0 or not finite.
+   */
   updateRatioLog10: number | null;
-}
-
-/** Statistics of one activation-producing layer's outputs on the batch. */
-export interface ActivationStatistics {
-  /** Activation as understood by the probe (`relu`, `tanh`, …; `linear` when none). */
-  activation: string;
-  meanActivation: number;
-  /** Units whose output sits at a zero-slope value (ReLU's 0) for every sample; null when the activation has none. */
-  deadFraction: number | null;
-  /** (sample, unit) pairs within 1 % of an asymptote (|tanh| > 0.99, sigmoid < 0.01 or > 0.99); null when there is none. */
-  saturatedFraction: number | null;
-  /** Units saturated on every sample of the batch. */
-  saturatedUnitFraction: number | null;
-  nanCount: number;
-  infCount: number;
-  /** Counts in fixed bins of width 0.25 on [−5, 5] with under- and overflow. */
-  histogram: number[];
+  /** log10(‖w − w_previous‖ / ‖w_previous‖) with `previousWeights`, else null. */
+  appliedUpdateRatioLog10: number | null;
 }
 
 /** Everything the probe measured for one layer. */
 export interface LayerProbe {
   /** Layer name. */
   layer: string;
-  /** Position among the model's layers that have weights or activations, from 1. */
+  /** Layer name prefixed with the nested models it sits in: `encoder/dense_2`. */
+  path: string;
+  /** Position among the probed layers, in the model's layer order, from 1. */
   index: number;
   className: string;
+  /** Gradient of the weight named `kernel` (null without `weights` target or gradient). */
   kernel: WeightGradient | null;
+  /** Gradient of the weight named `bias`. */
   bias: WeightGradient | null;
-  /** Other trainable weights (learnable activation parameters, batch-norm scales…). */
+  /** Other trainable weights: learnable activation parameters, batch-norm scales, recurrent kernels. */
   others: WeightGradient[];
+  /** Activation statistics, for layers that apply an activation of their own (not linear). */
   activation: ActivationStatistics | null;
-  /** max, mean and ‖·‖ of ∂(sum of this layer's outputs)/∂(input), with `inputGradients`. */
-  inputGradient: Pick<ValueStatistics, 'maxAbs' | 'meanAbs' | 'l2Norm'> | null;
+  /** NaN values among the layer's outputs on the batch (where a NaN first appears points at the culprit). */
+  outputNanCount: number;
+  /** ±∞ values among the layer's outputs. */
+  outputInfCount: number;
+  /** ∂(sum of this layer's outputs)/∂(input) over the batch, with the `input` target. */
+  inputGradient: ValueStatistics | null;
 }
 
-/** The result of one probe. */
+/** The result of one probe: plain numbers and arrays, ready for `JSON.stringify`. */
 export interface GradientProbe {
-  /** Value of the differentiated objective on the batch. */
-  objective: number;
-  objectiveKind: 'loss' | 'outputSum';
+  target: ProbeTarget;
+  /** What the weight gradients differentiate; null for `target: 'input'`. */
+  objective: ProbeObjective | null;
+  /** Value of the objective on the batch (the mean loss, or the output sum). */
+  objectiveValue: number | null;
   batchSize: number;
+  /** Learning rate used for `updateRatioLog10`. */
+  learningRate: number;
   layers: LayerProbe[];
 }
 
-const lossFunctions: Record<string, (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar> = {
-  categoricalCrossentropy: (yTrue, yPred) =>
-    tf.neg(
-      tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1 - 1e-7))), -1)),
-    ) as tf.Scalar,
-  sparseCategoricalCrossentropy: (yTrue, yPred) =>
-    lossFunctions.categoricalCrossentropy?.(
-      tf.oneHot(
-        tf.cast(tf.reshape(yTrue, [-1]), 'int32'),
-        yPred.shape[yPred.shape.length - 1] as number,
-      ),
-      yPred,
-    ) as tf.Scalar,
-  binaryCrossentropy: (yTrue, yPred) => {
-    const p = tf.clipByValue(yPred, 1e-7, 1 - 1e-7);
-    return tf.neg(
-      tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))))),
-    ) as tf.Scalar;
-  },
-  meanSquaredError: (yTrue, yPred) => tf.mean(tf.square(tf.sub(yTrue, yPred))) as tf.Scalar,
-};
+interface Settings {
+  target: ProbeTarget;
+  objective: ProbeObjective;
+  learningRate: number;
+}
 
-function resolveLoss(model: tfl.LayersModel, loss: ProbeLoss | undefined) {
-  if (typeof loss === 'function') return loss;
-  const compiled = (model as unknown as { loss?: unknown }).loss;
-  const name = loss ?? (typeof compiled === 'string' ? compiled : 'categoricalCrossentropy');
-  const fn = lossFunctions[name];
-  if (!fn) {
+function readSettings(options: ProbeOptions): Settings {
+  const {
+    target = options.inputGradients ? 'both' : 'weights',
+    objective = 'loss',
+    learningRate = 0.01,
+  } = options;
+  if (!['weights', 'input', 'both'].includes(target)) {
     throw new GradientProbeError({
-      code: 'UNKNOWN_LOSS',
-      message: `unknown loss "${name}"; use one of ${Object.keys(lossFunctions).join(', ')} or pass a function (yTrue, yPred) => scalar.`,
+      code: 'INVALID_OPTION',
+      message: `target must be 'weights', 'input' or 'both', got ${JSON.stringify(target)}.`,
     });
   }
-  return fn;
-}
-
-function checkInputs(model: tfl.LayersModel, xs: tf.Tensor, ys: tf.Tensor | null): void {
-  const inputShape = model.inputs[0]?.shape ?? [];
-  const matches =
-    xs.shape.length === inputShape.length &&
-    inputShape.every((dim, i) => i === 0 || dim === null || dim === xs.shape[i]);
-  if (!matches) {
+  if (!['loss', 'outputSum'].includes(objective)) {
     throw new GradientProbeError({
-      code: 'SHAPE_MISMATCH',
-      message: `the model expects inputs of shape [${inputShape.map((d) => d ?? 'n').join(', ')}], got [${xs.shape.join(', ')}]; reshape the batch (e.g. flatten 28×28 images to 784).`,
+      code: 'INVALID_OPTION',
+      message: `objective must be 'loss' or 'outputSum', got ${JSON.stringify(objective)}.`,
     });
   }
-  if (ys && ys.shape[0] !== xs.shape[0]) {
+  if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
     throw new GradientProbeError({
-      code: 'BATCH_MISMATCH',
-      message: `xs has ${xs.shape[0]} samples but ys has ${ys.shape[0]}; pass labels for the same batch.`,
+      code: 'INVALID_OPTION',
+      message: `learningRate must be a finite number > 0, got ${String(learningRate)}.`,
     });
   }
+  return { target, objective, learningRate };
 }
 
-interface ProbeNetwork {
-  /** Layers whose outputs are tapped, in order. */
-  layers: tfl.layers.Layer[];
-  /** Which tapped output is the model's prediction. */
-  predictionIndex: number;
-  /** A model sharing the original's weights with every tapped layer's output as an output. */
-  tapped: tfl.LayersModel;
-}
-
-const networks = new WeakMap<tfl.LayersModel, ProbeNetwork>();
-
-function flattenLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
-  return model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
-}
-
-function probeNetwork(model: tfl.LayersModel): ProbeNetwork {
-  const cached = networks.get(model);
-  if (cached) return cached;
-  const layers = flattenLayers(model);
-  const outputs = layers.map((layer) => layer.output as tfl.SymbolicTensor);
-  // A symbolic tensor may be listed once only: the prediction usually is the last layer's output.
-  const prediction = model.outputs[0] as tfl.SymbolicTensor;
-  let predictionIndex = outputs.indexOf(prediction);
-  if (predictionIndex < 0) {
-    outputs.push(prediction);
-    predictionIndex = outputs.length - 1;
+function previousByVariable(
+  model: LayersModel,
+  previous: readonly tf.Tensor[] | undefined,
+): Map<string, tf.Tensor> {
+  const map = new Map<string, tf.Tensor>();
+  if (!previous) return map;
+  const weights = model.trainableWeights;
+  const shapesAgree =
+    previous.length === weights.length &&
+    weights.every((weight, i) => {
+      const tensor = previous[i];
+      return (
+        tensor !== undefined &&
+        !tensor.isDisposed &&
+        tensor.shape.length === weight.shape.length &&
+        tensor.shape.every((size, axis) => size === weight.shape[axis])
+      );
+    });
+  if (!shapesAgree) {
+    throw new GradientProbeError({
+      code: 'INVALID_OPTION',
+      message: `previousWeights must hold ${weights.length} live tensors shaped like model.trainableWeights (${weights.map((weight) => `[${weight.shape.join(', ')}]`).join(', ')}), got ${previous.length}; clone them with model.trainableWeights.map((w) => tf.clone(w.read())) before the step.`,
+    });
   }
-  const tapped = tfl.model({ inputs: model.inputs, outputs });
-  const network = { layers, tapped, predictionIndex };
-  networks.set(model, network);
-  return network;
+  weights.forEach((weight, i) => {
+    map.set((weight.read() as tf.Variable).name, previous[i] as tf.Tensor);
+  });
+  return map;
 }
 
-function activationSpecOf(layer: tfl.layers.Layer): unknown {
-  const config = layer.getConfig() as Record<string, unknown>;
-  const className = layer.getClassName();
-  if (className === 'ActlabActivation' || className === 'Activation') return config.activation;
-  if (
-    ['LearnableLinear', 'ActlabPReLU', 'LearnableSwish', 'RationalActivation'].includes(className)
-  )
-    return className;
-  if ('activation' in config) return config.activation;
-  if (className === 'ReLU') return 'relu';
-  return undefined;
-}
+const ratioLog10 = (numerator: number, denominator: number) =>
+  numerator > 0 && denominator > 0 && Number.isFinite(numerator) && Number.isFinite(denominator)
+    ? Math.log10(numerator / denominator)
+    : null;
 
-function activationStatistics(output: tf.Tensor, spec: unknown): ActivationStatistics | null {
-  if (spec === undefined || spec === 'linear' || spec === 'softmax') return null;
-  const judge: ActivationJudge | null = judgeFor(spec);
-  const units = output.size / (output.shape[0] as number);
-  const samples = output.shape[0] as number;
-  const values = output.dataSync();
-  let sum = 0;
-  let nanCount = 0;
-  let infCount = 0;
-  let saturatedPairs = 0;
-  const unitAlwaysDead = new Array<boolean>(units).fill(true);
-  const unitAlwaysSaturated = new Array<boolean>(units).fill(true);
-  const near = (value: number, target: number) =>
-    Math.abs(value - target) < 0.01 * Math.max(1, Math.abs(target));
+function weightGradient(
+  weight: LayerVariable,
+  gradient: tf.Tensor,
+  previous: tf.Tensor | undefined,
+  learningRate: number,
+): WeightGradient {
+  const values = weight.read().dataSync();
+  const before = previous?.dataSync();
+  let squares = 0;
+  let nonFiniteWeights = 0;
+  let changeSquares = 0;
+  let beforeSquares = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as number;
-    const unit = i % units;
-    if (Number.isNaN(value)) nanCount++;
-    else if (!Number.isFinite(value)) infCount++;
-    else sum += value;
-    const dead = judge ? judge.deadValues.some((target) => value === target) : false;
-    const saturated = judge ? judge.asymptotes.some((target) => near(value, target)) : false;
-    if (!dead) unitAlwaysDead[unit] = false;
-    if (saturated) saturatedPairs++;
-    else unitAlwaysSaturated[unit] = false;
+    if (Number.isFinite(value)) squares += value * value;
+    else nonFiniteWeights++;
+    if (before) {
+      const old = before[i] as number;
+      changeSquares += (value - old) ** 2;
+      beforeSquares += old * old;
+    }
   }
-  const hasDead = (judge?.deadValues.length ?? 0) > 0;
-  const hasAsymptotes = (judge?.asymptotes.length ?? 0) > 0;
+  const statistics = valueStatistics(gradient.dataSync());
+  const weightNorm = Math.sqrt(squares);
   return {
-    activation: judge?.name ?? String(typeof spec === 'string' ? spec : 'custom'),
-    meanActivation: sum / Math.max(1, values.length - nanCount - infCount),
-    deadFraction: hasDead ? unitAlwaysDead.filter(Boolean).length / units : null,
-    saturatedFraction: hasAsymptotes ? saturatedPairs / (units * samples) : null,
-    saturatedUnitFraction: hasAsymptotes
-      ? unitAlwaysSaturated.filter(Boolean).length / units
+    name: weight.originalName,
+    shape: [...weight.shape] as number[],
+    ...statistics,
+    weightNorm,
+    nonFiniteWeights,
+    updateRatioLog10: ratioLog10(learningRate * statistics.l2Norm, weightNorm),
+    appliedUpdateRatioLog10: before
+      ? ratioLog10(Math.sqrt(changeSquares), Math.sqrt(beforeSquares))
       : null,
-    nanCount,
-    infCount,
-    histogram: activationHistogram(values),
   };
 }
 
+interface ProbedLayer {
+  layer: Layer;
+  path: string;
+  activation: LayerActivation | null;
+}
+
+/** Leaf layers with weights or an activation of their own, in model order, each once. */
+function probedLayers(model: LayersModel): ProbedLayer[] {
+  const seen = new Set<Layer>();
+  const probed: ProbedLayer[] = [];
+  for (const { layer, scope } of leafLayers(model)) {
+    if (seen.has(layer)) continue;
+    seen.add(layer);
+    const activation = layerActivation(layer);
+    if (layer.weights.length === 0 && !activation) continue;
+    probed.push({ layer, path: [...scope, layer.name].join('/'), activation });
+  }
+  return probed;
+}
+
+interface Captured {
+  outputs: tf.Tensor[];
+  calls: LayerCall[];
+}
+
+function objectiveOf(
+  outputs: tf.Tensor[],
+  objective: ProbeObjective,
+  losses: ResolvedLoss[] | null,
+  targets: tf.Tensor[] | null,
+): tf.Scalar {
+  const terms = outputs.map((output, i) => {
+    if (objective === 'outputSum') return tf.sum(output);
+    const loss = (losses as ResolvedLoss[])[i] as ResolvedLoss;
+    return tf.mean(loss.fn((targets as tf.Tensor[])[i] as tf.Tensor, output));
+  });
+  return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+}
+
+function joined(arrays: ArrayLike<number>[]): ArrayLike<number> {
+  if (arrays.length === 1) return arrays[0] as ArrayLike<number>;
+  const total = arrays.reduce((sum, array) => sum + array.length, 0);
+  const result = new Float64Array(total);
+  let offset = 0;
+  for (const array of arrays) {
+    result.set(array, offset);
+    offset += array.length;
+  }
+  return result;
+}
+
+function inputGradientOf(
+  model: LayersModel,
+  inputs: tf.Tensor[],
+  layer: Layer,
+  calls: LayerCall[],
+): ValueStatistics {
+  // At the top level only the layer's ancestors need to run; inside a nested model, all of it.
+  const fetch = calls.every((call) => call.scope.length === 0)
+    ? calls.flatMap((call) => call.node.outputTensors)
+    : undefined;
+  const gradients = tf.tidy(() =>
+    tf.grads((...given: tf.Tensor[]) => {
+      const sums: tf.Tensor[] = [];
+      runGraph(model, given, {
+        ...(fetch ? { fetch } : {}),
+        onCall: (call) => {
+          if (call.layer === layer) sums.push(...call.outputs.map((output) => tf.sum(output)));
+        },
+      });
+      return (sums.length === 1 ? sums[0] : tf.addN(sums)) as tf.Tensor;
+    })(inputs),
+  );
+  try {
+    return valueStatistics(joined(gradients.map((gradient) => gradient.dataSync())));
+  } finally {
+    tf.dispose(gradients);
+  }
+}
+
+function countNonFinite(outputs: readonly HostOutput[]) {
+  let nanCount = 0;
+  let infCount = 0;
+  for (const { values } of outputs) {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as number;
+      if (Number.isNaN(value)) nanCount++;
+      else if (!Number.isFinite(value)) infCount++;
+    }
+  }
+  return { nanCount, infCount };
+}
+
 /**
- * Measures, for one mini-batch, the gradient of the loss (or of the sum of the outputs) with
- * respect to every layer's weights, and from the same forward pass each activation layer's
- * outputs: mean, dead and saturated fractions, histogram, NaN/Inf counts. Works for Sequential
- * and functional tfjs-layers models, trained or not. The model's weights are never changed.
+ * Measures, on one mini-batch, the gradients of every layer (kernel and bias apart: max |g|,
+ * mean |g|, ‖g‖₂, a log10|g| histogram, NaN/Inf counts, the update-to-weight ratio), and from
+ * the same forward pass every activation layer's outputs (mean, dead and saturated fractions, a
+ * histogram, NaN/Inf counts). Works for Sequential and functional tfjs-layers models, nested
+ * models, shared layers and several inputs or outputs, trained or untrained. The model runs in
+ * inference mode (Dropout off) and its weights are never changed.
  *
- * @param model - any tfjs-layers model with one input and one output
- * @param xs - a batch of inputs, shaped like the model's input
- * @param ys - targets for the batch (ignored for `objective: 'outputSum'`)
- * @throws {@link GradientProbeError} `SHAPE_MISMATCH`, `BATCH_MISMATCH`, `UNKNOWN_LOSS`, `INVALID_OPTION`
+ * @param model - any tfjs-layers model
+ * @param xs - the probe batch: a tensor shaped like the model input, or one per input
+ * @param ys - targets (one per output) for `objective: 'loss'`; ignored otherwise (pass null)
+ * @param options - see {@link ProbeOptions}
+ * @throws {@link GradientProbeError} `SHAPE_MISMATCH`, `BATCH_MISMATCH`, `INPUT_COUNT_MISMATCH`,
+ *   `TARGET_COUNT_MISMATCH`, `TARGET_SHAPE_MISMATCH`, `INVALID_INPUT`, `MISSING_TARGETS`,
+ *   `MISSING_LOSS`, `UNKNOWN_LOSS`, `INVALID_OPTION`
  */
 export function probeGradients(
-  model: tfl.LayersModel,
-  xs: tf.Tensor,
-  ys: tf.Tensor | null,
+  model: LayersModel,
+  xs: tf.Tensor | readonly tf.Tensor[],
+  ys: tf.Tensor | readonly tf.Tensor[] | null,
   options: ProbeOptions = {},
 ): GradientProbe {
-  const {
-    objective: objectiveKind = 'loss',
-    inputGradients = false,
-    learningRate = 0.01,
-  } = options;
-  if (!(learningRate > 0)) {
+  const { target, objective, learningRate } = readSettings(options);
+  const wantsWeights = target !== 'input';
+  const needsTargets = wantsWeights && objective === 'loss';
+  if (needsTargets && (ys === null || ys === undefined)) {
     throw new GradientProbeError({
-      code: 'INVALID_OPTION',
-      message: `learningRate must be > 0, got ${learningRate}.`,
+      code: 'MISSING_TARGETS',
+      message:
+        "the loss needs targets ys for the batch; pass them, or probe label-free with {objective: 'outputSum'} or {target: 'input'}.",
     });
   }
-  if (objectiveKind === 'loss' && !ys) {
+  const { inputs, targets, batchSize } = checkBatch(model, xs, needsTargets ? ys : null);
+  const losses = needsTargets ? resolveLosses(model, options.loss) : null;
+  if (losses && targets)
+    checkTargets(
+      model,
+      targets,
+      losses.map((loss) => loss.name),
+    );
+  if (target !== 'weights' && inputs.some((input) => input.dtype !== 'float32')) {
     throw new GradientProbeError({
       code: 'INVALID_OPTION',
-      message: "objective 'loss' needs targets ys; pass them, or use objective 'outputSum'.",
+      message: `input gradients need float32 inputs, got ${inputs.map((input) => input.dtype).join(', ')}; use target 'weights' for integer inputs (e.g. token ids).`,
     });
   }
-  checkInputs(model, xs, objectiveKind === 'loss' ? ys : null);
-  const lossFn = objectiveKind === 'loss' ? resolveLoss(model, options.loss) : null;
-  const { layers, tapped, predictionIndex } = probeNetwork(model);
+  const previous = previousByVariable(model, options.previousWeights);
+  const probed = probedLayers(model);
+  const probedSet = new Set(probed.map(({ layer }) => layer));
+  const captured = new Map<Layer, Captured>();
+  const onCall = (call: LayerCall) => {
+    if (!probedSet.has(call.layer)) return;
+    const entry = captured.get(call.layer) ?? { outputs: [], calls: [] };
+    entry.outputs.push(...call.outputs.map((output) => tf.keep(output)));
+    entry.calls.push(call);
+    captured.set(call.layer, entry);
+  };
+
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-
-  let layerOutputs: tf.Tensor[] = [];
-  const { value, grads } = tf.variableGrads(() => {
-    const all = asList(tapped.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[]);
-    layerOutputs = all.slice(0, layers.length).map((tensor) => tf.keep(tensor));
-    const prediction = all[predictionIndex] as tf.Tensor;
-    return lossFn ? lossFn(ys as tf.Tensor, prediction) : (tf.sum(prediction) as tf.Scalar);
-  }, variables);
-
+  let gradients: tf.NamedTensorMap = {};
+  let objectiveValue: number | null = null;
   try {
-    const objective = value.dataSync()[0] as number;
-    const weightStats = new Map<string, WeightGradient>();
-    model.trainableWeights.forEach((weight, i) => {
-      const variable = variables[i] as tf.Variable;
-      const gradient = grads[variable.name];
-      if (!gradient) return;
-      const stats = valueStatistics(gradient);
-      const weightNorm = tf.tidy(() => tf.norm(variable).dataSync()[0] as number);
-      weightStats.set(weight.name, {
-        ...stats,
-        // originalName: tfjs adds _1, _2… to the variable names of a second model with equal layer names.
-        name: weight.originalName,
-        shape: weight.shape as number[],
-        weightNorm,
-        updateRatioLog10:
-          weightNorm > 0 ? Math.log10((learningRate * stats.l2Norm) / weightNorm) : null,
-      });
-    });
-    const probes: LayerProbe[] = [];
-    layers.forEach((layer, i) => {
-      const own = layer.trainableWeights
-        .map((weight) => weightStats.get(weight.name))
-        .filter(Boolean) as WeightGradient[];
-      const kernel = own.find((stats) => /kernel$/.test(stats.name)) ?? null;
-      const bias = own.find((stats) => /bias$/.test(stats.name)) ?? null;
-      const activation = activationStatistics(
-        layerOutputs[i] as tf.Tensor,
-        activationSpecOf(layer),
+    if (wantsWeights && variables.length > 0) {
+      const { value, grads } = tf.variableGrads(
+        () => objectiveOf(runGraph(model, inputs, { onCall }), objective, losses, targets),
+        variables,
       );
-      if (own.length === 0 && !activation) return;
-      probes.push({
-        layer: layer.name,
-        index: probes.length + 1,
-        className: layer.getClassName(),
-        kernel,
-        bias,
-        others: own.filter((stats) => stats !== kernel && stats !== bias),
-        activation,
-        inputGradient: inputGradients ? inputGradientOf(tapped, xs, i) : null,
+      gradients = grads;
+      objectiveValue = value.dataSync()[0] as number;
+      value.dispose();
+    } else {
+      const value = tf.tidy(() => {
+        const outputs = runGraph(model, inputs, { onCall });
+        return wantsWeights ? objectiveOf(outputs, objective, losses, targets) : undefined;
       });
+      if (value) {
+        objectiveValue = value.dataSync()[0] as number;
+        value.dispose();
+      }
+    }
+
+    const layersProbed: LayerProbe[] = probed.map(({ layer, path, activation }, i) => {
+      const entry = captured.get(layer);
+      const hostOutputs: HostOutput[] = (entry?.outputs ?? []).map((output) => ({
+        values: output.dataSync(),
+        shape: output.shape,
+      }));
+      const weightStatistics = wantsWeights
+        ? layer.trainableWeights.flatMap((weight) => {
+            const variable = weight.read() as tf.Variable;
+            const gradient = gradients[variable.name];
+            return gradient
+              ? [weightGradient(weight, gradient, previous.get(variable.name), learningRate)]
+              : [];
+          })
+        : [];
+      const lastName = (statistics: WeightGradient) => statistics.name.split('/').pop();
+      const kernel = weightStatistics.find((statistics) => lastName(statistics) === 'kernel');
+      const bias = weightStatistics.find((statistics) => lastName(statistics) === 'bias');
+      const { nanCount, infCount } = countNonFinite(hostOutputs);
+      return {
+        layer: layer.name,
+        path,
+        index: i + 1,
+        className: layer.getClassName(),
+        kernel: kernel ?? null,
+        bias: bias ?? null,
+        others: weightStatistics.filter(
+          (statistics) => statistics !== kernel && statistics !== bias,
+        ),
+        activation:
+          activation && hostOutputs.length > 0
+            ? activationStatistics(hostOutputs, activation)
+            : null,
+        outputNanCount: nanCount,
+        outputInfCount: infCount,
+        inputGradient:
+          target !== 'weights' && entry ? inputGradientOf(model, inputs, layer, entry.calls) : null,
+      };
     });
-    return { objective, objectiveKind, batchSize: xs.shape[0] as number, layers: probes };
+    return {
+      target,
+      objective: wantsWeights ? objective : null,
+      objectiveValue,
+      batchSize,
+      learningRate,
+      layers: layersProbed,
+    };
   } finally {
-    tf.dispose([value, ...Object.values(grads), ...layerOutputs]);
+    tf.dispose(Object.values(gradients));
+    for (const entry of captured.values()) tf.dispose(entry.outputs);
   }
-}
-
-function inputGradientOf(tapped: tfl.LayersModel, xs: tf.Tensor, outputIndex: number) {
-  return tf.tidy(() => {
-    const gradient = tf.grad((input: tf.Tensor) => {
-      const all = asList(tapped.apply(input, { training: false }) as tf.Tensor | tf.Tensor[]);
-      return tf.sum(all[outputIndex] as tf.Tensor);
-    })(xs);
-    const { maxAbs, meanAbs, l2Norm } = valueStatistics(gradient);
-    return { maxAbs, meanAbs, l2Norm };
-  });
-}
-
-/** A model with a single output returns a tensor, not a list. */
-function asList(outputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(outputs) ? outputs : [outputs];
 }

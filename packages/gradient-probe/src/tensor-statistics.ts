@@ -1,24 +1,34 @@
-import type * as tf from '@tensorflow/tfjs-core';
-
 /** Summary of a tensor's values: sizes of |x|, non-finite counts, and a fixed-bin histogram of log10|x|. */
 export interface ValueStatistics {
+  /** Largest |x| among the finite values (0 when there is none). */
   maxAbs: number;
+  /** Mean |x| over the finite values (NaN when there is none). */
   meanAbs: number;
+  /** ‖x‖₂ over the finite values, summed in float64. */
   l2Norm: number;
   nanCount: number;
+  /** Values that are +∞ or −∞. */
   infCount: number;
-  /** Values that are exactly 0 (not in the log histogram). */
+  /** Values that are exactly 0 (they have no place in the log histogram). */
   zeroCount: number;
-  /** Counts of log10|x| in the fixed bins {@link logBins}. */
+  /**
+   * Counts of log10|x| for the finite non-zero values in the bins of {@link logBins}: entry 0
+   * counts |x| < 1e-12, entry k (1 ≤ k ≤ 32) counts logBins[k−1] ≤ log10|x| < logBins[k], the
+   * last entry counts |x| ≥ 1e4.
+   */
   logHistogram: number[];
 }
 
-/** Edges of the log10|x| histogram: 28 bins of width 0.5 from 1e-12 to 1e2, plus under- and overflow at the ends. */
-export const logBins = Array.from({ length: 29 }, (_, i) => -12 + i * 0.5);
+const logLow = -12;
+const logWidth = 0.5;
 
-/** Statistics of a tensor's values, computed on the host in one read. */
-export function valueStatistics(tensor: tf.Tensor): ValueStatistics {
-  const values = tensor.dataSync();
+/** Edges of the log10|x| histogram: 32 bins 0.5 wide from 1e-12 to 1e4 (33 edges). */
+export const logBins: readonly number[] = Object.freeze(
+  Array.from({ length: 33 }, (_, i) => logLow + i * logWidth),
+);
+
+/** Statistics of values already on the host (from `dataSync`). */
+export function valueStatistics(values: ArrayLike<number>): ValueStatistics {
   let maxAbs = 0;
   let sumAbs = 0;
   let sumSquares = 0;
@@ -26,8 +36,10 @@ export function valueStatistics(tensor: tf.Tensor): ValueStatistics {
   let infCount = 0;
   let zeroCount = 0;
   let finite = 0;
-  const logHistogram = new Array<number>(logBins.length + 1).fill(0);
-  for (const value of values) {
+  const lastBin = logBins.length;
+  const logHistogram = new Array<number>(lastBin + 1).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
     if (Number.isNaN(value)) {
       nanCount++;
       continue;
@@ -45,8 +57,8 @@ export function valueStatistics(tensor: tf.Tensor): ValueStatistics {
       zeroCount++;
       continue;
     }
-    const bin = Math.floor((Math.log10(magnitude) - (logBins[0] as number)) / 0.5) + 1;
-    const index = Math.min(Math.max(bin, 0), logBins.length);
+    const bin = Math.floor((Math.log10(magnitude) - logLow) / logWidth) + 1;
+    const index = Math.min(Math.max(bin, 0), lastBin);
     logHistogram[index] = (logHistogram[index] as number) + 1;
   }
   return {
@@ -58,20 +70,4 @@ export function valueStatistics(tensor: tf.Tensor): ValueStatistics {
     zeroCount,
     logHistogram,
   };
-}
-
-/** Edges of the activation histogram: 40 bins of width 0.25 on [−5, 5], plus under- and overflow. */
-export const activationBins = Array.from({ length: 41 }, (_, i) => -5 + i * 0.25);
-
-/** Counts of values in {@link activationBins} (first and last entries: below −5, above 5). */
-export function activationHistogram(values: ArrayLike<number>): number[] {
-  const counts = new Array<number>(activationBins.length + 1).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] as number;
-    if (!Number.isFinite(value)) continue;
-    const bin = Math.floor((value + 5) / 0.25) + 1;
-    const index = Math.min(Math.max(bin, 0), activationBins.length);
-    counts[index] = (counts[index] as number) + 1;
-  }
-  return counts;
 }
