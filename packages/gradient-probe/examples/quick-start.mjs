@@ -3,24 +3,13 @@ import { probeGradients } from '@actlab/gradient-probe';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-const model = tfl.sequential();
-model.add(tfl.layers.dense({ units: 32, activation: 'sigmoid', inputShape: [784] }));
-for (let i = 0; i < 8; i++) model.add(tfl.layers.dense({ units: 32, activation: 'sigmoid' }));
-model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-
-const xs = tf.randomUniform([32, 784], 0, 1, 'float32', 1);
-const ys = tf.oneHot(
-  tf.tensor1d(
-    [...Array(32).keys()].map((i) => i % 10),
-    'int32',
-  ),
-  10,
-);
-const probe = probeGradients(model, xs, ys, { loss: 'categoricalCrossentropy' });
-for (const layer of probe.layers) {
-  console.log(
-    layer.layer,
-    layer.kernel.maxAbs.toExponential(2),
-    layer.activation?.saturatedFraction ?? '-',
-  );
-}
+const init = (seed) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }) });
+const model = tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: [784] })] });
+for (let i = 1; i <= 6; i++)
+  model.add(tfl.layers.dense({ units: 32, activation: 'sigmoid', ...init(i) }));
+model.add(tfl.layers.dense({ units: 10, activation: 'softmax', ...init(7) }));
+const xs = tf.randomUniform([256, 784], 0, 1, 'float32', 8);
+const ys = tf.oneHot(tf.randomUniform([256], 0, 10, 'int32', 9), 10);
+const { layers } = probeGradients(model, xs, ys, { loss: 'categoricalCrossentropy' });
+for (const { layer, kernel, activation } of layers)
+  console.log(layer, kernel.maxAbs.toExponential(1), activation.saturatedFraction ?? '');

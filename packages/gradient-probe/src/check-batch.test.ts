@@ -79,6 +79,16 @@ describe('bad probe batches', () => {
     ).toBe('INVALID_INPUT');
   });
 
+  it('names a model it cannot probe: not a tfjs-layers model, or an empty Sequential', () => {
+    expect(failure(() => probeGradients({ inputs: [] } as never, xs, null)).code).toBe(
+      'INVALID_INPUT',
+    );
+    const unbuilt = tfl.sequential();
+    const error = failure(() => probeGradients(unbuilt, xs, null, { target: 'input' }));
+    expect(error.code).toBe('MODEL_NOT_BUILT');
+    expect(error.message).toContain('inputShape');
+  });
+
   it('asks for targets when the loss needs them', () => {
     const error = failure(() => probeGradients(model, xs, null, { loss: 'meanSquaredError' }));
     expect(error.code).toBe('MISSING_TARGETS');

@@ -40,6 +40,35 @@ function asTensors(value: unknown, what: 'xs' | 'ys', expected: number): tf.Tens
 }
 
 /**
+ * Checks that the model is a built tfjs-layers model.
+ *
+ * @throws {@link GradientProbeError} `INVALID_INPUT` for anything else (a GraphModel, a layer),
+ *   `MODEL_NOT_BUILT` for a Sequential whose input shape is not known yet
+ */
+export function checkModel(model: unknown): asserts model is LayersModel {
+  const candidate = model as Partial<LayersModel> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    !Array.isArray(candidate.layers) ||
+    !Array.isArray(candidate.trainableWeights)
+  ) {
+    throw new GradientProbeError({
+      code: 'INVALID_INPUT',
+      message:
+        'the probe needs a tfjs-layers model (tf.sequential, tf.model or tf.loadLayersModel); a tf.GraphModel has no layers to probe.',
+    });
+  }
+  if (!Array.isArray(candidate.inputs) || candidate.inputs.length === 0) {
+    throw new GradientProbeError({
+      code: 'MODEL_NOT_BUILT',
+      message:
+        'the model has no inputs yet; give its first layer an inputShape (or start it with tf.layers.inputLayer) so that its shapes are known.',
+    });
+  }
+}
+
+/**
  * Checks the probe batch against the model and returns it as lists: one tensor per model
  * input, and per output when targets are needed.
  *

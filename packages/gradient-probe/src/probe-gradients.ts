@@ -5,7 +5,7 @@ import {
   activationStatistics,
   type HostOutput,
 } from './activation-statistics.js';
-import { checkBatch, checkTargets } from './check-batch.js';
+import { checkBatch, checkModel, checkTargets } from './check-batch.js';
 import { type LayerActivation, layerActivation } from './layer-activation.js';
 import { GradientProbeError } from './probe-error.js';
 import { type ProbeLoss, type ResolvedLoss, resolveLosses } from './probe-loss.js';
@@ -324,6 +324,7 @@ function countNonFinite(outputs: readonly HostOutput[]) {
  * @param ys - targets (one per output) for `objective: 'loss'`; ignored otherwise (pass null)
  * @param options - see {@link ProbeOptions}
  * @throws {@link GradientProbeError} `SHAPE_MISMATCH`, `BATCH_MISMATCH`, `INPUT_COUNT_MISMATCH`,
+ *   `MODEL_NOT_BUILT`,
  *   `TARGET_COUNT_MISMATCH`, `TARGET_SHAPE_MISMATCH`, `INVALID_INPUT`, `MISSING_TARGETS`,
  *   `MISSING_LOSS`, `UNKNOWN_LOSS`, `INVALID_OPTION`
  */
@@ -333,6 +334,7 @@ export function probeGradients(
   ys: tf.Tensor | readonly tf.Tensor[] | null,
   options: ProbeOptions = {},
 ): GradientProbe {
+  checkModel(model);
   const { target, objective, learningRate } = readSettings(options);
   const wantsWeights = target !== 'input';
   const needsTargets = wantsWeights && objective === 'loss';
