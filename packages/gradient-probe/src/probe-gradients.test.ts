@@ -401,6 +401,7 @@ describe('models of every shape', () => {
     ]);
     const options = { loss: 'binaryCrossentropy', target: 'both' } as const;
     const fromNested = probeGradients(nested, xs, ys, options);
+    expect(tensorsLeftBy(() => probeGradients(nested, xs, ys, options))).toBe(0);
     const fromFlat = probeGradients(flat, xs, ys, options);
     expect(fromNested.layers.map((layer) => layer.path)).toEqual([
       'encoder/enc1',
@@ -420,6 +421,64 @@ describe('models of every shape', () => {
     });
     nested.dispose();
     flat.dispose();
+  });
+
+  it('looks inside a Sequential added to a Sequential', () => {
+    const inner = tfl.sequential({
+      name: 'block',
+      layers: [
+        seededDense(4, 'relu', 24, { inputShape: [3], name: 'b1' }),
+        seededDense(4, 'tanh', 25, { name: 'b2' }),
+      ],
+    });
+    const outer = tfl.sequential({
+      layers: [inner, seededDense(2, 'softmax', 26, { name: 'top' })],
+    });
+    const probe = probeGradients(outer, tf.randomNormal([5, 3], 0, 1, 'float32', 27), null, {
+      objective: 'outputSum',
+      target: 'both',
+    });
+    expect(probe.layers.map((layer) => layer.path)).toEqual(['block/b1', 'block/b2', 'top']);
+    expect(
+      probe.layers.every((layer) => layer.kernel !== null && layer.inputGradient !== null),
+    ).toBe(true);
+    outer.dispose();
+  });
+
+  it('probes a convolutional net: a filter is a unit, batch-norm scales are other weights', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          inputShape: [6, 6, 1],
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 28 }),
+          name: 'conv',
+        }),
+        tfl.layers.batchNormalization({ name: 'norm' }),
+        tfl.layers.flatten(),
+        seededDense(2, 'softmax', 29),
+      ],
+    });
+    const [kernel, , ...rest] = model.getWeights();
+    // Filter 2 gets a bias no input in [0, 1] can overcome: it is dead at every position.
+    model.setWeights([kernel as tf.Tensor, tf.tensor1d([0, 0, -100, 0]), ...rest]);
+    const xs = tf.randomUniform([3, 6, 6, 1], 0, 1, 'float32', 30);
+    const probe = probeGradients(model, xs, null, { objective: 'outputSum' });
+    const [conv, norm] = probe.layers;
+    expect(conv?.activation?.units).toBe(4);
+    const outputs = tf.tidy(() => (model.getLayer('conv').apply(xs) as tf.Tensor).arraySync());
+    const filterOn = [0, 1, 2, 3].map((filter) =>
+      (outputs as number[][][][])
+        .flat(3)
+        .some((_, i, all) => i % 4 === filter && (all[i] as number) > 0),
+    );
+    expect(filterOn[2]).toBe(false);
+    expect(conv?.activation?.deadFraction).toBe(filterOn.filter((on) => !on).length / 4);
+    expect(norm?.kernel).toBeNull();
+    expect(norm?.others.map((weight) => weight.name)).toEqual(['norm/gamma', 'norm/beta']);
+    model.dispose();
   });
 
   it('pools a shared layer’s calls and sums its gradient over them', () => {
