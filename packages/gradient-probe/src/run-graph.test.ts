@@ -92,6 +92,41 @@ describe('runGraph', () => {
     model.dispose();
   });
 
+  it('carries masks from layer to layer as predict does (Embedding with maskZero, then an RNN)', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.embedding({
+          inputDim: 10,
+          outputDim: 3,
+          inputLength: 4,
+          maskZero: true,
+          embeddingsInitializer: tfl.initializers.randomUniform({
+            minval: -1,
+            maxval: 1,
+            seed: 16,
+          }),
+        }),
+        tfl.layers.simpleRNN({
+          units: 2,
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 17 }),
+          recurrentInitializer: tfl.initializers.glorotUniform({ seed: 18 }),
+        }),
+      ],
+    });
+    // Trailing zeros are padding: with the mask the RNN stops early, without it the output changes.
+    sameAsPredict(model, [
+      tf.tensor2d(
+        [
+          [3, 1, 0, 0],
+          [4, 5, 6, 0],
+        ],
+        undefined,
+        'int32',
+      ),
+    ]);
+    model.dispose();
+  });
+
   it('calls a shared layer once per use', () => {
     const shared = seededDense(2, 'relu', 13, { name: 'shared' });
     const left = tfl.input({ shape: [2] });
