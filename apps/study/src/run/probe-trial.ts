@@ -27,7 +27,7 @@ export function probeTrialGradients(
 ): GradientRecord[] {
   const probe = probeGradients(model, xs, ys, {
     loss: 'categoricalCrossentropy',
-    inputGradients: targets.includes('input'),
+    target: targets.includes('input') ? 'both' : 'weights',
   });
   const groups = groupByDense(probe.layers);
   const outputSumGroups = targets.includes('outputSum')
