@@ -1,0 +1,265 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { activationLayer } from '@actlab/activations';
+import { maxAbsDifference } from '@actlab/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BackendError } from './backend-error.js';
+import { createDenseTrainer } from './dense-trainer.js';
+import type { OptimizerSpec } from './optimizer-spec.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+type HiddenActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear' | 'elu' | 'selu' | 'relu6';
+
+interface StackSpec {
+  inputSize: number;
+  widths: number[];
+  classes: number;
+  activation: HiddenActivation | 'leakyRelu' | 'lecunTanh' | 'actlabElu';
+  seed: number;
+  useBias?: boolean;
+}
+
+function buildStack(spec: StackSpec): tfl.Sequential {
+  const model = tfl.sequential();
+  spec.widths.forEach((units, index) => {
+    const native = !['leakyRelu', 'lecunTanh', 'actlabElu'].includes(spec.activation);
+    model.add(
+      tfl.layers.dense({
+        units,
+        ...(index === 0 ? { inputShape: [spec.inputSize] } : {}),
+        activation: native ? (spec.activation as HiddenActivation) : 'linear',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: spec.seed + index }),
+        biasInitializer: tfl.initializers.randomNormal({
+          stddev: 0.1,
+          seed: spec.seed + 100 + index,
+        }),
+        useBias: spec.useBias ?? true,
+      }),
+    );
+    if (spec.activation === 'leakyRelu') model.add(tfl.layers.leakyReLU({ alpha: 0.2 }));
+    if (spec.activation === 'lecunTanh') model.add(activationLayer('lecunTanh'));
+    if (spec.activation === 'actlabElu') model.add(activationLayer({ name: 'elu', alpha: 0.5 }));
+  });
+  model.add(
+    tfl.layers.dense({
+      units: spec.classes,
+      activation: 'softmax',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: spec.seed + 50 }),
+    }),
+  );
+  return model;
+}
+
+function stockOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  switch (spec.name) {
+    case 'sgd':
+      return tf.train.sgd(spec.learningRate);
+    case 'momentum':
+      return tf.train.momentum(spec.learningRate, spec.momentum ?? 0.9, spec.useNesterov);
+    case 'adam':
+      return tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon);
+    case 'adagrad':
+      return tf.train.adagrad(spec.learningRate, spec.initialAccumulatorValue);
+    case 'adadelta':
+      return tf.train.adadelta(spec.learningRate, spec.rho, spec.epsilon);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.learningRate, spec.decay, spec.momentum, spec.epsilon);
+  }
+}
+
+function randomBatches(
+  seed: number,
+  count: number,
+  rows: number,
+  inputSize: number,
+  classes: number,
+) {
+  return Array.from({ length: count }, (_, index) =>
+    tf.tidy(() => {
+      const xs = tf.randomNormal([rows, inputSize], 0, 1, 'float32', seed + index);
+      const labels = tf.randomUniform([rows], 0, classes, 'int32', seed + 1000 + index);
+      const ys = tf.cast(tf.oneHot(labels, classes), 'float32');
+      return { xs: xs.dataSync() as Float32Array, ys: ys.dataSync() as Float32Array };
+    }),
+  );
+}
+
+/** Stock tfjs training: the loss tfjs-layers' model.fit uses, minimised by a tfjs optimizer. */
+function trainStock(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  batches: { xs: Float32Array; ys: Float32Array }[],
+  inputSize: number,
+  classes: number,
+): number[] {
+  return batches.map(({ xs, ys }) =>
+    tf.tidy(() => {
+      const rows = xs.length / inputSize;
+      const input = tf.tensor2d(xs, [rows, inputSize]);
+      const target = tf.tensor2d(ys, [rows, classes]);
+      const loss = optimizer.minimize(
+        () =>
+          tf.mean(
+            tfl.metrics.categoricalCrossentropy(
+              target,
+              model.apply(input, { training: true }) as tf.Tensor,
+            ),
+          ) as tf.Scalar,
+        true,
+      );
+      return loss!.dataSync()[0] as number;
+    }),
+  );
+}
+
+function weightsOf(model: tfl.LayersModel): Float32Array[] {
+  return model.getWeights().map((weight) => weight.dataSync() as Float32Array);
+}
+
+async function compareWithStock(
+  stack: StackSpec,
+  optimizer: OptimizerSpec,
+  steps: number,
+  rows: number,
+) {
+  const stock = buildStack(stack);
+  const fused = buildStack(stack);
+  const initial = weightsOf(stock);
+  weightsOf(fused).forEach((values, index) => {
+    expect(maxAbsDifference(values, initial[index]!)).toBe(0);
+  });
+  const batches = randomBatches(stack.seed, steps, rows, stack.inputSize, stack.classes);
+  const tfOptimizer = stockOptimizer(optimizer);
+  const stockLosses = trainStock(stock, tfOptimizer, batches, stack.inputSize, stack.classes);
+  tfOptimizer.dispose();
+  const trainer = await createDenseTrainer(fused, { optimizer, batchSize: rows });
+  const fusedLosses = batches.map(({ xs, ys }) => trainer.trainBatch(xs, ys));
+  trainer.writeWeights();
+  const stockWeights = weightsOf(stock);
+  const fusedWeights = weightsOf(fused);
+  const moved = maxAbsDifference(stockWeights[0]!, initial[0]!);
+  const worst = Math.max(...stockWeights.map((w, i) => maxAbsDifference(w, fusedWeights[i]!)));
+  const worstLoss = maxAbsDifference(stockLosses, fusedLosses);
+  stock.dispose();
+  fused.dispose();
+  trainer.dispose();
+  return { moved, worst, worstLoss };
+}
+
+const small: StackSpec = {
+  inputSize: 13,
+  widths: [9, 16, 7],
+  classes: 5,
+  activation: 'tanh',
+  seed: 1,
+};
+
+describe('createDenseTrainer', () => {
+  it('takes the same 20 SGD steps as stock tfjs within float32 rounding', async () => {
+    const { moved, worst, worstLoss } = await compareWithStock(
+      { ...small, inputSize: 37, widths: [32, 32, 32] },
+      { name: 'sgd', learningRate: 0.1 },
+      20,
+      12,
+    );
+    expect(moved).toBeGreaterThan(1e-3);
+    expect(worst).toBeLessThan(2e-5);
+    expect(worstLoss).toBeLessThan(1e-5);
+  });
+
+  it('takes the same 20 Adam steps as stock tfjs within float32 rounding', async () => {
+    const { moved, worst, worstLoss } = await compareWithStock(
+      { ...small, activation: 'relu', seed: 7 },
+      { name: 'adam', learningRate: 0.01 },
+      20,
+      10,
+    );
+    expect(moved).toBeGreaterThan(1e-2);
+    expect(worst).toBeLessThan(5e-5);
+    expect(worstLoss).toBeLessThan(1e-5);
+  });
+
+  const optimizers: OptimizerSpec[] = [
+    { name: 'momentum', learningRate: 0.05, momentum: 0.9 },
+    { name: 'momentum', learningRate: 0.05, momentum: 0.8, useNesterov: true },
+    { name: 'adagrad', learningRate: 0.05 },
+    { name: 'adadelta', learningRate: 1, rho: 0.9 },
+    { name: 'rmsprop', learningRate: 0.01, decay: 0.9, momentum: 0.5 },
+  ];
+  for (const optimizer of optimizers) {
+    it(`matches stock tfjs for ${JSON.stringify(optimizer)}`, async () => {
+      const { moved, worst } = await compareWithStock(
+        { ...small, activation: 'sigmoid', seed: 3 },
+        optimizer,
+        10,
+        6,
+      );
+      expect(moved).toBeGreaterThan(1e-3);
+      expect(worst).toBeLessThan(5e-5);
+    });
+  }
+
+  const activations: StackSpec['activation'][] = [
+    'relu',
+    'relu6',
+    'linear',
+    'elu',
+    'selu',
+    'sigmoid',
+    'leakyRelu',
+    'lecunTanh',
+    'actlabElu',
+  ];
+  for (const activation of activations) {
+    it(`matches stock tfjs through ${activation} hidden layers`, async () => {
+      const { moved, worst } = await compareWithStock(
+        { ...small, activation, seed: 11 },
+        { name: 'sgd', learningRate: 0.2 },
+        8,
+        5,
+      );
+      expect(moved).toBeGreaterThan(1e-3);
+      expect(worst).toBeLessThan(3e-5);
+    });
+  }
+
+  it('matches stock tfjs without biases, batch of 1, and widths that are not multiples of 4', async () => {
+    const { worst } = await compareWithStock(
+      { inputSize: 3, widths: [1, 6], classes: 2, activation: 'tanh', seed: 5, useBias: false },
+      { name: 'sgd', learningRate: 0.5 },
+      6,
+      1,
+    );
+    expect(worst).toBeLessThan(2e-5);
+  });
+
+  it('refuses a model that is not a Dense stack, saying why', async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 4, inputShape: [3] }),
+        tfl.layers.dropout({ rate: 0.5 }),
+        tfl.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    await expect(
+      createDenseTrainer(model, { optimizer: { name: 'sgd', learningRate: 0.1 } }),
+    ).rejects.toThrow(/Dropout/);
+    model.dispose();
+  });
+
+  it('rejects a batch whose width does not fit the model', async () => {
+    const model = buildStack(small);
+    const trainer = await createDenseTrainer(model, {
+      optimizer: { name: 'sgd', learningRate: 0.1 },
+    });
+    expect(() => trainer.trainBatch(new Float32Array(12), new Float32Array(5))).toThrow(
+      BackendError,
+    );
+    trainer.dispose();
+    model.dispose();
+  });
+});

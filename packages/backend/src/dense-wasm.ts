@@ -1,0 +1,134 @@
+import { denseWasmBase64 } from './dense-wasm-binary.js';
+
+/** The fused trainer's WebAssembly exports (pointers are byte offsets into `memory`). */
+export interface DenseKernels {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  gemm_nn(
+    rowCount: number,
+    colCount: number,
+    innerCount: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
+  gemm_tn(
+    rowCount: number,
+    colCount: number,
+    innerCount: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
+  transpose(rowCount: number, colCount: number, source: number, target: number): void;
+  bias_activate(
+    rowCount: number,
+    colCount: number,
+    z: number,
+    bias: number,
+    a: number,
+    kind: number,
+    alpha: number,
+  ): void;
+  activation_backward(
+    count: number,
+    gradient: number,
+    z: number,
+    a: number,
+    kind: number,
+    alpha: number,
+  ): void;
+  column_sums(rowCount: number, colCount: number, gradient: number, out: number): void;
+  softmax_cross_entropy(
+    rowCount: number,
+    colCount: number,
+    z: number,
+    y: number,
+    p: number,
+    gradient: number,
+    scaleRows: number,
+  ): number;
+  sgd_update(count: number, w: number, g: number, learningRate: number): void;
+  momentum_update(
+    count: number,
+    w: number,
+    g: number,
+    accumulation: number,
+    learningRate: number,
+    momentum: number,
+    nesterov: number,
+  ): void;
+  adam_update(
+    count: number,
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    epsilon: number,
+    oneMinusAccBeta1: number,
+    oneMinusAccBeta2: number,
+  ): void;
+  adagrad_update(
+    count: number,
+    w: number,
+    g: number,
+    accumulation: number,
+    learningRate: number,
+    epsilon: number,
+  ): void;
+  adadelta_update(
+    count: number,
+    w: number,
+    g: number,
+    accumulatedGrad: number,
+    accumulatedUpdate: number,
+    learningRate: number,
+    rho: number,
+    oneMinusRho: number,
+    epsilon: number,
+  ): void;
+  rmsprop_update(
+    count: number,
+    w: number,
+    g: number,
+    meanSquare: number,
+    moment: number,
+    learningRate: number,
+    decay: number,
+    oneMinusDecay: number,
+    momentum: number,
+    epsilon: number,
+  ): void;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * A fresh instance of the fused-trainer module with its own memory. The module is compiled once
+ * (asynchronously, as browsers require for modules over 4 KB) and instantiated per trainer.
+ */
+export async function instantiateDenseKernels(): Promise<DenseKernels> {
+  compiled ??= WebAssembly.compile(decodeBase64(denseWasmBase64) as Uint8Array<ArrayBuffer>);
+  const instance = await WebAssembly.instantiate(await compiled, {});
+  return instance.exports as unknown as DenseKernels;
+}

@@ -1,0 +1,23 @@
+export {
+  analyzeDenseStack,
+  type DenseStackAnalysis,
+  type FusedActivation,
+  type FusedDenseLayer,
+} from './analyze-dense-stack.js';
+export { BackendError } from './backend-error.js';
+export {
+  createDenseTrainer,
+  type DenseTrainer,
+  type DenseTrainerOptions,
+  type EpochResult,
+  type SampleMatrix,
+  type TrainEpochOptions,
+} from './dense-trainer.js';
+export { useFastKernels } from './fast-kernels.js';
+export type { OptimizerSpec } from './optimizer-spec.js';
+export {
+  type BackendChoice,
+  type BackendRequest,
+  type SelectBackendOptions,
+  selectBackend,
+} from './select-backend.js';

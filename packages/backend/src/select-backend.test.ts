@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackendError } from './backend-error.js';
+import { useFastKernels } from './fast-kernels.js';
+import { selectBackend } from './select-backend.js';
+
+afterAll(() => {
+  useFastKernels(false);
+});
+
+describe('selectBackend', () => {
+  it('falls back from tfjs-node to WebAssembly with SIMD and installs the fast kernels', async () => {
+    const choice = await selectBackend('auto');
+    expect(choice.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.simd).toBe(true);
+    expect(choice.threads).toBe(1);
+    expect(choice.version).toMatch(/^4\./);
+    expect(choice.fastKernels).toEqual(['BatchMatMul', '_FusedMatMul']);
+    expect(choice.reason).toMatch(/node unavailable .*; auto chose wasm with SIMD/);
+  });
+
+  it('starts the CPU backend when asked', async () => {
+    const choice = await selectBackend('cpu');
+    expect(choice).toMatchObject({ name: 'cpu', simd: null, threads: 1, fastKernels: [] });
+    expect(tf.getBackend()).toBe('cpu');
+    expect(choice.reason).toBe('cpu was requested');
+  });
+
+  it('reports a missing tfjs-node as BACKEND_UNAVAILABLE instead of falling back', async () => {
+    const failure = await selectBackend('node').catch((error: unknown) => error);
+    expect(BackendError.isInstance(failure)).toBe(true);
+    expect((failure as BackendError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((failure as BackendError).message).toMatch(/tfjs-node/);
+  });
+
+  it('rejects an unknown backend name', async () => {
+    await expect(selectBackend('webgpu' as 'auto')).rejects.toMatchObject({
+      code: 'UNKNOWN_BACKEND',
+    });
+  });
+});
