@@ -237,6 +237,44 @@ describe('createDenseTrainer', () => {
     expect(worst).toBeLessThan(2e-5);
   });
 
+  it('trains 3 epochs in a seeded order without growing the number of live tensors', async () => {
+    const model = buildStack(small);
+    const trainer = await createDenseTrainer(model, {
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      batchSize: 16,
+    });
+    const [data] = randomBatches(21, 1, 100, small.inputSize, small.classes);
+    const order = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
+    const losses: number[] = [];
+    let before = 0;
+    for (let epoch = 0; epoch < 3; epoch++) {
+      const result = trainer.trainEpoch(data!.xs, data!.ys, { batchSize: 16, order });
+      expect(result.batches).toBe(7);
+      losses.push(result.loss);
+      if (epoch === 0) before = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(losses[2]!).toBeLessThan(losses[0]!);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('predicts what model.predict does, from the trained weights', async () => {
+    const model = buildStack(small);
+    const trainer = await createDenseTrainer(model, {
+      optimizer: { name: 'sgd', learningRate: 0.5 },
+      batchSize: 8,
+    });
+    const [data] = randomBatches(4, 1, 30, small.inputSize, small.classes);
+    trainer.trainEpoch(data!.xs, data!.ys, { batchSize: 8 });
+    const expected = tf.tidy(() =>
+      (model.predict(tf.tensor2d(data!.xs, [30, small.inputSize])) as tf.Tensor).dataSync(),
+    );
+    expect(maxAbsDifference(trainer.predict(data!.xs), expected)).toBeLessThan(1e-6);
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('refuses a model that is not a Dense stack, saying why', async () => {
     const model = tfl.sequential({
       layers: [

@@ -67,6 +67,14 @@ export interface DenseTrainer {
    * @throws {@link BackendError} `SHAPE_MISMATCH`, `INVALID_OPTION`
    */
   trainEpoch(xs: SampleMatrix, ys: SampleMatrix, options: TrainEpochOptions): EpochResult;
+  /**
+   * The model's softmax outputs for `xs` computed in the fused module (forward pass only, the
+   * trainer's current weights): for evaluation between epochs at the trainer's speed.
+   *
+   * @returns `[count, outputSize]` probabilities, row-major
+   * @throws {@link BackendError} `SHAPE_MISMATCH`
+   */
+  predict(xs: SampleMatrix): Float32Array;
   /** Copies the trained weights into the tfjs model's variables. */
   writeWeights(): void;
   /** Copies the tfjs model's current weights into the trainer (optimizer state is kept). */
@@ -346,11 +354,43 @@ class FusedDenseTrainer implements DenseTrainer {
     return { loss: lossSum / count, batches };
   }
 
-  private step(rows: number): number {
+  predict(xs: SampleMatrix): Float32Array {
+    this.assertUsable();
+    const inputs = valuesOf(xs, 'xs', this.inputSize);
+    const count = inputs.length / this.inputSize;
+    const outputs = new Float32Array(count * this.outputSize);
+    const last = this.buffers[this.buffers.length - 1]!;
+    for (let start = 0; start < count; start += this.capacity) {
+      const rows = Math.min(this.capacity, count - start);
+      const memory = this.view();
+      memory.set(
+        inputs.subarray(start * this.inputSize, (start + rows) * this.inputSize),
+        this.x / 4,
+      );
+      // Zero targets: the loss kernel then only writes the softmax probabilities wanted here.
+      memory.fill(0, this.y / 4, this.y / 4 + rows * this.outputSize);
+      this.forward(rows);
+      this.kernels.softmax_cross_entropy(
+        rows,
+        this.outputSize,
+        last.z,
+        this.y,
+        last.a,
+        this.gradients[0],
+        rows,
+      );
+      outputs.set(
+        this.view().subarray(last.a / 4, last.a / 4 + rows * this.outputSize),
+        start * this.outputSize,
+      );
+    }
+    return outputs;
+  }
+
+  private forward(rows: number): void {
     const k = this.kernels;
-    const layers = this.buffers;
     let input = this.x;
-    for (const layer of layers) {
+    for (const layer of this.buffers) {
       const { inputSize, outputSize, useBias, activation, alpha } = layer.plan;
       k.gemm_nn(
         rows,
@@ -368,6 +408,12 @@ class FusedDenseTrainer implements DenseTrainer {
       k.bias_activate(rows, outputSize, layer.z, useBias ? layer.b : 0, layer.a, code, alpha);
       input = layer.a;
     }
+  }
+
+  private step(rows: number): number {
+    const k = this.kernels;
+    const layers = this.buffers;
+    this.forward(rows);
     const last = layers[layers.length - 1]!;
     let [gradient, spare] = this.gradients;
     const lossSum = k.softmax_cross_entropy(

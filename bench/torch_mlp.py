@@ -1,0 +1,50 @@
+"""Times PyTorch training of one MLP on random data, one thread; prints samples/s as JSON.
+
+Called by train-speed.mjs: python3 torch_mlp.py '{"hidden": [32, 32], "activation": "tanh", ...}'
+"""
+import json
+import sys
+import time
+
+import torch
+
+spec = json.loads(sys.argv[1])
+torch.set_num_threads(1)
+torch.manual_seed(0)
+activations = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
+layers = []
+width = spec["inputSize"]
+for units in spec["hidden"]:
+    layers += [torch.nn.Linear(width, units), activations[spec["activation"]]()]
+    width = units
+layers.append(torch.nn.Linear(width, spec["classes"]))
+model = torch.nn.Sequential(*layers)
+if spec["optimizer"] == "adam":
+    optimizer = torch.optim.Adam(model.parameters(), lr=spec["learningRate"], eps=1e-7)
+else:
+    optimizer = torch.optim.SGD(model.parameters(), lr=spec["learningRate"])
+loss_fn = torch.nn.CrossEntropyLoss()
+batch = spec["batchSize"]
+count = batch * 32
+xs = torch.rand(count, spec["inputSize"])
+ys = torch.randint(0, spec["classes"], (count,))
+batches = [(xs[i : i + batch], ys[i : i + batch]) for i in range(0, count, batch)]
+
+
+def step(x, y):
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+
+for x, y in batches[:4]:
+    step(x, y)
+samples = 0
+start = time.perf_counter()
+while time.perf_counter() - start < spec["seconds"]:
+    for x, y in batches:
+        step(x, y)
+    samples += count
+elapsed = time.perf_counter() - start
+print(json.dumps({"samplesPerSecond": samples / elapsed, "version": torch.__version__}))

@@ -1,0 +1,360 @@
+// Training speed of small MLPs, samples per second on one core: stock tfjs-wasm model.fit,
+// model.fit with @actlab/backend's kernels, the fused Dense trainer, tfjs CPU, PyTorch and a
+// hand-written NumPy trainer, all in the same run. Columns are measured in alternation, round
+// after round, and each cell is the median of the rounds: the machine's cores are shared, so
+// only figures from the same run compare. Then projects the depth-activation preset's time.
+//
+//   node bench/train-speed.mjs [--quick] [--seconds=1] [--rounds=3] [--no-python] [--no-cpu]
+//
+// Needs `corepack pnpm --filter @actlab/backend build` first. PyTorch is Debian's python3-torch
+// (/usr/bin/python3); NumPy is whichever python3 has it (pip wheels bundle OpenBLAS).
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+
+const args = new Map(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key, value ?? 'true'];
+  }),
+);
+const quick = args.has('quick');
+const seconds = Number(args.get('seconds') ?? (quick ? 0.4 : 1));
+const rounds = Number(args.get('rounds') ?? (quick ? 1 : 3));
+
+const backendPackage = new URL('../packages/backend/package.json', import.meta.url);
+const require = createRequire(backendPackage);
+const tf = await import(require.resolve('@tensorflow/tfjs-core'));
+const tfl = await import(require.resolve('@tensorflow/tfjs-layers'));
+await import(require.resolve('@tensorflow/tfjs-backend-cpu'));
+const { createDenseTrainer, selectBackend, useFastKernels } = await import(
+  new URL('../packages/backend/dist/index.js', import.meta.url).href
+);
+
+const choice = await selectBackend('wasm');
+const inputSize = 784;
+const classes = 10;
+const repeat = (count, value) => Array.from({ length: count }, () => value);
+const networks = [
+  {
+    label: '5 Dense × 32 tanh, SGD 0.01, batch 64',
+    hidden: repeat(4, 32),
+    activation: 'tanh',
+    batchSize: 64,
+    optimizer: 'sgd',
+    learningRate: 0.01,
+  },
+  {
+    label: '20 Dense × 32 tanh, SGD 0.01, batch 64',
+    hidden: repeat(19, 32),
+    activation: 'tanh',
+    batchSize: 64,
+    optimizer: 'sgd',
+    learningRate: 0.01,
+  },
+  {
+    label: '40 Dense × 32 tanh, SGD 0.01, batch 64',
+    hidden: repeat(39, 32),
+    activation: 'tanh',
+    batchSize: 64,
+    optimizer: 'sgd',
+    learningRate: 0.01,
+  },
+  {
+    label: '784-128-64-10 relu, Adam, batch 128',
+    hidden: [128, 64],
+    activation: 'relu',
+    batchSize: 128,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    numpyNote: 'SGD',
+  },
+  {
+    label: '40 Dense × 128 tanh, Adam, batch 128',
+    hidden: repeat(39, 128),
+    activation: 'tanh',
+    batchSize: 128,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    numpyNote: 'SGD',
+  },
+];
+
+function buildModel(network) {
+  const model = tfl.sequential();
+  for (const [index, units] of network.hidden.entries()) {
+    model.add(
+      tfl.layers.dense({
+        units,
+        activation: network.activation,
+        ...(index === 0 ? { inputShape: [inputSize] } : {}),
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: index + 1 }),
+      }),
+    );
+  }
+  model.add(tfl.layers.dense({ units: classes, activation: 'softmax' }));
+  return model;
+}
+
+function makeOptimizer(network) {
+  return network.optimizer === 'adam'
+    ? tf.train.adam(network.learningRate)
+    : tf.train.sgd(network.learningRate);
+}
+
+const sampleCount = 4096;
+const xsValues = new Float32Array(sampleCount * inputSize);
+const ysValues = new Float32Array(sampleCount * classes);
+let state = 12345;
+for (let i = 0; i < xsValues.length; i++) {
+  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+  xsValues[i] = state / 2 ** 32;
+}
+for (let i = 0; i < sampleCount; i++) ysValues[i * classes + ((i * 7) % classes)] = 1;
+
+/** Runs `chunk` (which trains `samples` samples) until `seconds` have passed; samples/s. */
+async function timeLoop(chunk, samples) {
+  await chunk();
+  const start = performance.now();
+  let done = 0;
+  while (performance.now() - start < seconds * 1000) {
+    await chunk();
+    done += samples;
+  }
+  return done / ((performance.now() - start) / 1000);
+}
+
+async function measureFit(network, backend, fast) {
+  await tf.setBackend(backend);
+  if (backend === 'wasm') useFastKernels(fast);
+  const model = buildModel(network);
+  model.compile({ optimizer: makeOptimizer(network), loss: 'categoricalCrossentropy' });
+  const batches = 16;
+  const count = Math.min(sampleCount, batches * network.batchSize);
+  const xs = tf.tensor2d(xsValues.subarray(0, count * inputSize), [count, inputSize]);
+  const ys = tf.tensor2d(ysValues.subarray(0, count * classes), [count, classes]);
+  const rate = await timeLoop(
+    () =>
+      model.fit(xs, ys, { epochs: 1, batchSize: network.batchSize, shuffle: false, verbose: 0 }),
+    count,
+  );
+  tf.dispose([xs, ys]);
+  model.optimizer.dispose();
+  model.dispose();
+  await tf.setBackend('wasm');
+  useFastKernels(true);
+  return rate;
+}
+
+async function measureFused(network) {
+  const model = buildModel(network);
+  const trainer = await createDenseTrainer(model, {
+    optimizer: { name: network.optimizer, learningRate: network.learningRate },
+    batchSize: network.batchSize,
+  });
+  const rate = await timeLoop(
+    () =>
+      trainer.trainEpoch(xsValues, ysValues, { batchSize: network.batchSize, writeWeights: false }),
+    sampleCount,
+  );
+  trainer.dispose();
+  model.dispose();
+  return rate;
+}
+
+async function measureFusedPredict(network) {
+  const model = buildModel(network);
+  const trainer = await createDenseTrainer(model, {
+    optimizer: { name: 'sgd', learningRate: 0.01 },
+    batchSize: 1000,
+  });
+  const xs = xsValues.subarray(0, 1000 * inputSize);
+  const rate = await timeLoop(() => trainer.predict(xs), 1000);
+  trainer.dispose();
+  model.dispose();
+  return rate;
+}
+
+async function measurePredict(network) {
+  const model = buildModel(network);
+  const chunk = 1000;
+  const xs = tf.tensor2d(xsValues.subarray(0, chunk * inputSize), [chunk, inputSize]);
+  const rate = await timeLoop(() => tf.tidy(() => model.predict(xs).dataSync()), chunk);
+  xs.dispose();
+  model.dispose();
+  return rate;
+}
+
+function findPython(module) {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    try {
+      execFileSync(python, ['-c', `import ${module}`], { stdio: 'ignore' });
+      return python;
+    } catch {}
+  }
+  return undefined;
+}
+
+const usePython = !args.has('no-python');
+const torchPython = usePython ? (findPython('torch') ?? undefined) : undefined;
+const numpyPython = usePython ? findPython('numpy') : undefined;
+const pythonEnv = {
+  ...process.env,
+  OPENBLAS_NUM_THREADS: '1',
+  OMP_NUM_THREADS: '1',
+  MKL_NUM_THREADS: '1',
+};
+const versions = {};
+
+function measurePython(python, script, network, optimizer) {
+  const spec = { ...network, inputSize, classes, seconds, optimizer };
+  const output = execFileSync(
+    python,
+    [new URL(script, import.meta.url).pathname, JSON.stringify(spec)],
+    {
+      encoding: 'utf8',
+      env: pythonEnv,
+    },
+  );
+  const result = JSON.parse(output.trim().split('\n').pop());
+  versions[script] = result.version;
+  return result.samplesPerSecond;
+}
+
+const columns = [
+  { key: 'stock', title: 'tfjs-wasm fit (stock)', run: (n) => measureFit(n, 'wasm', false) },
+  { key: 'fast', title: 'tfjs-wasm fit + our kernels', run: (n) => measureFit(n, 'wasm', true) },
+  { key: 'fused', title: 'fused trainer (ours)', run: measureFused },
+  {
+    key: 'fusedSgd',
+    title: 'fused trainer, SGD (vs NumPy)',
+    run: async (n) =>
+      n.optimizer === 'sgd'
+        ? undefined
+        : measureFused({ ...n, optimizer: 'sgd', learningRate: 0.01 }),
+  },
+  ...(args.has('no-cpu')
+    ? []
+    : [{ key: 'cpu', title: 'tfjs CPU fit', run: (n) => measureFit(n, 'cpu', false) }]),
+  ...(torchPython
+    ? [
+        {
+          key: 'torch',
+          title: 'PyTorch, 1 thread',
+          run: async (n) => measurePython(torchPython, 'torch_mlp.py', n, n.optimizer),
+        },
+      ]
+    : []),
+  ...(numpyPython
+    ? [
+        {
+          key: 'numpy',
+          title: 'NumPy hand-written, SGD, 1 thread',
+          run: async (n) => measurePython(numpyPython, 'numpy_mlp.py', n, 'sgd'),
+        },
+      ]
+    : []),
+];
+
+const median = (values) => {
+  const sorted = values.filter((value) => value !== undefined).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const results = networks.map(() => Object.fromEntries(columns.map((c) => [c.key, []])));
+for (let round = 0; round < rounds; round++) {
+  for (const [index, network] of networks.entries()) {
+    // Rotate the column order each round so no column always runs first or last.
+    const order = columns.map((_, i) => columns[(i + round + index) % columns.length]);
+    for (const column of order) {
+      results[index][column.key].push(await column.run(network));
+    }
+    process.stderr.write(`round ${round + 1}/${rounds}: ${network.label} done\n`);
+  }
+}
+
+const cell = (value) => (value === undefined ? '—' : Math.round(value).toLocaleString('en-US'));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+const header = [
+  'network',
+  ...columns.map((c) => c.title),
+  'fused / PyTorch',
+  'fused / NumPy',
+  'fused / stock',
+];
+const rows = networks.map((network, index) => {
+  const medians = Object.fromEntries(columns.map((c) => [c.key, median(results[index][c.key])]));
+  network.medians = medians;
+  return [
+    network.label,
+    ...columns.map((c) => cell(medians[c.key])),
+    ratio(medians.fused, medians.torch),
+    ratio(medians.fusedSgd ?? medians.fused, medians.numpy),
+    ratio(medians.fused, medians.stock),
+  ];
+});
+console.log(
+  `\nTraining speed, samples/s, one core each, median of ${rounds} round(s) of ${seconds} s per cell, columns alternated`,
+);
+console.log(
+  `${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`,
+);
+console.log(
+  `tfjs backend: ${choice.name} ${choice.version}, SIMD ${choice.simd}, threads ${choice.threads}`,
+);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${header.map(() => '---').join('|')}|`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+if (!torchPython)
+  console.log('PyTorch column skipped: no python3 with torch (apt-get install python3-torch).');
+else console.log(`PyTorch ${versions['torch_mlp.py']} (${torchPython}), torch.set_num_threads(1).`);
+if (!numpyPython) console.log('NumPy column skipped: no python3 with numpy.');
+else
+  console.log(
+    `NumPy ${versions['numpy_mlp.py']} (${numpyPython}), OPENBLAS_NUM_THREADS=1; plain SGD on every row.`,
+  );
+console.log(
+  'tfjs columns use the optimizer named in the row (rows 4 and 5: Adam for tfjs, PyTorch and the fused trainer).',
+);
+
+// Projection of the depth-activation preset: 3 activations × depths 5/20/40, 40 epochs on 54 000
+// training images (10 % held out), evaluation of 26 000 images per epoch (10 000 train, 6 000
+// validation, 10 000 test) with model.predict, 9 trials on 2 workers (longest first).
+const epochs = 40;
+const trainImages = 54_000;
+const evaluatedImages = 26_000;
+const depths = [5, 20, 40];
+const predictRates = { stock: {}, fast: {}, fused: {} };
+for (const [index, depth] of depths.entries()) {
+  predictRates.stock[depth] = await measurePredict(networks[index]);
+  predictRates.fast[depth] = predictRates.stock[depth];
+  predictRates.fused[depth] = await measureFusedPredict(networks[index]);
+}
+function projectMinutes(column) {
+  const trials = [];
+  for (const [index, depth] of depths.entries()) {
+    const rate = networks[index].medians[column];
+    if (!rate) return undefined;
+    const seconds = epochs * (trainImages / rate + evaluatedImages / predictRates[column][depth]);
+    for (let activation = 0; activation < 3; activation++) trials.push(seconds);
+  }
+  const workers = [0, 0];
+  for (const seconds of trials.sort((a, b) => b - a)) {
+    const idle = workers[0] <= workers[1] ? 0 : 1;
+    workers[idle] += seconds;
+  }
+  return Math.max(...workers) / 60;
+}
+console.log(
+  '\nProjected depth-activation preset (3 activations × 5/20/40 layers × 40 epochs, 54 000 images, one seed, 2 workers):',
+);
+for (const column of ['stock', 'fast', 'fused']) {
+  const minutes = projectMinutes(column);
+  const title = columns.find((c) => c.key === column).title;
+  console.log(`  ${title}: ${minutes === undefined ? '—' : `${minutes.toFixed(1)} min`}`);
+}
+console.log(
+  `  (tanh rates stand for relu and sigmoid; evaluation of 26 000 images per epoch by model.predict at ${depths.map((d) => `${Math.round(predictRates.stock[d]).toLocaleString('en-US')}/s`).join(' / ')} (5 / 20 / 40 layers), by trainer.predict at ${depths.map((d) => `${Math.round(predictRates.fused[d]).toLocaleString('en-US')}/s`).join(' / ')} for the fused row; 2 workers assumed to run as fast as one)`,
+);
