@@ -1,14 +1,10 @@
 import { createDenseTrainer, selectBackend } from '@actlab/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-
 console.log((await selectBackend('auto')).reason); // wasm + faster kernels when tfjs-node is absent
-const model = tfl.sequential({
-  layers: [
-    tfl.layers.dense({ units: 32, inputShape: [784], activation: 'tanh' }),
-    tfl.layers.dense({ units: 10, activation: 'softmax' }),
-  ],
-});
+const model = tfl.sequential();
+model.add(tfl.layers.dense({ units: 32, inputShape: [784], activation: 'tanh' }));
+model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
 const xs = tf.randomNormal([512, 784]);
 const ys = tf.cast(tf.oneHot(tf.randomUniform([512], 0, 10, 'int32'), 10), 'float32');
 const trainer = await createDenseTrainer(model, { optimizer: { name: 'sgd', learningRate: 0.01 } });
