@@ -30,14 +30,17 @@ export interface Activation {
   /** Exact range of f′ over the reals. */
   readonly derivativeRange: Interval;
   /**
-   * Where the gradient vanishes without being zero: 0 < |f′(x)| < 0.01 · max |f′|. Units whose
-   * pre-activations sit here learn slowly (tanh and sigmoid tails). Empty when max |f′| is
-   * unbounded or |f′| never gets that small.
+   * Where the gradient vanishes: |f′(x)| < 0.01 · sup |f′|, outside the dead zones. Units whose
+   * pre-activations sit here learn slowly (tanh and sigmoid tails). Includes points where f′
+   * crosses zero (GELU's minimum, hard-Swish at −1.5). Empty when sup |f′| is infinite
+   * (`exponential`) or |f′| never gets that small. Bounds that are not kinks are open, to float64
+   * precision.
    */
   readonly saturationZones: readonly Interval[];
   /**
-   * Where f′(x) = 0 exactly: no gradient at all, so a unit whose pre-activations all fall here is
-   * dead (ReLU for x ≤ 0).
+   * Intervals of positive length where f′(x) = 0 exactly (f is flat): no gradient at all, so a
+   * unit whose pre-activations all fall here is dead (ReLU for x ≤ 0). Isolated zeros of f′ belong
+   * to the saturation zones instead.
    */
   readonly deadZones: readonly Interval[];
   /**
@@ -67,6 +70,11 @@ export interface ActivationDefinition<P extends Record<string, number> = Record<
   derivativeRange: (parameters: P) => Interval;
   pytorchGain?: (parameters: P) => number;
   kinks?: (parameters: P) => number[];
+  /**
+   * Characteristic width of f′'s features along x when the parameters stretch it (1/β for swish,
+   * α for celu); the zone search widens its window by it. Default 1.
+   */
+  scale?: (parameters: P) => number;
 }
 
 /** Helper that keeps the parameter type of a definition. */

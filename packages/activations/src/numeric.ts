@@ -1,9 +1,5 @@
 import type { Interval } from './interval.js';
 
-/** Half-width of the window on which zones are searched; beyond it the tails are monotone. */
-export const zoneWindow = 30;
-const zoneStep = 0.005;
-
 /**
  * Golden-section search for the minimum of a unimodal function on [a, b]; returns [x, f(x)].
  * Used for range bounds with no closed form (GELU's minimum, Swish's, Mish's).
@@ -41,37 +37,68 @@ export function maximize(fn: (x: number) => number, a: number, b: number): [numb
   return [x, -value];
 }
 
+/** Where to look for the set of {@link intervalsWhere}. */
+export interface ZoneSearch {
+  /** Points where f′ jumps: searched exactly, and set edges that fall on them snap to them. */
+  kinks?: readonly number[];
+  /** Characteristic width of f′'s features (1/β for swish, α for celu); the window grows with it. */
+  scale?: number;
+}
+
+/** Sample points per unit of window half-width: 2·6000 over [−W, W]. */
+const samplesPerHalfWindow = 6000;
+
 /**
- * The set {x : predicate(x)} as intervals, found on a fine grid over [−30, 30] and refined by
- * bisection to ~1e-12; a set that reaches the window's edge is taken to continue to ±∞.
+ * The set {x : predicate(x)} as intervals. The predicate is sampled on [−W, W] with
+ * W = 30·scale + max |kink| (beyond which every activation's f′ is monotone), on an even grid plus
+ * the kinks and the midpoints between neighbouring kinks, so features narrower than the grid
+ * step are still seen; each change is refined by bisection to float64 precision. A set that
+ * reaches the window's edge is taken to continue to ±∞.
  */
-export function intervalsWhere(predicate: (x: number) => boolean): Interval[] {
-  const found: Interval[] = [];
-  const steps = Math.round((2 * zoneWindow) / zoneStep);
-  const at = (i: number) => -zoneWindow + i * zoneStep;
+export function intervalsWhere(
+  predicate: (x: number) => boolean,
+  { kinks = [], scale = 1 }: ZoneSearch = {},
+): Interval[] {
+  const halfWidth = 30 * scale + Math.max(0, ...kinks.map(Math.abs));
+  const gridStep = halfWidth / samplesPerHalfWindow;
+  const sortedKinks = [...new Set(kinks)].sort((a, b) => a - b);
+  const between = sortedKinks.slice(1).map((kink, i) => ((sortedKinks[i] as number) + kink) / 2);
+  const points = [
+    ...Array.from({ length: 2 * samplesPerHalfWindow + 1 }, (_, i) => -halfWidth + i * gridStep),
+    ...sortedKinks,
+    ...between,
+  ].sort((a, b) => a - b);
   const edge = (inside: number, outside: number) => {
     let a = inside;
     let b = outside;
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 80; i++) {
       const mid = (a + b) / 2;
+      if (mid === a || mid === b) break;
       if (predicate(mid)) a = mid;
       else b = mid;
     }
-    // Kinks sit at round numbers (0, ±3, 6, λ…): snap to them so the bound is exact, then the
-    // boundary point belongs to the set when the predicate holds there.
-    const snapped = Math.round(a * 1e9) / 1e9;
-    const value = Math.abs(snapped - a) < 1e-9 ? snapped : a;
-    return { value, inclusive: predicate(value) };
+    // At a kink (or at 0, where f′ may vanish at a single point) the bisection stops a rounding
+    // error short of it: snap, and the point belongs to the set exactly when the predicate holds
+    // there. Elsewhere the edge is the first float outside the set, so the bound is open.
+    const snap = [...sortedKinks, 0].find(
+      (point) => Math.abs(point - a) <= 1e-9 * Math.max(1, Math.abs(point)),
+    );
+    return snap === undefined
+      ? { value: b, inclusive: false }
+      : { value: snap, inclusive: predicate(snap) };
   };
-  let start: { value: number; inclusive: boolean } | null = predicate(at(0))
+  const found: Interval[] = [];
+  const first = points[0] as number;
+  let start: { value: number; inclusive: boolean } | null = predicate(first)
     ? { value: Number.NEGATIVE_INFINITY, inclusive: false }
     : null;
-  for (let i = 1; i <= steps; i++) {
-    const previous = predicate(at(i - 1));
-    const current = predicate(at(i));
-    if (!previous && current) start = edge(at(i), at(i - 1));
+  let previousX = first;
+  let previous = predicate(first);
+  for (const x of points.slice(1)) {
+    const current = predicate(x);
+    if (!previous && current) start = edge(x, previousX);
     if (previous && !current && start) {
-      const end = edge(at(i - 1), at(i));
+      const end = edge(previousX, x);
       found.push({
         min: start.value,
         max: end.value,
@@ -80,6 +107,8 @@ export function intervalsWhere(predicate: (x: number) => boolean): Interval[] {
       });
       start = null;
     }
+    previousX = x;
+    previous = current;
   }
   if (start) {
     found.push({

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Activation } from './activation.js';
-import { intervalContains } from './interval.js';
+import { type Interval, intervalContains } from './interval.js';
 import { activationNames, activations, getActivation } from './registry.js';
 import { sampleActivation } from './sample-activation.js';
 
@@ -33,7 +33,15 @@ const variants: Activation[] = [
   getActivation({ name: 'softShrink', lambda: 1 }),
   getActivation({ name: 'squareplus', b: 1 }),
   getActivation({ name: 'thresholdedRelu', theta: 0.5 }),
+  // Features far from the origin, where a fixed search window would miss them.
+  getActivation({ name: 'thresholdedRelu', theta: 40 }),
+  getActivation({ name: 'hardTanh', min: -100, max: 100 }),
+  getActivation({ name: 'celu', alpha: 10 }),
 ];
+
+/** Half-width of a window that holds every kink and what lies around them. */
+const extentOf = (activation: Activation, margin: number) =>
+  margin + Math.max(0, ...activation.kinks.map(Math.abs));
 const label = (activation: Activation) =>
   `${activation.name}${JSON.stringify(activation.parameters)}`;
 
@@ -120,7 +128,9 @@ describe.each(variants.map((activation) => [label(activation), activation] as co
     });
 
     it('stays inside range and derivativeRange and reaches the bounds that are attained', () => {
-      const dense = grid(-15, 15, 0.0005);
+      const extent = extentOf(activation, 15);
+      // Bounds attained only at a kink (hardSwish′ = −0.5 at −3) need the kink itself.
+      const dense = [...grid(-extent, extent, extent / 30000), ...activation.kinks];
       const values = dense.map(activation.f);
       const slopes = dense.map(activation.df);
       for (const [range, samples, name] of [
@@ -157,33 +167,40 @@ describe.each(variants.map((activation) => [label(activation), activation] as co
         Math.abs(activation.derivativeRange.min),
         Math.abs(activation.derivativeRange.max),
       );
-      for (const zone of activation.deadZones) {
-        for (const x of grid(Math.max(zone.min, -30), Math.min(zone.max, 30), 0.01)) {
-          if (intervalContains(zone, x)) expect(activation.df(x), `dead at ${x}`).toBe(0);
+      const extent = extentOf(activation, 60);
+      const inDeadZone = (x: number) => activation.deadZones.some((z) => intervalContains(z, x));
+      const check = (
+        zones: readonly Interval[],
+        inside: (x: number) => void,
+        outside: (x: number) => void,
+      ) => {
+        for (const zone of zones) {
+          const from = Math.max(zone.min, -extent);
+          const to = Math.min(zone.max, extent);
+          for (const x of grid(from, to, Math.max((to - from) / 2000, 1e-4))) {
+            if (intervalContains(zone, x)) inside(x);
+          }
+          if (Number.isFinite(zone.min)) outside(zone.min - 1e-3);
+          if (Number.isFinite(zone.max)) outside(zone.max + 1e-3);
         }
-        for (const bound of [zone.min, zone.max].filter(Number.isFinite)) {
-          const outsideX = bound === zone.min ? bound - 1e-3 : bound + 1e-3;
-          expect(activation.df(outsideX), `just outside the dead zone at ${outsideX}`).not.toBe(0);
-        }
-      }
-      for (const zone of activation.saturationZones) {
-        for (const x of grid(Math.max(zone.min, -30), Math.min(zone.max, 30), 0.01)) {
-          if (intervalContains(zone, x))
-            expect(Math.abs(activation.df(x))).toBeLessThan(0.01 * largest);
-        }
-        for (const bound of [zone.min, zone.max].filter(Number.isFinite)) {
-          const outsideX = bound === zone.min ? bound - 1e-3 : bound + 1e-3;
-          const slope = Math.abs(activation.df(outsideX));
-          // Two zones may touch at a single point where f′ = 0 (hardSwish at −1.5).
-          const inNeighbour = activation.saturationZones.some((other) =>
-            intervalContains(other, outsideX),
-          );
+      };
+      check(
+        activation.deadZones,
+        (x) => expect(activation.df(x), `dead at ${x}`).toBe(0),
+        (x) => expect(activation.df(x), `just outside a dead zone at ${x}`).not.toBe(0),
+      );
+      check(
+        activation.saturationZones,
+        (x) => {
+          expect(Math.abs(activation.df(x)), `saturated at ${x}`).toBeLessThan(0.01 * largest);
+          expect(inDeadZone(x), `saturated at ${x}, not dead`).toBe(false);
+        },
+        (x) =>
           expect(
-            slope === 0 || inNeighbour || slope >= 0.01 * largest * 0.999,
-            `just outside the saturation zone at ${outsideX}`,
-          ).toBe(true);
-        }
-      }
+            inDeadZone(x) || Math.abs(activation.df(x)) >= 0.01 * largest * 0.999,
+            `just outside a saturation zone at ${x}`,
+          ).toBe(true),
+      );
     });
 
     it('frees every intermediate tensor', () => {
@@ -210,6 +227,63 @@ describe('zones, gains and parameters', () => {
       { min: Number.NEGATIVE_INFINITY, max: 0, minInclusive: false, maxInclusive: true },
     ]);
     expect(activations.relu?.saturationZones).toEqual([]);
+  });
+
+  it('puts saturation around the isolated zeros of f′ inside one zone', () => {
+    // tanhShrink′ = tanh²x < 0.01 ⇔ |x| < atanh(0.1); hardSwish′ = x/3 + 1/2, |·| < 0.015 near −1.5.
+    expect(activations.tanhShrink?.saturationZones).toEqual([
+      {
+        min: expect.closeTo(-Math.atanh(0.1), 12),
+        max: expect.closeTo(Math.atanh(0.1), 12),
+        minInclusive: false,
+        maxInclusive: false,
+      },
+    ]);
+    const [hardSwishZone] = activations.hardSwish?.saturationZones ?? [];
+    expect([hardSwishZone?.min, hardSwishZone?.max]).toEqual([
+      expect.closeTo(-1.545, 12),
+      expect.closeTo(-1.455, 12),
+    ]);
+    expect(activations.hardSwish?.deadZones).toEqual([
+      { min: Number.NEGATIVE_INFINITY, max: -3, minInclusive: false, maxInclusive: false },
+    ]);
+  });
+
+  it('finds zones wherever the parameters put them, however far or narrow', () => {
+    const zones = (spec: Parameters<typeof getActivation>[0]) => {
+      const activation = getActivation(spec);
+      return { dead: activation.deadZones, saturation: activation.saturationZones };
+    };
+    const whole = Number.POSITIVE_INFINITY;
+    expect(zones({ name: 'thresholdedRelu', theta: 40 }).dead).toEqual([
+      { min: -whole, max: 40, minInclusive: false, maxInclusive: true },
+    ]);
+    expect(zones({ name: 'softShrink', lambda: 35 }).dead).toEqual([
+      { min: -35, max: 35, minInclusive: true, maxInclusive: true },
+    ]);
+    expect(zones({ name: 'hardTanh', min: -100, max: 100 }).dead).toEqual([
+      { min: -whole, max: -100, minInclusive: false, maxInclusive: true },
+      { min: 100, max: whole, minInclusive: true, maxInclusive: false },
+    ]);
+    expect(zones({ name: 'hardTanh', min: 0.1, max: 0.1000001 }).dead.map((z) => z.max)).toEqual([
+      0.1,
+      whole,
+    ]);
+    // celu′ = e^{x/α} < 0.01 ⇔ x < α·ln 0.01; squareplus′ < 0.01 ⇔ x < −√(b·0.9604/0.0396).
+    expect(zones({ name: 'celu', alpha: 10 }).saturation[0]?.max).toBeCloseTo(
+      10 * Math.log(0.01),
+      9,
+    );
+    expect(zones({ name: 'squareplus', b: 1000 }).saturation[0]?.max).toBeCloseTo(
+      -Math.sqrt((1000 * 0.9604) / 0.0396),
+      9,
+    );
+    // swish_β(x) = swish_1(βx)/β, so its zones stretch by 1/β.
+    const unit = zones('swish').saturation;
+    const stretched = zones({ name: 'swish', beta: 0.05 }).saturation;
+    expect(stretched.map((z) => [z.min, z.max])).toEqual(
+      unit.map((z) => [expect.closeTo(z.min * 20, 8), expect.closeTo(z.max * 20, 8)]),
+    );
   });
 
   it("uses PyTorch's calculate_gain values where PyTorch defines them", () => {

@@ -4,7 +4,7 @@ import { ActivationError } from './activation-error.js';
 import * as rectifiers from './definitions/rectifiers.js';
 import * as smooth from './definitions/smooth.js';
 import * as squashing from './definitions/squashing.js';
-import type { Interval } from './interval.js';
+import { type Interval, intervalContains } from './interval.js';
 import { intervalsWhere, secondMomentUnderNormal } from './numeric.js';
 
 /** An activation by name, or by name with parameters: `{name: 'leakyRelu', alpha: 0.1}`. */
@@ -61,6 +61,7 @@ function resolve(definition: ActivationDefinition, parameters: Record<string, nu
     return cache.get(key) as T;
   };
   const f = (x: number) => definition.f(x, p);
+  const search = { kinks: definition.kinks?.(p) ?? [], scale: definition.scale?.(p) ?? 1 };
   const df = (x: number) => definition.df(x, p);
   const activation: Activation = {
     name: definition.name,
@@ -78,7 +79,7 @@ function resolve(definition: ActivationDefinition, parameters: Record<string, nu
       return once('derivativeRange', () => definition.derivativeRange(p));
     },
     get deadZones() {
-      return once('dead', () => nonDegenerate(intervalsWhere((x) => df(x) === 0)));
+      return once('dead', () => nonDegenerate(intervalsWhere((x) => df(x) === 0, search)));
     },
     get saturationZones() {
       return once('saturation', () => {
@@ -86,10 +87,12 @@ function resolve(definition: ActivationDefinition, parameters: Record<string, nu
         const largest = Math.max(Math.abs(min), Math.abs(max));
         if (!Number.isFinite(largest)) return [];
         return nonDegenerate(
-          intervalsWhere((x) => {
-            const slope = Math.abs(df(x));
-            return slope > 0 && slope < 0.01 * largest;
-          }),
+          intervalsWhere(
+            (x) =>
+              Math.abs(df(x)) < 0.01 * largest &&
+              !activation.deadZones.some((zone) => intervalContains(zone, x)),
+            search,
+          ),
         );
       });
     },
@@ -100,7 +103,7 @@ function resolve(definition: ActivationDefinition, parameters: Record<string, nu
       );
     },
     gainSource: definition.pytorchGain ? 'pytorch' : 'second-moment',
-    kinks: Object.freeze(definition.kinks?.(p) ?? []),
+    kinks: Object.freeze([...search.kinks]),
   };
   return Object.freeze(activation);
 }
@@ -164,14 +167,14 @@ export const activations: Readonly<Record<string, Activation>> = Object.freeze(
   Object.fromEntries(activationNames.map((name) => [name, getActivation(name)])),
 );
 
-/** Parameters of an activation as a spec: name and non-default parameters. */
+/**
+ * The spec that rebuilds an activation: its name, with every parameter spelled out (not only the
+ * non-default ones), so a saved model keeps its meaning if a default ever changes.
+ */
 export function activationSpecOf(activation: Activation): ActivationSpec {
-  const changed = Object.entries(activation.parameters).filter(
-    ([key, value]) => activation.defaults[key] !== value,
-  );
-  return changed.length === 0
+  return Object.keys(activation.parameters).length === 0
     ? activation.name
-    : { name: activation.name, ...Object.fromEntries(changed) };
+    : { name: activation.name, ...activation.parameters };
 }
 
 export type { ActivationParameters };

@@ -112,6 +112,8 @@ export const celu = defineActivation({
   df: (x, { alpha }) => (x > 0 ? 1 : Math.exp(x / alpha)),
   range: ({ alpha }) => interval('(', -alpha, Infinity, ')'),
   derivativeRange: () => interval('(', 0, 1, ']'),
+  // f′ = e^{x/α} on the left: its tail stretches by α.
+  scale: ({ alpha }) => Math.max(1, alpha),
 });
 
 /** x for x > θ, 0 otherwise. */

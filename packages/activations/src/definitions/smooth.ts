@@ -96,6 +96,8 @@ export const swish = defineActivation({
     const df = (x: number) => logistic(beta * x) * (1 + beta * x * logistic(-beta * x));
     return interval('[', minimize(df, -10 / beta, 0)[1], maximize(df, 0, 10 / beta)[1], ']');
   },
+  // f_β(x) = f_1(βx)/β: every feature of f′ stretches by 1/β.
+  scale: ({ beta }) => 1 / beta,
 });
 
 const mishF = (x: number) => x * Math.tanh(softplusScalar(x));
@@ -151,6 +153,8 @@ export const squareplus = defineActivation({
   },
   range: () => interval('(', 0, Infinity, ')'),
   derivativeRange: () => interval('(', 0, 1, ')'),
+  // f_b(x) = (√b/2)·f_4(2x/√b): the features stretch by √b/2.
+  scale: ({ b }) => Math.sqrt(b) / 2,
 });
 
 /** x·relu6(x + 3)/6. */
