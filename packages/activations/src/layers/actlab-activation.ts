@@ -10,7 +10,7 @@ export interface ActlabActivationArgs {
   activation: ActivationSpec;
   name?: string;
   inputShape?: number[];
-  batchInputShape?: number[];
+  batchInputShape?: (number | null)[];
   trainable?: boolean;
 }
 

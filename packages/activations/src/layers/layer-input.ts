@@ -1,5 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
+import { ActivationError } from '../activation-error.js';
 
 /** A tfjs-layers shape: dimensions, null where unknown (the batch). */
 export type Shape = (number | null)[];
@@ -15,8 +16,16 @@ export function singleInput(inputs: Tensor | Tensor[]): Tensor {
  */
 export abstract class ElementwiseLayer extends layers.Layer {
   protected parameterShape(inputShape: Shape | Shape[], perUnit: boolean): number[] {
+    if (!perUnit) return [1];
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    return perUnit ? [shape[shape.length - 1] as number] : [1];
+    const units = shape[shape.length - 1];
+    if (typeof units !== 'number' || !Number.isInteger(units) || units < 1) {
+      throw new ActivationError({
+        code: 'INVALID_INPUT_SHAPE',
+        message: `${this.getClassName()} "${this.name}" has one weight per unit, so the last axis of its input must have a known size; got input shape ${JSON.stringify(shape)}. Give the model an inputShape, or use one weight for the layer.`,
+      });
+    }
+    return [units];
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {

@@ -3,15 +3,16 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ActivationSpec, activationNames } from '../registry.js';
-import { activationLayer } from './activation-layer.js';
+import { type ActivationSpec, activationNames, learnableActivationNames } from '../registry.js';
+import { type ActivationLayerOptions, activationLayer } from './activation-layer.js';
+import type { ActlabActivation } from './actlab-activation.js';
 import { learnedParameters } from './learned-parameters.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function modelWith(spec: ActivationSpec): tfl.Sequential {
+function modelWith(spec: ActivationSpec, options: ActivationLayerOptions = {}): tfl.Sequential {
   const model = tfl.sequential();
   model.add(
     tfl.layers.dense({
@@ -20,11 +21,16 @@ function modelWith(spec: ActivationSpec): tfl.Sequential {
       kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
     }),
   );
-  model.add(activationLayer(spec, { name: 'act' }));
+  model.add(activationLayer(spec, { ...options, name: 'act' }));
   model.add(
     tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
   );
   return model;
+}
+
+/** A layer never called on a symbolic input cannot be disposed: free its weights instead. */
+function disposeWeights(layer: tfl.layers.Layer): void {
+  for (const weight of layer.weights) weight.dispose();
 }
 
 async function roundTrip(model: tfl.LayersModel): Promise<tfl.LayersModel> {
@@ -38,21 +44,26 @@ async function roundTrip(model: tfl.LayersModel): Promise<tfl.LayersModel> {
   return tfl.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
 }
 
-const specs: ActivationSpec[] = [
-  ...activationNames,
-  { name: 'leakyRelu', alpha: 0.1 },
-  { name: 'elu', alpha: 2 },
-  'learnableLinear',
-  'prelu',
-  'learnableSwish',
-  'rational',
+const cases: [ActivationSpec, ActivationLayerOptions][] = [
+  ...activationNames.map((name): [ActivationSpec, ActivationLayerOptions] => [name, {}]),
+  [{ name: 'leakyRelu', alpha: 0.1 }, {}],
+  ['elu', { alpha: 2 }],
+  ['learnableLinear', {}],
+  ['learnableLinear', { perUnit: true, k0: 0.2 }],
+  ['prelu', {}],
+  [{ name: 'prelu', alpha: 0.1 }, { shared: true }],
+  ['learnableSwish', {}],
+  ['learnableSwish', { perUnit: true }],
+  ['rational', {}],
 ];
+const caseLabel = ([spec, options]: [ActivationSpec, ActivationLayerOptions]) =>
+  `${typeof spec === 'string' ? spec : JSON.stringify(spec)}${Object.keys(options).length > 0 ? ` ${JSON.stringify(options)}` : ''}`;
 
 describe('activation layers', () => {
-  it.each(specs.map((spec) => [typeof spec === 'string' ? spec : JSON.stringify(spec), spec]))(
+  it.each(cases.map((testCase) => [caseLabel(testCase), ...testCase] as const))(
     '%s survives model.save → tf.loadLayersModel with the same predictions',
-    async (_, spec) => {
-      const model = modelWith(spec as ActivationSpec);
+    async (_, spec, options) => {
+      const model = modelWith(spec, options);
       const input = tf.tensor2d([
         [-2, 0.5, 3],
         [1, -1, 0.25],
@@ -131,5 +142,74 @@ describe('activation layers', () => {
     }
     expect(ActlabError.hasCode(error, 'UNKNOWN_ACTIVATION')).toBe(true);
     expect((error as Error).message).toContain('learnableSwish');
+  });
+
+  it('takes parameters from the spec or the options, and saves every one of them', () => {
+    const fromOptions = activationLayer('leakyRelu', { alpha: 0.1 }) as ActlabActivation;
+    expect(fromOptions.activation.parameters).toEqual({ alpha: 0.1 });
+    expect(fromOptions.getConfig().activation).toEqual({ name: 'leakyRelu', alpha: 0.1 });
+    // Defaults are written out too, so a saved model keeps its meaning if a default changes.
+    expect(activationLayer('leakyRelu').getConfig().activation).toEqual({
+      name: 'leakyRelu',
+      alpha: 0.01,
+    });
+    expect(activationLayer('relu').getConfig().activation).toBe('relu');
+    const prelu = activationLayer({ name: 'prelu', alpha: 0.1 }, { shared: true });
+    prelu.build([null, 3]);
+    expect(prelu.getWeights()[0]?.shape).toEqual([1]);
+    expect(prelu.getWeights()[0]?.dataSync()[0]).toBeCloseTo(0.1, 7);
+    disposeWeights(prelu);
+  });
+
+  it('keeps no intermediate tensor when a learnable layer is applied', () => {
+    for (const name of learnableActivationNames) {
+      const perUnit = name === 'learnableLinear' || name === 'learnableSwish';
+      const layer = activationLayer(name, perUnit ? { perUnit } : {});
+      const x = tf.tensor2d([
+        [-1, 0.5, 2],
+        [3, -2, 0],
+      ]);
+      layer.build(x.shape);
+      const before = tf.memory().numTensors;
+      const y = layer.apply(x) as tf.Tensor;
+      expect(tf.memory().numTensors, name).toBe(before + 1);
+      tf.dispose([x, y]);
+      disposeWeights(layer);
+    }
+  });
+
+  it.each([
+    ['relu', { perUnit: true }, 'INVALID_PARAMETER', 'takes no parameters'],
+    ['leakyRelu', { beta: 1 }, 'INVALID_PARAMETER', 'its parameters are: alpha'],
+    ['learnableSwish', { beta: Number.NaN }, 'INVALID_PARAMETER', 'beta must be a finite number'],
+    ['learnableLinear', { k0: '1' }, 'INVALID_PARAMETER', 'k0 must be a finite number'],
+    ['learnableLinear', { shared: true }, 'INVALID_PARAMETER', 'its settings are: k0, k1, perUnit'],
+    ['prelu', { shared: 1 }, 'INVALID_PARAMETER', 'shared must be true or false'],
+    ['rational', { numerator: [1, 2] }, 'INVALID_PARAMETER', 'array of 6 finite numbers'],
+    [{ name: 'elu', alpha: -1 }, {}, 'INVALID_PARAMETER', 'alpha must be > 0'],
+  ] as const)(
+    'rejects %j with options %j: %s naming what is allowed',
+    (spec, options, code, text) => {
+      let error: unknown;
+      try {
+        activationLayer(spec, options as ActivationLayerOptions);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ActlabError.hasCode(error, code)).toBe(true);
+      expect((error as Error).message).toContain(text);
+    },
+  );
+
+  it('rejects one weight per unit when the number of units is unknown', () => {
+    const layer = activationLayer('learnableSwish', { perUnit: true });
+    expect(() => layer.build([null, null])).toThrow(
+      /last axis of its input must have a known size/,
+    );
+    try {
+      layer.build([null, null]);
+    } catch (error) {
+      expect(ActlabError.hasCode(error, 'INVALID_INPUT_SHAPE')).toBe(true);
+    }
   });
 });

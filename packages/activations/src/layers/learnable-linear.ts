@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { checkFinite, checkFlag } from './check-arguments.js';
 import { ElementwiseLayer, type Shape, singleInput } from './layer-input.js';
 
 /** Settings of a {@link LearnableLinear} layer. */
@@ -18,6 +19,9 @@ export interface LearnableLinearArgs {
 /**
  * g(x) = k0 + k1·x with learned k0 and k1 (one pair per layer, or per unit). Note that it is
  * affine: a network made only of such activations is an affine map of its input.
+ *
+ * @throws {@link ActivationError} `INVALID_PARAMETER` for a non-finite value or a non-boolean flag;
+ *   `INVALID_INPUT_SHAPE` when built per unit on an input whose last axis has no known size
  */
 export class LearnableLinear extends ElementwiseLayer {
   /** Serialization name. */
@@ -31,9 +35,9 @@ export class LearnableLinear extends ElementwiseLayer {
   constructor(args: LearnableLinearArgs = {}) {
     const { k0 = 0.5, k1 = 1, perUnit = false, ...layerArgs } = args;
     super(layerArgs);
-    this.initialK0 = k0;
-    this.initialK1 = k1;
-    this.perUnit = perUnit;
+    this.initialK0 = checkFinite(LearnableLinear.className, 'k0', k0);
+    this.initialK1 = checkFinite(LearnableLinear.className, 'k1', k1);
+    this.perUnit = checkFlag(LearnableLinear.className, 'perUnit', perUnit);
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { checkFinite, checkFlag } from './check-arguments.js';
 import { ElementwiseLayer, type Shape, singleInput } from './layer-input.js';
 
 /** Settings of a {@link LearnablePReLU} layer. */
@@ -13,7 +14,12 @@ export interface LearnablePReLUArgs {
   trainable?: boolean;
 }
 
-/** Leaky ReLU whose negative slope α is learned: x for x > 0, α·x otherwise. */
+/**
+ * Leaky ReLU whose negative slope α is learned: x for x > 0, α·x otherwise.
+ *
+ * @throws {@link ActivationError} `INVALID_PARAMETER` for a non-finite value or a non-boolean flag;
+ *   `INVALID_INPUT_SHAPE` when built per unit on an input whose last axis has no known size
+ */
 export class LearnablePReLU extends ElementwiseLayer {
   /** Serialization name (distinct from tfjs-layers' own `PReLU`). */
   static readonly className = 'ActlabPReLU';
@@ -24,8 +30,8 @@ export class LearnablePReLU extends ElementwiseLayer {
   constructor(args: LearnablePReLUArgs = {}) {
     const { alpha = 0.25, shared = false, ...layerArgs } = args;
     super(layerArgs);
-    this.initialAlpha = alpha;
-    this.shared = shared;
+    this.initialAlpha = checkFinite(LearnablePReLU.className, 'alpha', alpha);
+    this.shared = checkFlag(LearnablePReLU.className, 'shared', shared);
   }
 
   override build(inputShape: Shape | Shape[]): void {

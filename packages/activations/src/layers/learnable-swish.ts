@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { checkFinite, checkFlag } from './check-arguments.js';
 import { ElementwiseLayer, type Shape, singleInput } from './layer-input.js';
 
 /** Settings of a {@link LearnableSwish} layer. */
@@ -13,7 +14,12 @@ export interface LearnableSwishArgs {
   trainable?: boolean;
 }
 
-/** Swish x·σ(βx) with β learned. */
+/**
+ * Swish x·σ(βx) with β learned.
+ *
+ * @throws {@link ActivationError} `INVALID_PARAMETER` for a non-finite value or a non-boolean flag;
+ *   `INVALID_INPUT_SHAPE` when built per unit on an input whose last axis has no known size
+ */
 export class LearnableSwish extends ElementwiseLayer {
   /** Serialization name. */
   static readonly className = 'LearnableSwish';
@@ -24,8 +30,8 @@ export class LearnableSwish extends ElementwiseLayer {
   constructor(args: LearnableSwishArgs = {}) {
     const { beta = 1, perUnit = false, ...layerArgs } = args;
     super(layerArgs);
-    this.initialBeta = beta;
-    this.perUnit = perUnit;
+    this.initialBeta = checkFinite(LearnableSwish.className, 'beta', beta);
+    this.perUnit = checkFlag(LearnableSwish.className, 'perUnit', perUnit);
   }
 
   override build(inputShape: Shape | Shape[]): void {

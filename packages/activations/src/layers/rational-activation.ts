@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { checkCoefficients } from './check-arguments.js';
 import { ElementwiseLayer, singleInput } from './layer-input.js';
 
 /**
@@ -24,6 +25,9 @@ export interface RationalActivationArgs {
  * A rational (Padé) activation P(x)/Q(x) with learned coefficients, degree 5/4, in the "safe"
  * form of Padé Activation Units: Q(x) = 1 + |b1·x| + |b2·x²| + |b3·x³| + |b4·x⁴| ≥ 1, so it never
  * divides by zero. Starts as an approximation of leaky ReLU.
+ *
+ * @throws {@link ActivationError} `INVALID_PARAMETER` unless `numerator` holds 6 finite numbers
+ *   and `denominator` 4
  */
 export class RationalActivation extends ElementwiseLayer {
   /** Serialization name. */
@@ -40,8 +44,18 @@ export class RationalActivation extends ElementwiseLayer {
       ...layerArgs
     } = args;
     super(layerArgs);
-    this.initialNumerator = [...numerator];
-    this.initialDenominator = [...denominator];
+    this.initialNumerator = checkCoefficients(
+      RationalActivation.className,
+      'numerator',
+      numerator,
+      6,
+    );
+    this.initialDenominator = checkCoefficients(
+      RationalActivation.className,
+      'denominator',
+      denominator,
+      4,
+    );
   }
 
   override build(): void {
