@@ -259,6 +259,56 @@ describe('createDenseTrainer', () => {
     model.dispose();
   });
 
+  for (const optimizer of [
+    { name: 'adam', learningRate: 0.01 },
+    { name: 'rmsprop', learningRate: 0.01, decay: 0.9, momentum: 0.5 },
+  ] satisfies OptimizerSpec[]) {
+    it(`continues ${optimizer.name} bit for bit in a new trainer from exported weights and state`, async () => {
+      const batches = randomBatches(31, 6, 12, small.inputSize, small.classes);
+      const whole = buildStack({ ...small, activation: 'tanh', seed: 9 });
+      const split = buildStack({ ...small, activation: 'tanh', seed: 9 });
+      const uninterrupted = await createDenseTrainer(whole, { optimizer, batchSize: 12 });
+      for (const { xs, ys } of batches) uninterrupted.trainBatch(xs, ys);
+      uninterrupted.writeWeights();
+
+      const first = await createDenseTrainer(split, { optimizer, batchSize: 12 });
+      for (const { xs, ys } of batches.slice(0, 3)) first.trainBatch(xs, ys);
+      first.writeWeights();
+      const state = structuredClone(first.exportState());
+      first.dispose();
+      const second = await createDenseTrainer(split, { optimizer, batchSize: 12 });
+      second.importState(state);
+      for (const { xs, ys } of batches.slice(3)) second.trainBatch(xs, ys);
+      second.writeWeights();
+
+      expect(second.iterations).toBe(uninterrupted.iterations);
+      const expected = whole.getWeights().map((w) => Array.from(w.dataSync()));
+      const actual = split.getWeights().map((w) => Array.from(w.dataSync()));
+      expect(actual).toEqual(expected);
+      uninterrupted.dispose();
+      second.dispose();
+      whole.dispose();
+      split.dispose();
+    });
+  }
+
+  it('refuses optimizer state of another optimizer or model', async () => {
+    const model = buildStack({ ...small, activation: 'relu', seed: 2 });
+    const adam = await createDenseTrainer(model, { optimizer: { name: 'adam' } });
+    const momentum = await createDenseTrainer(model, {
+      optimizer: { name: 'momentum', learningRate: 0.1 },
+    });
+    const state = adam.exportState();
+    expect(() => momentum.importState(state)).toThrowError(/adam state/);
+    const truncated = { ...state, slots: state.slots.slice(1) };
+    expect(() => adam.importState(truncated)).toThrowError(
+      expect.objectContaining({ code: 'STATE_MISMATCH' }),
+    );
+    adam.dispose();
+    momentum.dispose();
+    model.dispose();
+  });
+
   it('predicts what model.predict does, from the trained weights', async () => {
     const model = buildStack(small);
     const trainer = await createDenseTrainer(model, {

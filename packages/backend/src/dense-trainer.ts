@@ -15,6 +15,21 @@ export interface DenseTrainerOptions {
   batchSize?: number;
 }
 
+/**
+ * Everything a {@link DenseTrainer} keeps besides the weights: enough to continue training
+ * exactly (bit for bit) in another trainer or process. Plain data, safe to serialize.
+ */
+export interface DenseTrainerState {
+  /** The optimizer the state belongs to; importing into a trainer with another one fails. */
+  optimizer: OptimizerSpec['name'];
+  /** Optimizer steps taken. */
+  iterations: number;
+  /** Adam's running products β1^(t+1) and β2^(t+1) as float32 values (kept, unused, by the others). */
+  powers: [number, number];
+  /** The optimizer's per-weight buffers, named `<layer>/<kernel|bias>/<slot index>`. */
+  slots: { name: string; values: Float32Array }[];
+}
+
 /** Samples as flat row-major float32 values or a rank-2 tensor. */
 export type SampleMatrix = Float32Array | tf.Tensor2D;
 
@@ -77,6 +92,15 @@ export interface DenseTrainer {
   predict(xs: SampleMatrix): Float32Array;
   /** Copies the trained weights into the tfjs model's variables. */
   writeWeights(): void;
+  /** The optimizer's state (moments, accumulators, step count), copied out. */
+  exportState(): DenseTrainerState;
+  /**
+   * Puts back a state from {@link DenseTrainer.exportState} of a trainer with the same layers
+   * and optimizer; with the same weights (see `readWeights`) training then continues exactly.
+   *
+   * @throws {@link BackendError} `STATE_MISMATCH` when the optimizer, a slot name or a size differs
+   */
+  importState(state: DenseTrainerState): void;
   /** Copies the tfjs model's current weights into the trainer (optimizer state is kept). */
   readWeights(): void;
   /** Frees the module's memory; the trainer cannot be used afterwards. */
@@ -271,6 +295,73 @@ class FusedDenseTrainer implements DenseTrainer {
         tf.tidy(() => bias.assign(tf.tensor1d(biasValues)));
       }
     }
+  }
+
+  private slotRegions(): { name: string; offset: number; size: number }[] {
+    return this.buffers.flatMap((layer) => {
+      const { name, inputSize, outputSize, useBias } = layer.plan;
+      return [
+        ...layer.wSlots.map((offset, slot) => ({
+          name: `${name}/kernel/${slot}`,
+          offset,
+          size: inputSize * outputSize,
+        })),
+        ...(useBias
+          ? layer.bSlots.map((offset, slot) => ({
+              name: `${name}/bias/${slot}`,
+              offset,
+              size: outputSize,
+            }))
+          : []),
+      ];
+    });
+  }
+
+  exportState(): DenseTrainerState {
+    this.assertUsable();
+    const memory = this.view();
+    return {
+      optimizer: this.optimizer.name,
+      iterations: this.iterations,
+      powers: [this.accBeta1, this.accBeta2],
+      slots: this.slotRegions().map(({ name, offset, size }) => ({
+        name,
+        values: memory.slice(offset / 4, offset / 4 + size),
+      })),
+    };
+  }
+
+  importState(state: DenseTrainerState): void {
+    this.assertUsable();
+    const mismatch = (what: string) =>
+      new BackendError({
+        code: 'STATE_MISMATCH',
+        message: `cannot import this optimizer state: ${what}. Import only a state exported by a trainer of the same model and optimizer.`,
+      });
+    if (state.optimizer !== this.optimizer.name) {
+      throw mismatch(`it is ${state.optimizer} state, the trainer uses ${this.optimizer.name}`);
+    }
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) {
+      throw mismatch(`iterations ${state.iterations} is not a non-negative integer`);
+    }
+    const regions = this.slotRegions();
+    if (state.slots.length !== regions.length) {
+      throw mismatch(`it has ${state.slots.length} buffers, the trainer ${regions.length}`);
+    }
+    const memory = this.view();
+    regions.forEach((region, index) => {
+      const slot = state.slots[index]!;
+      if (slot.name !== region.name || slot.values.length !== region.size) {
+        throw mismatch(
+          `buffer ${index} is ${slot.name} with ${slot.values.length} values, expected ${region.name} with ${region.size}`,
+        );
+      }
+    });
+    regions.forEach((region, index) => {
+      memory.set(state.slots[index]!.values, region.offset / 4);
+    });
+    this.iterations = state.iterations;
+    [this.accBeta1, this.accBeta2] = state.powers;
   }
 
   trainBatch(xs: SampleMatrix, ys: SampleMatrix): number {

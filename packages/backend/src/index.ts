@@ -9,6 +9,7 @@ export {
   createDenseTrainer,
   type DenseTrainer,
   type DenseTrainerOptions,
+  type DenseTrainerState,
   type EpochResult,
   type SampleMatrix,
   type TrainEpochOptions,
