@@ -62,6 +62,14 @@ program
       .choices(['auto', 'wasm', 'cpu', 'node'])
       .default('auto'),
   )
+  .addOption(
+    new Option(
+      '--trainer <name>',
+      'fused: our WebAssembly Dense-stack trainer; tfjs: stock tfjs; auto: fused where it applies',
+    )
+      .choices(['auto', 'fused', 'tfjs'])
+      .default('auto'),
+  )
   .option(
     '--data-dir <folder>',
     'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',

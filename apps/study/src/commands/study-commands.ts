@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { writeReport } from '../report/write-report.js';
 import { LocalExecutor } from '../run/local-executor.js';
 import { runStudy } from '../run/run-study.js';
+import type { TrainerRequest } from '../run/training-engine.js';
 import { expandTrials } from '../study/expand-trials.js';
 import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
 
@@ -26,6 +27,7 @@ export interface RunCommandOptions {
   workers: number;
   quick: boolean;
   backend: string;
+  trainer: TrainerRequest;
   dataDir?: string;
   plain: boolean;
   report: boolean;
@@ -62,6 +64,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     executor,
     context: {
       backend: options.backend,
+      trainer: options.trainer,
       probeBatchSize: study.record.gradients.batchSize,
       probeTargets: study.record.gradients.targets,
       recordLearnedParameters: study.record.learnedParameters,
@@ -73,6 +76,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
       epochs: options.epochs ?? null,
       workers: options.workers,
       backend: options.backend,
+      trainer: options.trainer,
     },
     plain: options.plain,
   });

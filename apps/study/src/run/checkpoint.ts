@@ -1,9 +1,11 @@
+import type { DenseTrainerState } from '@actlab/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-files.js';
 import type { EpochMetrics, GradientRecord } from './trial-records.js';
 
-interface SavedTensor {
+/** A tensor in a checkpoint. */
+export interface SavedTensor {
   name: string;
   shape: number[];
   /** The tensor's dtype (Adam's iteration count is int32); values are stored as float32. */
@@ -12,31 +14,57 @@ interface SavedTensor {
   data: string;
 }
 
+/** The optimizer part of a checkpoint, as the trainer that wrote it keeps it. */
+export interface SavedOptimizer {
+  /** The trainer that wrote the checkpoint (absent in checkpoints older than the fused trainer). */
+  engine: 'tfjs' | 'fused';
+  /** tfjs optimizer weights, or the fused trainer's per-weight buffers. */
+  optimizer: SavedTensor[];
+  /** The fused trainer's step count and Adam powers. */
+  fused?: Omit<DenseTrainerState, 'slots'>;
+}
+
 /** Everything needed to continue a trial exactly where it stopped. */
-export interface Checkpoint {
+export interface Checkpoint extends Omit<SavedOptimizer, 'engine'> {
   /** Trial id the checkpoint belongs to; a mismatch means the folder was reused. */
   trialId: string;
+  engine?: SavedOptimizer['engine'];
   /** Last finished epoch. */
   epoch: number;
   weights: SavedTensor[];
-  optimizer: SavedTensor[];
   metrics: EpochMetrics[];
   gradients: GradientRecord[];
   trainSeconds: number;
 }
 
-function encode(name: string, tensor: tf.Tensor): SavedTensor {
-  const values = Float32Array.from(tensor.dataSync());
+/** Encodes float32 values (bit for bit) under a name. */
+export function encodeValues(
+  name: string,
+  values: Float32Array,
+  shape: number[] = [values.length],
+  dtype: 'float32' | 'int32' = 'float32',
+): SavedTensor {
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
-  return { name, shape: tensor.shape, dtype, data: bytes.toString('base64') };
+  return { name, shape, dtype, data: bytes.toString('base64') };
 }
 
-function decode(saved: SavedTensor): tf.Tensor {
+/** Encodes a tensor's values and shape. */
+export function encodeTensor(name: string, tensor: tf.Tensor): SavedTensor {
+  const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
+  return encodeValues(name, Float32Array.from(tensor.dataSync()), tensor.shape, dtype);
+}
+
+/** The float32 values of a saved tensor. */
+export function decodeValues(saved: SavedTensor): Float32Array {
   const bytes = Buffer.from(saved.data, 'base64');
-  const values = new Float32Array(
+  return new Float32Array(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   );
+}
+
+/** A saved tensor as a tfjs tensor of its dtype and shape. */
+export function decodeTensor(saved: SavedTensor): tf.Tensor {
+  const values = decodeValues(saved);
   return tf.tensor(
     saved.dtype === 'int32' ? Int32Array.from(values) : values,
     saved.shape,
@@ -48,23 +76,11 @@ function decode(saved: SavedTensor): tf.Tensor {
 export async function saveCheckpoint(
   path: string,
   model: LayersModel,
-  optimizer: tf.Optimizer,
-  state: Omit<Checkpoint, 'weights' | 'optimizer'>,
+  optimizer: SavedOptimizer,
+  state: Omit<Checkpoint, 'weights' | keyof SavedOptimizer>,
 ): Promise<void> {
-  const weights = model.weights.map((weight) => encode(weight.originalName, weight.read()));
-  const optimizerWeights = await optimizer.getWeights();
-  const optimizerState = optimizerWeights.map(({ name, tensor }) => encode(name, tensor));
-  // getWeights returns the optimizer's own variables plus a fresh iteration-count scalar: free that one.
-  tf.dispose(
-    optimizerWeights
-      .map(({ tensor }) => tensor)
-      .filter((tensor) => !(tensor instanceof tf.Variable)),
-  );
-  await writeJsonAtomic(path, {
-    ...state,
-    weights,
-    optimizer: optimizerState,
-  } satisfies Checkpoint);
+  const weights = model.weights.map((weight) => encodeTensor(weight.originalName, weight.read()));
+  await writeJsonAtomic(path, { ...state, ...optimizer, weights } satisfies Checkpoint);
 }
 
 /** Reads a checkpoint, or undefined when there is none for this trial. */
@@ -76,30 +92,16 @@ export async function readCheckpoint(
   return checkpoint?.trialId === trialId ? checkpoint : undefined;
 }
 
-/** Puts a checkpoint's weights into the model and its state into the optimizer. */
-export async function restoreCheckpoint(
-  checkpoint: Checkpoint,
-  model: LayersModel,
-  optimizer: tf.Optimizer,
-): Promise<void> {
+/** Puts a checkpoint's weights into the model. */
+export function restoreWeights(checkpoint: Checkpoint, model: LayersModel): void {
   const byName = new Map(checkpoint.weights.map((saved) => [saved.name, saved]));
   const tensors = model.weights.map((weight) => {
     const saved = byName.get(weight.originalName);
     if (!saved) throw new Error(`checkpoint has no weight named ${weight.originalName}`);
-    return decode(saved);
+    return decodeTensor(saved);
   });
   model.setWeights(tensors);
   tf.dispose(tensors);
-  if (checkpoint.optimizer.length > 0) {
-    const state = checkpoint.optimizer.map((saved) => ({
-      name: saved.name,
-      tensor: decode(saved),
-    }));
-    // Optimizers copy what they keep into their own variables, so our tensors can go.
-    await optimizer.setWeights(state);
-    tf.dispose(state.map(({ tensor }) => tensor));
-    restoreAdamPowers(optimizer);
-  }
 }
 
 /**
@@ -108,7 +110,7 @@ export async function restoreCheckpoint(
  * resumed run drift from an uninterrupted one. Replaying the products in float32 (Math.fround of
  * a product of two float32 values is exactly a float32 multiplication) restores them bit for bit.
  */
-function restoreAdamPowers(optimizer: tf.Optimizer): void {
+export function restoreAdamPowers(optimizer: tf.Optimizer): void {
   const adam = optimizer as unknown as {
     accBeta1?: tf.Variable;
     accBeta2?: tf.Variable;

@@ -30,6 +30,7 @@ export async function runOneTrial(
       data,
       folder: join(context.runFolder, 'trials', trial.id),
       backend,
+      trainer: context.trainer ?? 'auto',
       probeBatchSize: context.probeBatchSize,
       recordLearnedParameters: context.recordLearnedParameters ?? false,
       probe: (model, xs, ys, epoch) =>

@@ -7,6 +7,7 @@ import { readJsonIfExists, writeJsonAtomic } from './atomic-files.js';
 import type { Checkpoint } from './checkpoint.js';
 import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import { trialFiles } from './train-trial.js';
+import type { TrainerRequest } from './training-engine.js';
 import type { TrialExecutor, TrialJobContext } from './trial-executor.js';
 import type { TrialResult } from './trial-records.js';
 
@@ -29,6 +30,8 @@ export interface RunManifest {
     epochs: number | null;
     workers: number;
     backend: string;
+    /** Absent in runs made before the fused trainer. */
+    trainer?: TrainerRequest;
   };
   machine: MachineInfo;
   createdAt: string;

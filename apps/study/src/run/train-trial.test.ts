@@ -89,21 +89,24 @@ describe('trainTrial', () => {
   });
 
   it.each([
-    ['momentum', { name: 'momentum', learningRate: 0.05, momentum: 0.9 }],
-    ['adam', { name: 'adam', learningRate: 0.01 }],
-  ])(
-    'resumes a %s run from its checkpoint with the same numbers as an uninterrupted one',
-    async (_, optimizer) => {
+    ['momentum', 'fused', { name: 'momentum', learningRate: 0.05, momentum: 0.9 }],
+    ['adam', 'fused', { name: 'adam', learningRate: 0.01 }],
+    ['momentum', 'tfjs', { name: 'momentum', learningRate: 0.05, momentum: 0.9 }],
+    ['adam', 'tfjs', { name: 'adam', learningRate: 0.01 }],
+  ] as const)(
+    'resumes a %s run of the %s trainer from its checkpoint with the same numbers as an uninterrupted one',
+    async (_, trainer, optimizer) => {
       const whole = await makeTempDir();
       const split = await makeTempDir();
       try {
         const trial = trialFor({ optimizer });
-        const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
+        const options = { trial, data, backend: 'cpu', probeBatchSize: 16, trainer };
         const uninterrupted = await trainTrial({ ...options, folder: whole.path });
         const stopped = await trainTrial({ ...options, folder: split.path, stopAfterEpochs: 2 });
         expect(stopped).toBeUndefined();
         const resumed = await trainTrial({ ...options, folder: split.path });
         expect(resumed?.resumed).toBe(true);
+        expect(resumed?.trainer).toBe(trainer);
         expect(withoutTimes(resumed?.epochs ?? [])).toEqual(
           withoutTimes(uninterrupted?.epochs ?? []),
         );
@@ -113,6 +116,61 @@ describe('trainTrial', () => {
       }
     },
   );
+
+  it('trains the same numbers with the fused trainer as with stock tfjs, within float32 rounding', async () => {
+    const fused = await makeTempDir();
+    const stock = await makeTempDir();
+    try {
+      const trial = trialFor({ epochs: 2, activation: 'tanh' });
+      const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
+      const viaFused = await trainTrial({ ...options, folder: fused.path, trainer: 'auto' });
+      const viaTfjs = await trainTrial({ ...options, folder: stock.path, trainer: 'tfjs' });
+      expect(viaFused?.trainer).toBe('fused');
+      expect(viaTfjs?.trainer).toBe('tfjs');
+      for (const [index, epoch] of (viaFused?.epochs ?? []).entries()) {
+        const other = viaTfjs?.epochs[index];
+        expect(epoch.trainLoss).toBeCloseTo(other?.trainLoss ?? Number.NaN, 4);
+        expect(epoch.testLoss).toBeCloseTo(other?.testLoss ?? Number.NaN, 4);
+        expect(Math.abs(epoch.testAccuracy - (other?.testAccuracy ?? 0))).toBeLessThanOrEqual(
+          2 / 256,
+        );
+      }
+    } finally {
+      await fused.remove();
+      await stock.remove();
+    }
+  });
+
+  it('continues a checkpoint with the trainer that wrote it, whatever is asked now', async () => {
+    const folder = await makeTempDir();
+    try {
+      const trial = trialFor();
+      const options = { trial, data, backend: 'cpu', probeBatchSize: 16, folder: folder.path };
+      await trainTrial({ ...options, trainer: 'tfjs', stopAfterEpochs: 1 });
+      const resumed = await trainTrial({ ...options, trainer: 'auto' });
+      expect(resumed?.resumed).toBe(true);
+      expect(resumed?.trainer).toBe('tfjs');
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('uses stock tfjs for a learnable activation and refuses when the fused trainer is required', async () => {
+    const auto = await makeTempDir();
+    const fused = await makeTempDir();
+    try {
+      const trial = trialFor({ activation: 'learnableSwish', epochs: 1 });
+      const options = { trial, data, backend: 'cpu', probeBatchSize: 16 };
+      const result = await trainTrial({ ...options, folder: auto.path });
+      expect(result?.trainer).toBe('tfjs');
+      await expect(
+        trainTrial({ ...options, folder: fused.path, trainer: 'fused' }),
+      ).rejects.toMatchObject({ code: 'TRAINER_UNAVAILABLE' });
+    } finally {
+      await auto.remove();
+      await fused.remove();
+    }
+  });
 
   it('marks a trial that blows up as diverged with its epoch and leaks no tensors', async () => {
     const folder = await makeTempDir();

@@ -7,9 +7,14 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Trial } from '../study/expand-trials.js';
 import { writeJsonAtomic } from './atomic-files.js';
 import { buildModel } from './build-model.js';
-import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { readCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint.js';
 import { createOptimizer } from './create-optimizer.js';
 import { deriveSeed } from './seeded-random.js';
+import {
+  createTrainingEngine,
+  type TrainerRequest,
+  type TrainingEngine,
+} from './training-engine.js';
 import { fillBatch, type LabelledImages, type TrialData } from './trial-data.js';
 import type { EpochMetrics, GradientRecord, TrialResult } from './trial-records.js';
 
@@ -39,6 +44,8 @@ export interface TrainTrialOptions {
   /** The trial's own folder; created when missing. */
   folder: string;
   backend: string;
+  /** Fused WebAssembly trainer for Dense stacks (`auto`: whenever the model qualifies) or stock tfjs. */
+  trainer?: TrainerRequest;
   probe?: GradientProbeFunction;
   probeBatchSize: number;
   /** Record the learnable activations' parameters after every epoch. */
@@ -61,39 +68,38 @@ export const trialFiles = {
 const trainEvaluationLimit = 10_000;
 const evaluationChunk = 1000;
 
-function categoricalCrossEntropy(ys: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const clipped = tf.clipByValue(probabilities, 1e-7, 1 - 1e-7);
-    return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), -1))) as tf.Scalar;
-  });
-}
-
+/** Mean cross-entropy and accuracy of the engine's predictions on the first `limit` samples. */
 function evaluate(
-  model: LayersModel,
+  engine: TrainingEngine,
   set: LabelledImages,
   data: TrialData,
   limit = set.count,
 ): { loss: number; accuracy: number } {
   const count = Math.min(limit, set.count);
-  const xs = new Float32Array(evaluationChunk * data.inputSize);
-  const ys = new Float32Array(evaluationChunk * data.classes);
+  const { inputSize, classes } = data;
+  const xs = new Float32Array(evaluationChunk * inputSize);
+  const ys = new Float32Array(evaluationChunk * classes);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < count; start += evaluationChunk) {
     const size = Math.min(evaluationChunk, count - start);
-    fillBatch(set, null, start, size, data.inputSize, data.classes, xs, ys);
-    const [loss, hits] = tf.tidy(() => {
-      const input = tf.tensor2d(xs.subarray(0, size * data.inputSize), [size, data.inputSize]);
-      const target = tf.tensor2d(ys.subarray(0, size * data.classes), [size, data.classes]);
-      const predicted = model.predict(input) as tf.Tensor;
-      const batchLoss = tf.mul(categoricalCrossEntropy(target, predicted), size);
-      const batchHits = tf.sum(
-        tf.cast(tf.equal(tf.argMax(predicted, -1), tf.argMax(target, -1)), 'float32'),
-      );
-      return [batchLoss.dataSync()[0] as number, batchHits.dataSync()[0] as number];
-    });
-    lossSum += loss;
-    correct += hits;
+    fillBatch(set, null, start, size, inputSize, classes, xs, ys);
+    const probabilities = engine.predict(xs, size);
+    for (let row = 0; row < size; row++) {
+      const label = set.labels[start + row] as number;
+      let best = 0;
+      for (let k = 1; k < classes; k++) {
+        if (
+          (probabilities[row * classes + k] as number) >
+          (probabilities[row * classes + best] as number)
+        )
+          best = k;
+      }
+      if (best === label) correct++;
+      const p = probabilities[row * classes + label] as number;
+      // Same clipping as the training loss; NaN stays NaN so divergence is seen.
+      lossSum -= Math.log(Math.min(Math.max(p, 1e-7), 1 - 1e-7));
+    }
   }
   return { loss: lossSum / count, accuracy: correct / count };
 }
@@ -125,6 +131,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
 
   const model = buildModel(settings, data.inputSize, data.classes);
   const optimizer = createOptimizer(settings.optimizer);
+  let engine: TrainingEngine | undefined;
   const probeCount = Math.min(options.probeBatchSize, data.train.count);
   const probeXs = new Float32Array(probeCount * data.inputSize);
   const probeYs = new Float32Array(probeCount * data.classes);
@@ -139,8 +146,18 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
     let gradients: GradientRecord[] = [];
     let trainSeconds = 0;
     let firstEpoch = 1;
+    if (checkpoint) restoreWeights(checkpoint, model);
+    engine = await createTrainingEngine({
+      model,
+      optimizer,
+      request: options.trainer ?? 'auto',
+      ...(checkpoint ? { resumeFrom: checkpoint.engine ?? 'tfjs' } : {}),
+      batchSize: settings.batchSize,
+      inputSize: data.inputSize,
+      classes: data.classes,
+    });
     if (checkpoint) {
-      await restoreCheckpoint(checkpoint, model, optimizer);
+      await engine.restoreOptimizer(checkpoint);
       metrics = checkpoint.metrics;
       gradients = checkpoint.gradients;
       trainSeconds = checkpoint.trainSeconds;
@@ -166,15 +183,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         const start = batch * batchSize;
         const size = Math.min(batchSize, data.train.count - start);
         fillBatch(data.train, order, start, size, data.inputSize, data.classes, xs, ys);
-        tf.tidy(() => {
-          const input = tf.tensor2d(xs.subarray(0, size * data.inputSize), [size, data.inputSize]);
-          const target = tf.tensor2d(ys.subarray(0, size * data.classes), [size, data.classes]);
-          optimizer.minimize(
-            () =>
-              categoricalCrossEntropy(target, model.apply(input, { training: true }) as tf.Tensor),
-            false,
-          );
-        });
+        engine.trainBatch(xs, ys, size);
         if (options.onProgress && (batch % 50 === 0 || batch === batches - 1)) {
           options.onProgress({
             trialId: trial.id,
@@ -187,10 +196,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       }
       const epochTrainSeconds = (performance.now() - epochStart) / 1000;
       trainSeconds += epochTrainSeconds;
+      engine.syncModel();
 
-      const train = evaluate(model, data.train, data, trainEvaluationLimit);
-      const validation = data.validation ? evaluate(model, data.validation, data) : null;
-      const test = evaluate(model, data.test, data);
+      const train = evaluate(engine, data.train, data, trainEvaluationLimit);
+      const validation = data.validation ? evaluate(engine, data.validation, data) : null;
+      const test = evaluate(engine, data.test, data);
       const finite =
         Number.isFinite(train.loss) && Number.isFinite(test.loss) && weightsAreFinite(model);
       const epochMetrics: EpochMetrics = {
@@ -224,7 +234,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         divergedAtEpoch = epoch;
         break;
       }
-      await saveCheckpoint(checkpointPath, model, optimizer, {
+      await saveCheckpoint(checkpointPath, model, await engine.saveOptimizer(), {
         trialId: trial.id,
         epoch,
         metrics,
@@ -244,6 +254,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       epochs: metrics,
       finalTestAccuracy: last?.testAccuracy ?? Number.NaN,
       backend: options.backend,
+      trainer: engine.kind,
       trainSeconds,
       resumed: checkpoint !== undefined,
     };
@@ -252,6 +263,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   } finally {
     probeInputs.dispose();
     probeTargets.dispose();
+    engine?.dispose();
     optimizer.dispose();
     model.dispose();
   }

@@ -1,5 +1,6 @@
 import type { Trial } from '../study/expand-trials.js';
 import type { TrialProgress } from './train-trial.js';
+import type { TrainerRequest } from './training-engine.js';
 import type { TrialResult } from './trial-records.js';
 
 /** What an executor needs to run a study's trials. */
@@ -8,6 +9,8 @@ export interface TrialJobContext {
   runFolder: string;
   /** Backend request: auto, wasm, cpu or node. */
   backend: string;
+  /** Which trainer trains the trials; default `auto` (fused where the model qualifies). */
+  trainer?: TrainerRequest;
   /** Samples in the fixed gradient-probe batch. */
   probeBatchSize: number;
   /** Which gradients to probe after every epoch. */

@@ -50,6 +50,8 @@ export interface TrialResult {
   epochs: EpochMetrics[];
   finalTestAccuracy: number;
   backend: string;
+  /** What trained it: the fused WebAssembly Dense-stack trainer or stock tfjs (absent in older runs). */
+  trainer?: 'fused' | 'tfjs';
   trainSeconds: number;
   /** True when the trial was continued from a checkpoint. */
   resumed: boolean;
