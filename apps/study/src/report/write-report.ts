@@ -450,11 +450,24 @@ export async function writeReport(runFolder: string): Promise<ReportOutput> {
 
   const table = resultsTable(gridPoints, study);
   const backends = [...new Set(entries.map(({ result }) => result.backend))].join(', ') || '—';
+  const trainerCounts = new Map<string, number>();
+  for (const { result } of entries) {
+    const trainer = result.trainer ?? 'tfjs';
+    trainerCounts.set(trainer, (trainerCounts.get(trainer) ?? 0) + 1);
+  }
+  const trainerNames: Record<string, string> = {
+    fused: 'fused WebAssembly Dense-stack trainer',
+    tfjs: 'stock tfjs',
+  };
+  const trainers =
+    [...trainerCounts]
+      .map(([kind, count]) => `${trainerNames[kind] ?? kind} (${count})`)
+      .join(', ') || '—';
   const missing = manifest.trials.length - entries.length;
   const { machine, options } = manifest;
   const facts = [
     `Trials: ${entries.length} of ${manifest.trials.length} finished${missing > 0 ? ` (${missing} not finished: run the same command again to resume)` : ''}; ${options.seeds} seed(s) per grid point${options.quick ? '; --quick profile' : ''}.`,
-    `Backend: ${backends}. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}. Written ${new Date().toISOString().slice(0, 10)}.`,
+    `Backend: ${backends}; trained by ${trainers}. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}. Written ${new Date().toISOString().slice(0, 10)}.`,
     'Test accuracy is measured after the last epoch on the test set; train accuracy on up to 10 000 training images after the epoch; mean ± sample sd over seeds.',
   ];
   const reference = study.report.reference;
