@@ -126,6 +126,7 @@ describe.skipIf(!dataDir)('actlab run (real MNIST subset)', () => {
     }
     expect(finishedBefore.length).toBeGreaterThanOrEqual(1);
     expect(finishedBefore.length).toBeLessThan(ids.length);
+    expect(checkpointOnly.length).toBeGreaterThanOrEqual(1);
     const kept = await Promise.all(
       finishedBefore.map((id) => readFile(join(killed, 'trials', id, 'result.json'), 'utf8')),
     );
