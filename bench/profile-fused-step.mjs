@@ -21,9 +21,9 @@ const hidden = deep ? Array(39).fill(128) : [128, 64];
 const activation = deep ? 'tanh' : 'relu';
 const batchSize = 128;
 const model = tfl.sequential();
-hidden.forEach((units, index) =>
-  model.add(tfl.layers.dense({ units, activation, ...(index === 0 ? { inputShape: [784] } : {}) })),
-);
+for (const [index, units] of hidden.entries()) {
+  model.add(tfl.layers.dense({ units, activation, ...(index === 0 ? { inputShape: [784] } : {}) }));
+}
 model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
 const trainer = await createDenseTrainer(model, {
   optimizer: { name: 'sgd', learningRate: 0.01 },
