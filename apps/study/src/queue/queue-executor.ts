@@ -6,6 +6,7 @@ import { type TrialProgress, trialFiles } from '../run/train-trial.js';
 import type { TrialEvents, TrialExecutor, TrialJobContext } from '../run/trial-executor.js';
 import type { Trial } from '../study/expand-trials.js';
 import {
+  checkQueueConnection,
   parseFailedReason,
   parseQueueUrl,
   type QueueConnection,
@@ -49,6 +50,7 @@ export class QueueExecutor implements TrialExecutor {
 
   async run(trials: Trial[], context: TrialJobContext, events: TrialEvents): Promise<void> {
     if (trials.length === 0 || this.closed) return;
+    await checkQueueConnection(this.connection);
     const connection = this.connection.options;
     const queue = new Queue<TrialJobData, TrialJobResult, 'trial'>(trialQueueName, { connection });
     const queueEvents = new QueueEvents(trialQueueName, { connection });

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { ProcessorSettings } from './trial-job-processor.js';
 import {
   checkpointKey,
+  checkQueueConnection,
   parseQueueUrl,
   type TrialJobData,
   type TrialJobResult,
@@ -46,7 +47,9 @@ export interface RunningQueueWorker {
  * whose worker dies is retried by BullMQ on another worker once its lock expires (stalled).
  */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<RunningQueueWorker> {
-  const { options: redis, redacted } = parseQueueUrl(options.queue);
+  const connection = parseQueueUrl(options.queue);
+  await checkQueueConnection(connection);
+  const { options: redis, redacted } = connection;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const scratchFolder = await mkdtemp(join(tmpdir(), 'actlab-worker-'));
   const processorSettings: ProcessorSettings = {

@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'bullmq';
+import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
 import type { Checkpoint } from '../run/checkpoint.js';
 import type { TrialJobContext } from '../run/trial-executor.js';
 import type { GradientRecord, TrialResult } from '../run/trial-records.js';
@@ -78,6 +79,38 @@ function invalid(text: string, why: string): StudyRunError {
     code: 'QUEUE_URL_INVALID',
     message: `--queue ${safe} cannot be used: ${why}. Expected redis://[:password@]host[:port][/db] or rediss://… for TLS.`,
   });
+}
+
+/**
+ * Connects once and pings, so a wrong address or password is reported at once instead of
+ * BullMQ retrying for ever.
+ *
+ * @throws {@link StudyRunError} `QUEUE_UNREACHABLE` with Redis's own reason (never the password)
+ */
+export async function checkQueueConnection(connection: QueueConnection): Promise<void> {
+  const client = new Redis({
+    ...(connection.options as RedisClientOptions),
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+    connectTimeout: 10_000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const password = connection.options.password;
+    let reason = (error as Error).message;
+    if (password) reason = reason.split(password).join('***');
+    throw new StudyRunError({
+      code: 'QUEUE_UNREACHABLE',
+      message: `cannot use the queue at ${connection.redacted}: ${reason}. Check the host, the port, the password and (for rediss://) the TLS certificate.`,
+      cause: error,
+    });
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Turns a failed job's reason (`CODE: message`) back into the code and the message. */
