@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { makeTempDir } from './temp-dir.js';
 
 /** Debian's redis-server, where `.ci/run` installs it. */
@@ -14,6 +15,8 @@ export interface TestRedisServer {
   port: number;
   /** `redis://[:password@]127.0.0.1:<port>` */
   url: string;
+  /** With `tls`: the self-signed certificate to trust (e.g. through NODE_EXTRA_CA_CERTS). */
+  caFile?: string;
   stop: () => Promise<void>;
 }
 
@@ -28,18 +31,45 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts `redis-server` on 127.0.0.1 with a random free port, no RDB or AOF files (in a temp
- * folder) and, when given, a password; resolves once it accepts connections.
+ * folder), when given a password, and with `tls` only a TLS port (a self-signed certificate for
+ * 127.0.0.1 made with `openssl`); resolves once it accepts connections.
  */
 export async function startRedisServer(
-  options: { password?: string } = {},
+  options: { password?: string; tls?: boolean } = {},
 ): Promise<TestRedisServer> {
   const folder = await makeTempDir('actlab-redis-');
   const port = await freePort();
+  const caFile = join(folder.path, 'cert.pem');
+  const keyFile = join(folder.path, 'key.pem');
+  if (options.tls) {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', keyFile].concat([
+        '-out',
+        caFile,
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ]),
+      { stdio: 'ignore' },
+    );
+  }
+  const tlsArgs = [
+    '--tls-cert-file',
+    caFile,
+    '--tls-key-file',
+    keyFile,
+    '--tls-ca-cert-file',
+    caFile,
+  ];
+  const ports = options.tls
+    ? ['--port', '0', '--tls-port', String(port), ...tlsArgs, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   const args = [
     '--bind',
     '127.0.0.1',
-    '--port',
-    String(port),
+    ...ports,
     '--save',
     '',
     '--appendonly',
@@ -70,7 +100,8 @@ export async function startRedisServer(
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
+    ...(options.tls ? { caFile } : {}),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -51,11 +51,15 @@ interface WorkerProcess {
 
 const workers: WorkerProcess[] = [];
 
-function startWorker(url: string, extra: string[] = []): WorkerProcess {
+function startWorker(
+  url: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerProcess {
   const child = spawn(
     'node',
     [cli, 'worker', '--queue', url, '--backend', 'cpu', '--data-dir', dataDir as string, ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -136,7 +140,7 @@ describe.skipIf(!(dataDir && hasRedisServer))(
       tinyPath = join(folder.path, 'tiny.yaml');
       await writeFile(tinyPath, study({ trainSize: 300, epochs: 2, width: 8 }));
       slowPath = join(folder.path, 'slow.yaml');
-      await writeFile(slowPath, study({ trainSize: 1000, epochs: 3, width: 32 }));
+      await writeFile(slowPath, study({ trainSize: 600, epochs: 2, width: 32 }));
     });
 
     afterEach(async () => {
@@ -397,4 +401,53 @@ describe.skipIf(!(dataDir && hasRedisServer))('actlab run --queue with a passwor
     expect(failure.stderr).toMatch(/WRONGPASS|password/i);
     expect(failure.stderr).not.toContain('wrong-pass');
   }, 40_000);
+});
+
+describe.skipIf(!(dataDir && hasRedisServer))('actlab run --queue over TLS', () => {
+  let redis: TestRedisServer;
+  let folder: { path: string; remove: () => Promise<void> };
+
+  beforeAll(async () => {
+    redis = await startRedisServer({ password: 'tls-pass', tls: true });
+    folder = await makeTempDir('actlab-queue-tls-');
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map((worker) => stopWorker(worker, 'SIGKILL')));
+    await redis?.stop();
+    await folder?.remove();
+  });
+
+  it('runs through rediss:// with a password, trusting the server through NODE_EXTRA_CA_CERTS', async () => {
+    expect(redis.url.startsWith('rediss://')).toBe(true);
+    const studyPath = join(folder.path, 'tiny.yaml');
+    await writeFile(
+      studyPath,
+      study({ trainSize: 300, epochs: 1, width: 8 }).replace('seeds: 3', 'seeds: 1'),
+    );
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: redis.caFile };
+    startWorker(redis.url, [], env);
+    const out = join(folder.path, 'run');
+    const { stderr } = await run(
+      'node',
+      [
+        cli,
+        'run',
+        studyPath,
+        '--backend',
+        'cpu',
+        '--plain',
+        '--no-report',
+        '--data-dir',
+        dataDir as string,
+        '--out',
+        out,
+        '--queue',
+        redis.url,
+      ],
+      { env },
+    );
+    expect(stderr).toContain('done: 2 completed');
+    expect(stderr).toContain(`queue rediss://127.0.0.1:${redis.port}`);
+  }, 60_000);
 });

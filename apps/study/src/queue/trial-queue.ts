@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { RedisOptions } from 'bullmq';
 import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
 import type { Checkpoint } from '../run/checkpoint.js';
@@ -56,15 +57,17 @@ export function parseQueueUrl(text: string): QueueConnection {
   if (!Number.isInteger(db) || db < 0) throw invalid(text, `"${path}" is not a database number`);
   if (url.hostname === '') throw invalid(text, 'it names no host');
   const port = url.port === '' ? 6379 : Number(url.port);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   const options: RedisOptions = {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
+    host,
     port,
     db,
     // BullMQ's workers and event listeners block on Redis; they must wait, not give up.
     maxRetriesPerRequest: null,
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-    ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
+    // SNI takes host names only; an IP address is checked against the certificate without it.
+    ...(url.protocol === 'rediss:' ? { tls: isIP(host) === 0 ? { servername: host } : {} } : {}),
   };
   return {
     options,
