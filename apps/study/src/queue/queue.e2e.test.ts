@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -270,8 +270,17 @@ describe.skipIf(!(dataDir && hasRedisServer))(
       const coordinatorExited = new Promise((done) => coordinator.once('exit', done));
       const worker = startWorker(url);
       await waitFor(async () => {
-        const trials = await readdir(join(out, 'trials')).catch(() => []);
-        return trials.length > 0;
+        // Killed once the coordinator has written at least one result.
+        const trials = await readdir(join(out, 'trials')).catch(() => [] as string[]);
+        const results = await Promise.all(
+          trials.map((id) =>
+            access(join(out, 'trials', id, 'result.json')).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        );
+        return results.includes(true);
       }, 60_000);
       coordinator.kill('SIGKILL');
       await coordinatorExited;
