@@ -65,7 +65,8 @@ export default async function processTrialJob(
         backend: settings.backend,
         ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
       },
-      (progress) => void job.updateProgress({ ...progress }),
+      // Progress is best effort: a lost update must not fail the trial.
+      (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),
       async (checkpoint) => {
         const text = JSON.stringify(checkpoint);
         // Too large for Redis: a retry recomputes from the last one that fitted, or from scratch.
