@@ -190,7 +190,8 @@ describe('actlab activations', () => {
     } finally {
       await folder.remove();
     }
-  });
+    // Three CLI starts: seconds when other test files (the queue e2e) load the cores.
+  }, 30_000);
 
   it('names the valid activations when the name is unknown', async () => {
     const failure = await run('node', [

@@ -3,7 +3,13 @@ import { availableParallelism } from 'node:os';
 import { ActlabError } from '@actlab/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { plotActivationCommand, printActivationTable } from './commands/activations-command.js';
-import { listCommand, reportCommand, runCommand, showCommand } from './commands/study-commands.js';
+import {
+  listCommand,
+  reportCommand,
+  runCommand,
+  showCommand,
+  workerCommand,
+} from './commands/study-commands.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -76,7 +82,33 @@ program
   )
   .option('--plain', 'plain line logs even on a terminal', false)
   .option('--no-report', 'do not write the report at the end')
+  .option(
+    '--queue <url>',
+    'run the trials as BullMQ jobs on this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS); `actlab worker` trains them',
+  )
   .action((study: string, options) => runCommand(study, options));
+
+program
+  .command('worker')
+  .description('train trial jobs from a queue that `actlab run --queue` fills, until stopped')
+  .requiredOption('--queue <url>', 'redis://[:password@]host[:port][/db] or rediss://… (TLS)')
+  .option('--concurrency <n>', 'trials at once, each in its own thread', positiveInteger, 1)
+  .addOption(
+    new Option('--backend <name>', 'tfjs backend')
+      .choices(['auto', 'wasm', 'cpu', 'node'])
+      .default('auto'),
+  )
+  .option(
+    '--data-dir <folder>',
+    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
+  )
+  .option(
+    '--lock-duration <ms>',
+    "how long a job's lock lasts unrenewed: a dead worker's trial is retried after it",
+    positiveInteger,
+  )
+  .option('--stalled-interval <ms>', 'time between checks for stalled jobs', positiveInteger)
+  .action((options) => workerCommand(options));
 
 program
   .command('report <runFolder>')

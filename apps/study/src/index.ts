@@ -1,4 +1,11 @@
 export { type ChartSpec, renderPng, renderSvg } from './charts/render-chart.js';
+export { QueueExecutor, type QueueExecutorOptions } from './queue/queue-executor.js';
+export {
+  type QueueWorkerOptions,
+  type RunningQueueWorker,
+  runQueueWorker,
+} from './queue/run-queue-worker.js';
+export { type TrialJobData, type TrialJobResult, trialQueueName } from './queue/trial-queue.js';
 export {
   diagnoseFit,
   type FitDiagnosis,

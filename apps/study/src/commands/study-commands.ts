@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { QueueExecutor } from '../queue/queue-executor.js';
+import { runQueueWorker } from '../queue/run-queue-worker.js';
 import { writeReport } from '../report/write-report.js';
 import { LocalExecutor } from '../run/local-executor.js';
 import { runStudy } from '../run/run-study.js';
@@ -31,6 +33,8 @@ export interface RunCommandOptions {
   dataDir?: string;
   plain: boolean;
   report: boolean;
+  /** Run the trials as BullMQ jobs on this Redis instead of local worker threads. */
+  queue?: string;
 }
 
 /** `actlab run <study>` */
@@ -42,7 +46,8 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
   });
   const runFolder = resolve(options.out ?? `runs/${study.name}${options.quick ? '-quick' : ''}`);
-  const executor = new LocalExecutor(options.workers);
+  const queueExecutor = options.queue ? new QueueExecutor(options.queue) : undefined;
+  const executor = queueExecutor ?? new LocalExecutor(options.workers);
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -53,8 +58,11 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const where = queueExecutor
+    ? `queue ${queueExecutor.redactedUrl} (start \`actlab worker\` on any machine)`
+    : `${Math.min(options.workers, trials.length)} worker(s)`;
   process.stderr.write(
-    `${study.title}: ${trials.length} trials, ${Math.min(options.workers, trials.length)} worker(s), run folder ${runFolder}\n`,
+    `${study.title}: ${trials.length} trials, ${where}, run folder ${runFolder}\n`,
   );
   const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
   const summary = await runStudy({
@@ -77,6 +85,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
       workers: options.workers,
       backend: options.backend,
       trainer: options.trainer,
+      ...(queueExecutor ? { queue: queueExecutor.redactedUrl } : {}),
     },
     plain: options.plain,
   });
@@ -98,6 +107,38 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     process.stdout.write(`report: ${report.markdownPath}\n        ${report.htmlPath}\n`);
   }
   if (summary.failed.length > 0) process.exitCode = 1;
+}
+
+/** Options of `actlab worker`. */
+export interface WorkerCommandOptions {
+  queue: string;
+  concurrency: number;
+  backend: string;
+  dataDir?: string;
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+/** `actlab worker --queue <url>`: trains trial jobs until stopped (Ctrl-C or SIGTERM). */
+export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
+  const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
+  const worker = await runQueueWorker({
+    queue: options.queue,
+    concurrency: options.concurrency,
+    backend: options.backend,
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.lockDuration ? { lockDurationMs: options.lockDuration } : {}),
+    ...(options.stalledInterval ? { stalledIntervalMs: options.stalledInterval } : {}),
+  });
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.stderr.write('\nstopping: trials in progress are retried from their checkpoints\n');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await worker.close();
 }
 
 /** `actlab report <runFolder>` */

@@ -72,15 +72,20 @@ export function decodeTensor(saved: SavedTensor): tf.Tensor {
   );
 }
 
-/** Saves the model's weights and the optimizer's state with the metrics so far (atomic write). */
+/**
+ * Saves the model's weights and the optimizer's state with the metrics so far (atomic write)
+ * and returns what it saved.
+ */
 export async function saveCheckpoint(
   path: string,
   model: LayersModel,
   optimizer: SavedOptimizer,
   state: Omit<Checkpoint, 'weights' | keyof SavedOptimizer>,
-): Promise<void> {
+): Promise<Checkpoint> {
   const weights = model.weights.map((weight) => encodeTensor(weight.originalName, weight.read()));
-  await writeJsonAtomic(path, { ...state, ...optimizer, weights } satisfies Checkpoint);
+  const checkpoint: Checkpoint = { ...state, ...optimizer, weights };
+  await writeJsonAtomic(path, checkpoint);
+  return checkpoint;
 }
 
 /** Reads a checkpoint, or undefined when there is none for this trial. */

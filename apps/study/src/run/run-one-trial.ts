@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ActlabError } from '@actlab/errors';
 import type { Trial } from '../study/expand-trials.js';
+import type { Checkpoint } from './checkpoint.js';
 import { prepareTrialData } from './prepare-trial-data.js';
 import { probeTrialGradients } from './probe-trial.js';
 import { type TrialProgress, trainTrial } from './train-trial.js';
@@ -21,6 +22,7 @@ export async function runOneTrial(
   trial: Trial,
   context: TrialJobContext,
   onProgress: (progress: TrialProgress) => void,
+  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>,
 ): Promise<TrialOutcome> {
   try {
     const backend = await useBackend(context.backend);
@@ -36,6 +38,7 @@ export async function runOneTrial(
       probe: (model, xs, ys, epoch) =>
         probeTrialGradients(model, xs, ys, epoch, context.probeTargets),
       onProgress,
+      ...(onCheckpoint ? { onCheckpoint } : {}),
     });
     if (!result) return { ok: false, code: 'TRIAL_STOPPED', message: 'the trial was stopped' };
     return { ok: true, result };

@@ -32,6 +32,8 @@ export interface RunManifest {
     backend: string;
     /** Absent in runs made before the fused trainer. */
     trainer?: TrainerRequest;
+    /** The queue's Redis URL without credentials, when the trials ran as queue jobs. */
+    queue?: string;
   };
   machine: MachineInfo;
   createdAt: string;

@@ -7,7 +7,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Trial } from '../study/expand-trials.js';
 import { writeJsonAtomic } from './atomic-files.js';
 import { buildModel } from './build-model.js';
-import { readCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint.js';
+import { type Checkpoint, readCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint.js';
 import { createOptimizer } from './create-optimizer.js';
 import { deriveSeed } from './seeded-random.js';
 import {
@@ -51,6 +51,8 @@ export interface TrainTrialOptions {
   /** Record the learnable activations' parameters after every epoch. */
   recordLearnedParameters?: boolean;
   onProgress?: (progress: TrialProgress) => void;
+  /** Called with each per-epoch checkpoint once it is saved (the queue worker publishes it). */
+  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
   /** Test hook: stop (as if killed) after this many epochs of this call. */
   stopAfterEpochs?: number;
 }
@@ -234,13 +236,14 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         divergedAtEpoch = epoch;
         break;
       }
-      await saveCheckpoint(checkpointPath, model, await engine.saveOptimizer(), {
+      const saved = await saveCheckpoint(checkpointPath, model, await engine.saveOptimizer(), {
         trialId: trial.id,
         epoch,
         metrics,
         gradients,
         trainSeconds,
       });
+      await options.onCheckpoint?.(saved);
       epochsThisCall++;
     }
 
