@@ -1,2 +1,10 @@
-/** Version of this package, for diagnostics. */
-export const version = '0.0.0';
+export * from './platform-neutral.js';
+export {
+  type FaceMaskDataset,
+  type FaceSample,
+  type LoadFaceMaskOptions,
+  type LoadSummary,
+  loadFaceMaskDataset,
+} from './node/load-face-mask-dataset.js';
+export { readModelFiles, saveModelFiles } from './node/model-files.js';
+export { decodeImage, type ImageInput, MaskDetector, shippedModelPath } from './node-mask-detector.js';

@@ -1,0 +1,2 @@
+export * from './platform-neutral.js';
+export { MaskDetector } from './mask-detector.js';
