@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { loadMaskStudy, studyKind } from '../mask-detector/load-mask-study.js';
+import { runMaskDetectorStudy } from '../mask-detector/run-mask-detector.js';
 import { writeReport } from '../report/write-report.js';
 import { LocalExecutor } from '../run/local-executor.js';
 import { runStudy } from '../run/run-study.js';
@@ -9,7 +11,7 @@ import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
 /** `actlab list` */
 export async function listCommand(): Promise<void> {
   for (const name of await listPresets()) {
-    const study = await loadStudy(name);
+    const study = (await studyKind(name)) === 'mask-detector' ? await loadMaskStudy(name) : await loadStudy(name);
     process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
   }
 }
@@ -35,6 +37,10 @@ export interface RunCommandOptions {
 
 /** `actlab run <study>` */
 export async function runCommand(studyName: string, options: RunCommandOptions): Promise<void> {
+  if ((await studyKind(studyName)) === 'mask-detector') {
+    await runMaskDetectorStudy(await loadMaskStudy(studyName), options);
+    return;
+  }
   const study = await loadStudy(studyName);
   const trials = expandTrials(study, {
     quick: options.quick,
