@@ -1,6 +1,6 @@
 // Trains the shipped weights on both face-mask sets together, measures per-dataset validation
 // metrics, and writes models/mask-detector/{model.json,weights.bin,metrics.json}.
-// Usage: node scripts/train-shipped-model.mjs [--max-epochs 30] [--minutes 14] [--size 48] [--out models/mask-detector]
+// Usage: node scripts/train-shipped-model.mjs [--max-epochs 30] [--minutes 14] [--size 48] [--bn-momentum 0.99] [--out models/mask-detector]
 //        node scripts/train-shipped-model.mjs --cross [--minutes 6]   (cross-dataset figures only)
 // Needs ACTLAB_DATA_DIR (or --data-dir) with face-mask-voc/ and face-mask/.
 import { cpus } from 'node:os';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     cross: { type: 'boolean', default: false },
     seed: { type: 'string', default: '0' },
     size: { type: 'string', default: '48' },
+    'bn-momentum': { type: 'string', default: '0.99' },
   },
 });
 const dataDir = values['data-dir'] ?? process.env.ACTLAB_DATA_DIR;
@@ -60,7 +61,7 @@ async function evaluate(model, indices) {
 }
 
 async function train(trainIndices, validationIndices, budgetMinutes) {
-  const model = buildMaskModel({ size, classes: 2, seed });
+  const model = buildMaskModel({ size, classes: 2, seed, batchNormMomentum: Number(values['bn-momentum']) });
   const history = await trainMaskModel(
     model,
     { images, labels, classNames, trainIndices, validationIndices },
@@ -79,7 +80,7 @@ const command = `node scripts/train-shipped-model.mjs ${process.argv.slice(2).jo
 const out = resolve(values.out);
 
 if (values.cross) {
-  const result = {};
+  const result = { batchNormMomentum: Number(values['bn-momentum']), size };
   log('cross: train on VOC, evaluate on the folders set');
   const a = await train(voc.split.train, voc.split.validation, minutes);
   result.vocToFolders = { trainedOn: 'face-mask-voc (train split)', evaluatedOn: 'face-mask (every deduplicated image)', epochs: a.history.epochs.length, ownValidation: await evaluate(a.model, voc.split.validation), other: await evaluate(a.model, all(folders.samples.length, offset)) };

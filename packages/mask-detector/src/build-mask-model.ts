@@ -13,6 +13,11 @@ export interface MaskModelOptions {
   filters?: [number, number, number];
   /** Learning rate of Adam. Default 0.0005, as in the seed. */
   learningRate?: number;
+  /**
+   * Momentum of the BatchNormalization moving statistics. Default 0.99 (tfjs's); lower it for
+   * runs of a few dozen steps, or inference uses statistics that have not converged yet.
+   */
+  batchNormMomentum?: number;
   /** Seed of the kernel initialisers. Default 0. */
   seed?: number;
 }
@@ -22,6 +27,9 @@ export interface MaskModelOptions {
  * MaxPooling(2) → Dropout(0.25), then Dense(64) → BatchNormalization → LeakyReLU → Dropout(0.5),
  * and a sigmoid unit (two classes, binary cross-entropy) or a softmax (three classes,
  * categorical cross-entropy), trained with Adam.
+ *
+ * The Adam optimizer is the caller's: free it with `model.optimizer.dispose()` beside
+ * `model.dispose()`.
  *
  * @throws {@link MaskDetectorError} `INVALID_OPTION` for a size under 16 or a class count other than 2 or 3
  */
@@ -47,14 +55,14 @@ export function buildMaskModel(options: MaskModelOptions = {}): tfl.LayersModel 
         kernelInitializer: tfl.initializers.heNormal({ seed: seed + block }),
       }),
     );
-    model.add(tfl.layers.batchNormalization());
+    model.add(tfl.layers.batchNormalization({ momentum: options.batchNormMomentum ?? 0.99 }));
     model.add(tfl.layers.leakyReLU({ alpha: 0.1 }));
     model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
     model.add(tfl.layers.dropout({ rate: 0.25, seed: seed + 10 + block }));
   });
   model.add(tfl.layers.flatten());
   model.add(tfl.layers.dense({ units: 64, kernelInitializer: tfl.initializers.heNormal({ seed: seed + 20 }) }));
-  model.add(tfl.layers.batchNormalization());
+  model.add(tfl.layers.batchNormalization({ momentum: options.batchNormMomentum ?? 0.99 }));
   model.add(tfl.layers.leakyReLU({ alpha: 0.1 }));
   model.add(tfl.layers.dropout({ rate: 0.5, seed: seed + 30 }));
   model.add(

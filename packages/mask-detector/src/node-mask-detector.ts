@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
 import type { FaceBox } from './box-geometry.js';
 import {
@@ -74,6 +75,11 @@ export class MaskDetector extends BrowserMaskDetector {
     const path = source instanceof URL ? fileURLToPath(source) : source;
     const artifacts = await readModelFiles(path);
     return new MaskDetector(await loadLayersModel(tf.io.fromMemory(artifacts)), options);
+  }
+
+  /** Wraps a model already in memory (for example one just trained). */
+  static override fromModel(model: tfl.LayersModel, options: MaskDetectorOptions = {}): MaskDetector {
+    return new MaskDetector(model, options);
   }
 
   /** Classifies one face crop: a tensor of values 0–255, or a PNG/JPEG path or bytes. */

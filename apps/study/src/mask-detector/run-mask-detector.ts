@@ -233,6 +233,7 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
       evaluations,
       backend,
     };
+    model.optimizer.dispose();
     model.dispose();
     await mkdir(join(runFolder, 'trials', plan.id), { recursive: true });
     await writeJsonAtomic(join(runFolder, 'trials', plan.id, 'result.json'), result);
