@@ -20,7 +20,8 @@ export function clampBox(box: FaceBox, imageWidth: number, imageHeight: number):
   const y0 = Math.max(0, box.y);
   const x1 = Math.min(imageWidth, box.x + box.width);
   const y1 = Math.min(imageHeight, box.y + box.height);
-  const clamped = x0 !== box.x || y0 !== box.y || x1 !== box.x + box.width || y1 !== box.y + box.height;
+  const clamped =
+    x0 !== box.x || y0 !== box.y || x1 !== box.x + box.width || y1 !== box.y + box.height;
   if (x1 - x0 < 1 || y1 - y0 < 1) return { box: null, clamped };
   return { box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, clamped };
 }

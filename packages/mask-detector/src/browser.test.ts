@@ -13,7 +13,9 @@ const underCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process
 // Under CI a missing browser must fail the run (launch throws), never skip quietly.
 const runBrowserTests = existsSync(chromiumPath) || underCi;
 if (!runBrowserTests) {
-  console.warn(`Skipping the headless Chromium test: ${chromiumPath} is missing (apt-get install -y chromium).`);
+  console.warn(
+    `Skipping the headless Chromium test: ${chromiumPath} is missing (apt-get install -y chromium).`,
+  );
 }
 const packageDir = resolve(import.meta.dirname, '..');
 const modules = resolve(packageDir, 'node_modules');
@@ -43,78 +45,105 @@ const page = `<!doctype html><html><head>
   window.ready = true;
 </script></head><body>mask detector test</body></html>`;
 
-describe.skipIf(!runBrowserTests)('the browser build in headless Chromium (needs /usr/bin/chromium)', () => {
-  it('has no Node-only import, loads the shipped model from a URL and classifies a crop as Node does', async () => {
-    const distFiles = (await readdir(join(packageDir, 'dist'))).filter((name) => name.endsWith('.js'));
-    const browserChunks = distFiles.filter((name) => name !== 'index.js');
-    for (const name of browserChunks) {
-      const code = await readFile(join(packageDir, 'dist', name), 'utf8');
-      expect(code, `${name} must not import Node modules`).not.toMatch(/from ['"](node:|sharp)/);
-    }
-    const routes: Record<string, (request: unknown, response: import('node:http').ServerResponse) => void> = {
-      '/': (_request, response) => {
-        response.setHeader('content-type', 'text/html');
-        response.end(page);
-      },
-      '/seedrandom.js': (_request, response) => {
-        // The cpu backend's random ops need seedrandom; classification never calls them.
-        response.setHeader('content-type', 'text/javascript');
-        response.end('export function alea() { throw new Error("seedrandom is not served in this test"); }');
-      },
-      '/model/model.json': async (_request, response) => {
-        response.setHeader('content-type', 'application/json');
-        response.end(await readFile(shippedModelPath));
-      },
-      '/model/weights.bin': async (_request, response) => {
-        response.end(await readFile(join(shippedModelPath, '..', 'weights.bin')));
-      },
-    };
-    for (const [path, file] of Object.entries(scripts)) {
-      routes[path] = async (_request, response) => {
-        response.setHeader('content-type', 'text/javascript');
-        response.end(await readFile(file));
+describe.skipIf(!runBrowserTests)(
+  'the browser build in headless Chromium (needs /usr/bin/chromium)',
+  () => {
+    it('has no Node-only import, loads the shipped model from a URL and classifies a crop as Node does', async () => {
+      const distFiles = (await readdir(join(packageDir, 'dist'))).filter((name) =>
+        name.endsWith('.js'),
+      );
+      const browserChunks = distFiles.filter((name) => name !== 'index.js');
+      for (const name of browserChunks) {
+        const code = await readFile(join(packageDir, 'dist', name), 'utf8');
+        expect(code, `${name} must not import Node modules`).not.toMatch(/from ['"](node:|sharp)/);
+      }
+      const routes: Record<
+        string,
+        (request: unknown, response: import('node:http').ServerResponse) => void
+      > = {
+        '/': (_request, response) => {
+          response.setHeader('content-type', 'text/html');
+          response.end(page);
+        },
+        '/seedrandom.js': (_request, response) => {
+          // The cpu backend's random ops need seedrandom; classification never calls them.
+          response.setHeader('content-type', 'text/javascript');
+          response.end(
+            'export function alea() { throw new Error("seedrandom is not served in this test"); }',
+          );
+        },
+        '/model/model.json': async (_request, response) => {
+          response.setHeader('content-type', 'application/json');
+          response.end(await readFile(shippedModelPath));
+        },
+        '/model/weights.bin': async (_request, response) => {
+          response.end(await readFile(join(shippedModelPath, '..', 'weights.bin')));
+        },
       };
-    }
-    for (const name of browserChunks) {
-      routes[`/dist/${name}`] = async (_request, response) => {
-        response.setHeader('content-type', 'text/javascript');
-        response.end(await readFile(join(packageDir, 'dist', name)));
-      };
-    }
-    // A deterministic stand-in crop: the same pixels go to Node and to the browser.
-    const [height, width] = [40, 36];
-    const pixels = Array.from({ length: height * width * 3 }, (_, i) => (i * 37 + (i % 7) * 11) % 256);
-    await tf.setBackend('cpu');
-    const node = await MaskDetector.load();
-    const face = tf.tensor3d(pixels, [height, width, 3], 'int32');
-    const expected = await node.classify(face);
-    face.dispose();
-    node.dispose();
+      for (const [path, file] of Object.entries(scripts)) {
+        routes[path] = async (_request, response) => {
+          response.setHeader('content-type', 'text/javascript');
+          response.end(await readFile(file));
+        };
+      }
+      for (const name of browserChunks) {
+        routes[`/dist/${name}`] = async (_request, response) => {
+          response.setHeader('content-type', 'text/javascript');
+          response.end(await readFile(join(packageDir, 'dist', name)));
+        };
+      }
+      // A deterministic stand-in crop: the same pixels go to Node and to the browser.
+      const [height, width] = [40, 36];
+      const pixels = Array.from(
+        { length: height * width * 3 },
+        (_, i) => (i * 37 + (i % 7) * 11) % 256,
+      );
+      await tf.setBackend('cpu');
+      const node = await MaskDetector.load();
+      const face = tf.tensor3d(pixels, [height, width, 3], 'int32');
+      const expected = await node.classify(face);
+      face.dispose();
+      node.dispose();
 
-    const server = await startLoopbackServer(routes as never);
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    });
-    try {
-      const tab = await (await browser.newContext()).newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (error) => errors.push(error.message));
-      await tab.goto(`${server.url}/`);
-      await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
-      const got = (await tab.evaluate(
-        ([p, h, w]) => (window as never as { classify: (...a: unknown[]) => Promise<unknown> }).classify(p, h, w),
-        [pixels, height, width] as const,
-      )) as { one: typeof expected; boxes: (typeof expected)[]; inputSize: number };
-      expect(errors).toEqual([]);
-      expect(got.one.label).toBe(expected.label);
-      expect(got.one.probability).toBeCloseTo(expected.probability, 4);
-      expect(got.boxes).toHaveLength(1);
-      expect(got.inputSize).toBeGreaterThan(0);
-      expect(server.requests).toContain('/model/weights.bin');
-    } finally {
-      await browser.close();
-      await server.close();
-    }
-  }, 60_000);
-});
+      const server = await startLoopbackServer(routes as never);
+      const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-quic',
+          '--no-first-run',
+        ],
+      });
+      try {
+        const tab = await (await browser.newContext()).newPage();
+        const errors: string[] = [];
+        tab.on('pageerror', (error) => errors.push(error.message));
+        await tab.goto(`${server.url}/`);
+        await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        const got = (await tab.evaluate(
+          ([p, h, w]) =>
+            (window as never as { classify: (...a: unknown[]) => Promise<unknown> }).classify(
+              p,
+              h,
+              w,
+            ),
+          [pixels, height, width] as const,
+        )) as { one: typeof expected; boxes: (typeof expected)[]; inputSize: number };
+        expect(errors).toEqual([]);
+        expect(got.one.label).toBe(expected.label);
+        expect(got.one.probability).toBeCloseTo(expected.probability, 4);
+        expect(got.boxes).toHaveLength(1);
+        expect(got.inputSize).toBeGreaterThan(0);
+        expect(server.requests).toContain('/model/weights.bin');
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    }, 60_000);
+  },
+);

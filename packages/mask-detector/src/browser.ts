@@ -1,2 +1,2 @@
-export * from './platform-neutral.js';
 export { MaskDetector } from './mask-detector.js';
+export * from './platform-neutral.js';

@@ -37,10 +37,16 @@ export function buildMaskModel(options: MaskModelOptions = {}): tfl.LayersModel 
   const size = options.size ?? 64;
   const classes = options.classes ?? 2;
   if (!Number.isInteger(size) || size < 16) {
-    throw new MaskDetectorError({ code: 'INVALID_OPTION', message: `size must be a whole number ≥ 16, got ${size}` });
+    throw new MaskDetectorError({
+      code: 'INVALID_OPTION',
+      message: `size must be a whole number ≥ 16, got ${size}`,
+    });
   }
   if (classes !== 2 && classes !== 3) {
-    throw new MaskDetectorError({ code: 'INVALID_OPTION', message: `classes must be 2 or 3, got ${String(classes)}` });
+    throw new MaskDetectorError({
+      code: 'INVALID_OPTION',
+      message: `classes must be 2 or 3, got ${String(classes)}`,
+    });
   }
   const seed = options.seed ?? 0;
   const filters = options.filters ?? [16, 32, 64];
@@ -61,7 +67,12 @@ export function buildMaskModel(options: MaskModelOptions = {}): tfl.LayersModel 
     model.add(tfl.layers.dropout({ rate: 0.25, seed: seed + 10 + block }));
   });
   model.add(tfl.layers.flatten());
-  model.add(tfl.layers.dense({ units: 64, kernelInitializer: tfl.initializers.heNormal({ seed: seed + 20 }) }));
+  model.add(
+    tfl.layers.dense({
+      units: 64,
+      kernelInitializer: tfl.initializers.heNormal({ seed: seed + 20 }),
+    }),
+  );
   model.add(tfl.layers.batchNormalization({ momentum: options.batchNormMomentum ?? 0.99 }));
   model.add(tfl.layers.leakyReLU({ alpha: 0.1 }));
   model.add(tfl.layers.dropout({ rate: 0.5, seed: seed + 30 }));

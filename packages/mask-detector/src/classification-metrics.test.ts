@@ -25,6 +25,8 @@ describe('classificationMetrics', () => {
   });
 
   it('rejects labels out of range', () => {
-    expect(() => classificationMetrics([0, 2], [0, 0], ['a', 'b'])).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => classificationMetrics([0, 2], [0, 0], ['a', 'b'])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
   });
 });

@@ -19,11 +19,17 @@ describe('groupedStratifiedSplit', () => {
   it('is fixed by the seed and changes with it', () => {
     const a = groupedStratifiedSplit(labels, groups, { seed: 1 });
     expect(groupedStratifiedSplit(labels, groups, { seed: 1 })).toEqual(a);
-    expect(groupedStratifiedSplit(labels, groups, { seed: 2 }).validation).not.toEqual(a.validation);
+    expect(groupedStratifiedSplit(labels, groups, { seed: 2 }).validation).not.toEqual(
+      a.validation,
+    );
   });
 
   it('rejects a fraction outside (0, 1) and mismatched lengths', () => {
-    expect(() => groupedStratifiedSplit(labels, groups, { validationFraction: 1 })).toThrow(/validationFraction/);
-    expect(() => groupedStratifiedSplit([0, 1], ['a'])).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => groupedStratifiedSplit(labels, groups, { validationFraction: 1 })).toThrow(
+      /validationFraction/,
+    );
+    expect(() => groupedStratifiedSplit([0, 1], ['a'])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
   });
 });

@@ -66,7 +66,10 @@ export function groupedStratifiedSplit(
   const train: number[] = [];
   for (const stratum of [...strata.keys()].sort((a, b) => a - b)) {
     const stratumGroups = shuffleInPlace((strata.get(stratum) as string[]).sort(), random);
-    const total = stratumGroups.reduce((sum, group) => sum + (members.get(group) as number[]).length, 0);
+    const total = stratumGroups.reduce(
+      (sum, group) => sum + (members.get(group) as number[]).length,
+      0,
+    );
     const target = Math.round(total * fraction);
     let taken = 0;
     for (const group of stratumGroups) {

@@ -1,4 +1,3 @@
-export * from './platform-neutral.js';
 export {
   type FaceMaskDataset,
   type FaceSample,
@@ -7,4 +6,10 @@ export {
   loadFaceMaskDataset,
 } from './node/load-face-mask-dataset.js';
 export { readModelFiles, saveModelFiles } from './node/model-files.js';
-export { decodeImage, type ImageInput, MaskDetector, shippedModelPath } from './node-mask-detector.js';
+export {
+  decodeImage,
+  type ImageInput,
+  MaskDetector,
+  shippedModelPath,
+} from './node-mask-detector.js';
+export * from './platform-neutral.js';

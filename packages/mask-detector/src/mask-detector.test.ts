@@ -9,11 +9,18 @@ import { MaskDetector } from './node-mask-detector.js';
 import { trainMaskModel } from './train-mask-model.js';
 
 // A stand-in task a tiny model learns in seconds: "masks" are images whose lower half is bright.
-function syntheticFaces(n: number, size: number, seed: number): { images: tf.Tensor4D; labels: number[] } {
+function syntheticFaces(
+  n: number,
+  size: number,
+  seed: number,
+): { images: tf.Tensor4D; labels: number[] } {
   return tf.tidy(() => {
     const labels = Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0));
     const noise = tf.randomUniform([n, size, size, 3], 0, 0.3, 'float32', seed);
-    const lower = tf.mul(tf.concat([tf.zeros([size / 2, size, 3]), tf.ones([size / 2, size, 3])]), 0.6);
+    const lower = tf.mul(
+      tf.concat([tf.zeros([size / 2, size, 3]), tf.ones([size / 2, size, 3])]),
+      0.6,
+    );
     const withMask = tf.reshape(tf.tensor1d(labels.map((l) => (l === 0 ? 1 : 0))), [n, 1, 1, 1]);
     return { images: tf.add(noise, tf.mul(withMask, lower)) as tf.Tensor4D, labels };
   });
@@ -28,11 +35,23 @@ describe('trainMaskModel and MaskDetector', () => {
     const size = 16;
     const { images, labels } = syntheticFaces(64, size, 1);
     const before = tf.memory().numTensors;
-    const model = buildMaskModel({ size, filters: [4, 4, 4], learningRate: 0.01, batchNormMomentum: 0.5, seed: 1 });
+    const model = buildMaskModel({
+      size,
+      filters: [4, 4, 4],
+      learningRate: 0.01,
+      batchNormMomentum: 0.5,
+      seed: 1,
+    });
     const indices = labels.map((_, i) => i);
     const history = await trainMaskModel(
       model,
-      { images, labels, classNames: ['with_mask', 'no_mask'], trainIndices: indices.slice(0, 48), validationIndices: indices.slice(48) },
+      {
+        images,
+        labels,
+        classNames: ['with_mask', 'no_mask'],
+        trainIndices: indices.slice(0, 48),
+        validationIndices: indices.slice(48),
+      },
       { maxEpochs: 8, batchSize: 16, seed: 1, targetValidationAccuracy: 0.99 },
     );
     expect(history.epochs.length).toBeGreaterThan(0);
@@ -41,8 +60,18 @@ describe('trainMaskModel and MaskDetector', () => {
     expect(detector.classNames).toEqual(['with_mask', 'no_mask']);
     const afterTraining = tf.memory().numTensors;
     // One "masked" and one bare crop, as 0–255 pixels of another size than the model's.
-    const masked = tf.tidy(() => tf.mul(tf.image.resizeBilinear(tf.gather(images, 1) as tf.Tensor3D, [40, 40]), 255)) as tf.Tensor3D;
-    const bare = tf.tidy(() => tf.mul(tf.image.resizeBilinear(tf.gather(images, 0) as tf.Tensor3D, [40, 40]), 255)) as tf.Tensor3D;
+    const masked = tf.tidy(() =>
+      tf.mul(
+        tf.image.resizeBilinear(tf.gather(images, 1) as unknown as tf.Tensor3D, [40, 40]),
+        255,
+      ),
+    ) as tf.Tensor3D;
+    const bare = tf.tidy(() =>
+      tf.mul(
+        tf.image.resizeBilinear(tf.gather(images, 0) as unknown as tf.Tensor3D, [40, 40]),
+        255,
+      ),
+    ) as tf.Tensor3D;
     const first = await detector.classify(masked);
     expect(first.label).toBe('with_mask');
     expect(first.probability).toBeGreaterThan(0.5);
@@ -85,11 +114,19 @@ describe('trainMaskModel and MaskDetector', () => {
   it('throws typed errors for a bad image, a box outside the photo and a missing model', async () => {
     const detector = MaskDetector.fromModel(buildMaskModel({ size: 16, filters: [2, 2, 2] }));
     const flat = tf.zeros([16, 16]);
-    await expect(detector.classify(flat as never)).rejects.toMatchObject({ code: 'BAD_IMAGE_TENSOR' });
+    await expect(detector.classify(flat as never)).rejects.toMatchObject({
+      code: 'BAD_IMAGE_TENSOR',
+    });
     const photo = tf.zeros([20, 20, 3]) as tf.Tensor3D;
-    await expect(detector.classifyFaces(photo, [{ x: 30, y: 0, width: 5, height: 5 }])).rejects.toMatchObject({ code: 'BAD_BOX' });
-    await expect(detector.classify('/no/such/face.png')).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE' });
-    await expect(MaskDetector.load('/no/such/model.json')).rejects.toMatchObject({ code: 'MODEL_UNREADABLE' });
+    await expect(
+      detector.classifyFaces(photo, [{ x: 30, y: 0, width: 5, height: 5 }]),
+    ).rejects.toMatchObject({ code: 'BAD_BOX' });
+    await expect(detector.classify('/no/such/face.png')).rejects.toMatchObject({
+      code: 'IMAGE_UNREADABLE',
+    });
+    await expect(MaskDetector.load('/no/such/model.json')).rejects.toMatchObject({
+      code: 'MODEL_UNREADABLE',
+    });
     tf.dispose([flat, photo]);
     detector.dispose();
   });

@@ -40,7 +40,12 @@ export class MaskDetector {
   ) {
     const [, height, width, channels] = model.inputs[0]?.shape ?? [];
     const units = model.outputs[0]?.shape[1];
-    if (height !== width || typeof height !== 'number' || channels !== 3 || (units !== 1 && units !== 3)) {
+    if (
+      height !== width ||
+      typeof height !== 'number' ||
+      channels !== 3 ||
+      (units !== 1 && units !== 3)
+    ) {
       throw new MaskDetectorError({
         code: 'MODEL_MISMATCH',
         message: `expected a model with input [null, s, s, 3] and 1 or 3 outputs, got input ${JSON.stringify(model.inputs[0]?.shape)} and ${String(units)} outputs`,
@@ -56,7 +61,10 @@ export class MaskDetector {
    *
    * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` or `MODEL_MISMATCH`
    */
-  static async load(source: string | URL | tf.io.IOHandler, options: MaskDetectorOptions = {}): Promise<MaskDetector> {
+  static async load(
+    source: string | URL | tf.io.IOHandler,
+    options: MaskDetectorOptions = {},
+  ): Promise<MaskDetector> {
     return new MaskDetector(await loadLayersModel(source), options);
   }
 
@@ -74,7 +82,10 @@ export class MaskDetector {
   async classify(face: tf.Tensor3D): Promise<MaskPrediction> {
     checkImage(face, 'face');
     const input = tf.tidy(() =>
-      tf.expandDims(tf.div(tf.image.resizeBilinear(rgb(face), [this.inputSize, this.inputSize]), 255), 0),
+      tf.expandDims(
+        tf.div(tf.image.resizeBilinear(rgb(face), [this.inputSize, this.inputSize]), 255),
+        0,
+      ),
     ) as tf.Tensor4D;
     const [prediction] = await this.predict(input);
     input.dispose();
@@ -95,8 +106,17 @@ export class MaskDetector {
     if (boxes.length === 0) return [];
     const [height, width] = photo.shape;
     const normalised = boxes.map((box, index) => {
-      const valid = [box.x, box.y, box.width, box.height].every(Number.isFinite) && box.width > 0 && box.height > 0;
-      if (!valid || box.x >= width || box.y >= height || box.x + box.width <= 0 || box.y + box.height <= 0) {
+      const valid =
+        [box.x, box.y, box.width, box.height].every(Number.isFinite) &&
+        box.width > 0 &&
+        box.height > 0;
+      if (
+        !valid ||
+        box.x >= width ||
+        box.y >= height ||
+        box.x + box.width <= 0 ||
+        box.y + box.height <= 0
+      ) {
         throw new MaskDetectorError({
           code: 'BAD_BOX',
           message: `box ${index} (${JSON.stringify(box)}) has no pixel inside the ${width}×${height} photo; boxes are {x, y, width, height} in pixels`,
@@ -141,7 +161,9 @@ export class MaskDetector {
   }
 
   private async predict(input: tf.Tensor4D): Promise<MaskPrediction[]> {
-    const probabilities = tf.tidy(() => outputToProbabilities(this.model.predict(input) as tf.Tensor));
+    const probabilities = tf.tidy(() =>
+      outputToProbabilities(this.model.predict(input) as tf.Tensor),
+    );
     const rows = (await probabilities.array()) as number[][];
     probabilities.dispose();
     return rows.map((row) => {
@@ -152,14 +174,21 @@ export class MaskDetector {
       return {
         label: this.classNames[best] as MaskLabel,
         probability: row[best] as number,
-        probabilities: Object.fromEntries(this.classNames.map((name, c) => [name, row[c] as number])),
+        probabilities: Object.fromEntries(
+          this.classNames.map((name, c) => [name, row[c] as number]),
+        ),
       };
     });
   }
 }
 
 function checkImage(image: tf.Tensor, what: string): void {
-  if (!(image instanceof tf.Tensor) || image.rank !== 3 || (image.shape[2] !== 3 && image.shape[2] !== 4) || image.size === 0) {
+  if (
+    !(image instanceof tf.Tensor) ||
+    image.rank !== 3 ||
+    (image.shape[2] !== 3 && image.shape[2] !== 4) ||
+    image.size === 0
+  ) {
     throw new MaskDetectorError({
       code: 'BAD_IMAGE_TENSOR',
       message: `expected the ${what} as a tensor of shape [height, width, 3] (or 4 channels) with values 0–255, got ${image instanceof tf.Tensor ? `shape [${image.shape.join(', ')}]` : typeof image}`,
@@ -173,7 +202,9 @@ function rgb(image: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** Loads a layers model, turning any failure into a typed error. */
-export async function loadLayersModel(source: string | URL | tf.io.IOHandler): Promise<tfl.LayersModel> {
+export async function loadLayersModel(
+  source: string | URL | tf.io.IOHandler,
+): Promise<tfl.LayersModel> {
   try {
     return await tfl.loadLayersModel(source instanceof URL ? source.href : source);
   } catch (cause) {

@@ -13,7 +13,9 @@ import { MaskDetectorError } from './mask-detector-error.js';
 import { readModelFiles } from './node/model-files.js';
 
 /** Path of the shipped weights' `model.json` (trained by `scripts/train-shipped-model.mjs`). */
-export const shippedModelPath = fileURLToPath(new URL('../models/mask-detector/model.json', import.meta.url));
+export const shippedModelPath = fileURLToPath(
+  new URL('../models/mask-detector/model.json', import.meta.url),
+);
 
 /** An image the Node detector accepts: a tensor of pixel values 0–255, a file path, or file bytes. */
 export type ImageInput = tf.Tensor3D | string | Uint8Array;
@@ -40,7 +42,10 @@ export async function decodeImage(image: string | Uint8Array): Promise<tf.Tensor
   }
 }
 
-async function withTensor<T>(image: ImageInput, use: (tensor: tf.Tensor3D) => Promise<T>): Promise<T> {
+async function withTensor<T>(
+  image: ImageInput,
+  use: (tensor: tf.Tensor3D) => Promise<T>,
+): Promise<T> {
   if (image instanceof tf.Tensor) return use(image);
   const tensor = await decodeImage(image);
   try {
@@ -66,7 +71,8 @@ export class MaskDetector extends BrowserMaskDetector {
     source: string | URL | tf.io.IOHandler = shippedModelPath,
     options: MaskDetectorOptions = {},
   ): Promise<MaskDetector> {
-    const isRemote = (typeof source === 'string' && /^https?:\/\//i.test(source)) ||
+    const isRemote =
+      (typeof source === 'string' && /^https?:\/\//i.test(source)) ||
       (source instanceof URL && source.protocol !== 'file:');
     if (typeof source === 'object' && !(source instanceof URL)) {
       return new MaskDetector(await loadLayersModel(source), options);
@@ -78,7 +84,10 @@ export class MaskDetector extends BrowserMaskDetector {
   }
 
   /** Wraps a model already in memory (for example one just trained). */
-  static override fromModel(model: tfl.LayersModel, options: MaskDetectorOptions = {}): MaskDetector {
+  static override fromModel(
+    model: tfl.LayersModel,
+    options: MaskDetectorOptions = {},
+  ): MaskDetector {
     return new MaskDetector(model, options);
   }
 
@@ -88,7 +97,10 @@ export class MaskDetector extends BrowserMaskDetector {
   }
 
   /** Classifies every box of a photo: a tensor of values 0–255, or a PNG/JPEG path or bytes. */
-  override async classifyFaces(photo: ImageInput, boxes: readonly FaceBox[]): Promise<MaskPrediction[]> {
+  override async classifyFaces(
+    photo: ImageInput,
+    boxes: readonly FaceBox[],
+  ): Promise<MaskPrediction[]> {
     return withTensor(photo, (tensor) => super.classifyFaces(tensor, boxes));
   }
 }

@@ -5,7 +5,11 @@ export {
   type ClassMetrics,
   classificationMetrics,
 } from './classification-metrics.js';
-export { type GroupedSplitOptions, groupedStratifiedSplit, type SplitIndices } from './grouped-split.js';
+export {
+  type GroupedSplitOptions,
+  groupedStratifiedSplit,
+  type SplitIndices,
+} from './grouped-split.js';
 export {
   type ClassMode,
   classNamesFor,
@@ -14,9 +18,11 @@ export {
   twoClassNames,
   vocClassNames,
 } from './labels.js';
+export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';
 export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-error.js';
 export { parseVocAnnotation, type VocAnnotation, type VocObject } from './parse-voc.js';
 export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
+export { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.js';
 export {
   type EpochRecord,
   type TrainingData,
@@ -24,5 +30,3 @@ export {
   type TrainMaskModelOptions,
   trainMaskModel,
 } from './train-mask-model.js';
-export { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.js';
-export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';

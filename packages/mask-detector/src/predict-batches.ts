@@ -45,7 +45,10 @@ export async function predictBatches(
   for (let i = 0; i < indices.length; i++) {
     let best = 0;
     for (let c = 1; c < classes; c++) {
-      if ((probabilities[i * classes + c] as number) > (probabilities[i * classes + best] as number)) best = c;
+      if (
+        (probabilities[i * classes + c] as number) > (probabilities[i * classes + best] as number)
+      )
+        best = c;
     }
     predicted[i] = best;
   }

@@ -7,9 +7,9 @@ import { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.
 
 const filterGradient = (x: number[][][][], dy: number[][][][], pad: 'same' | 'valid') =>
   tf.tidy(() =>
-    tf.grad((filter: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(tf.tensor4d(x), filter, 1, pad), tf.tensor4d(dy))))(
-      tf.zeros([3, 3, 3, 4]) as tf.Tensor4D,
-    ),
+    tf.grad((filter: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(tf.tensor4d(x), filter as tf.Tensor4D, 1, pad), tf.tensor4d(dy))),
+    )(tf.zeros([3, 3, 3, 4]) as tf.Tensor4D),
   );
 
 describe('registerWasmConv2DBackpropFilter', () => {
@@ -30,7 +30,9 @@ describe('registerWasmConv2DBackpropFilter', () => {
     tf.dispose(got);
     expect(tf.memory().numTensors).toBe(before);
     values.forEach((value, k) => {
-      const worst = Math.max(...Array.from(value, (v, i) => Math.abs(v - (expected[k]?.[i] as number))));
+      const worst = Math.max(
+        ...Array.from(value, (v, i) => Math.abs(v - (expected[k]?.[i] as number))),
+      );
       expect(worst).toBeLessThan(1e-4);
     });
     await tf.setBackend('cpu');

@@ -39,7 +39,8 @@ export function registerWasmConv2DBackpropFilter(): void {
       if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
         throw new MaskDetectorError({
           code: 'INVALID_OPTION',
-          message: 'the wasm Conv2DBackpropFilter shim supports stride 1 and NHWC only; train this model on the cpu backend',
+          message:
+            'the wasm Conv2DBackpropFilter shim supports stride 1 and NHWC only; train this model on the cpu backend',
         });
       }
       const run = (name: string, kernelInputs: unknown, kernelAttrs: object) =>
@@ -63,20 +64,42 @@ export function registerWasmConv2DBackpropFilter(): void {
       ];
       const rows = batch * outHeight * outWidth;
       const padded = keep(
-        run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }),
+        run(
+          'PadV2',
+          { x },
+          {
+            paddings: [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        ),
       );
       const dyRows = keep(run('Reshape', { x: dy }, { shape: [1, rows, outChannels] }));
       const parts: tf.TensorInfo[] = [];
       for (let i = 0; i < info.filterHeight; i++) {
         for (let j = 0; j < info.filterWidth; j++) {
           const patch = keep(
-            run('Slice', { x: padded }, { begin: [0, i, j, 0], size: [batch, outHeight, outWidth, inChannels] }),
+            run(
+              'Slice',
+              { x: padded },
+              { begin: [0, i, j, 0], size: [batch, outHeight, outWidth, inChannels] },
+            ),
           );
           const patchRows = keep(run('Reshape', { x: patch }, { shape: [1, rows, inChannels] }));
           // A contiguous transpose first: wasm's matmul reads a transposed operand slowly.
           const patchColumns = keep(run('Transpose', { x: patchRows }, { perm: [0, 2, 1] }));
           parts.push(
-            keep(run('BatchMatMul', { a: patchColumns, b: dyRows }, { transposeA: false, transposeB: false })),
+            keep(
+              run(
+                'BatchMatMul',
+                { a: patchColumns, b: dyRows },
+                { transposeA: false, transposeB: false },
+              ),
+            ),
           );
         }
       }

@@ -122,13 +122,21 @@ export async function trainMaskModel(
           const list = presentClasses[Math.floor(random() * presentClasses.length)] as number[];
           batchIndices.push(list[Math.floor(random() * list.length)] as number);
         } else {
-          batchIndices.push(data.trainIndices[Math.floor(random() * data.trainIndices.length)] as number);
+          batchIndices.push(
+            data.trainIndices[Math.floor(random() * data.trainIndices.length)] as number,
+          );
         }
       }
       const [x, y] = tf.tidy(() => {
         const raw = tf.gather(data.images, tf.tensor1d(batchIndices, 'int32'));
         const input = (options.augment ?? true) ? augmentBatch(raw, random, maxShift) : raw;
-        return [input, targetsFor(batchIndices.map((i) => data.labels[i] as number), classes)];
+        return [
+          input,
+          targetsFor(
+            batchIndices.map((i) => data.labels[i] as number),
+            classes,
+          ),
+        ];
       });
       const result = (await model.trainOnBatch(x, y)) as number[];
       x.dispose();
@@ -140,7 +148,9 @@ export async function trainMaskModel(
     const metrics = classificationMetrics(validationLabels, predictions.predicted, data.classNames);
     let validationLoss = 0;
     validationLabels.forEach((label, i) => {
-      validationLoss -= Math.log(Math.max(1e-7, predictions.probabilities[i * classes + label] as number));
+      validationLoss -= Math.log(
+        Math.max(1e-7, predictions.probabilities[i * classes + label] as number),
+      );
     });
     const record: EpochRecord = {
       epoch,

@@ -11,7 +11,10 @@ import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
 /** `actlab list` */
 export async function listCommand(): Promise<void> {
   for (const name of await listPresets()) {
-    const study = (await studyKind(name)) === 'mask-detector' ? await loadMaskStudy(name) : await loadStudy(name);
+    const study =
+      (await studyKind(name)) === 'mask-detector'
+        ? await loadMaskStudy(name)
+        : await loadStudy(name);
     process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
   }
 }

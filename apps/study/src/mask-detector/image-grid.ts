@@ -29,7 +29,9 @@ export async function imageGridPng(
             ? Math.round(
                 255 *
                   (crop.pixels[
-                    (Math.floor((y - border) / scale) * size + Math.floor((x - border) / scale)) * 3 + c
+                    (Math.floor((y - border) / scale) * size + Math.floor((x - border) / scale)) *
+                      3 +
+                      c
                   ] as number),
               )
             : (frame[c] as number);
@@ -37,5 +39,7 @@ export async function imageGridPng(
       }
     }
   });
-  return sharp(canvas, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(canvas, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }

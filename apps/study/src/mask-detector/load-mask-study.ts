@@ -9,7 +9,9 @@ export async function studyKind(presetOrPath: string): Promise<string | undefine
   try {
     const looksLikePath = /[/\\]/.test(presetOrPath) || /\.(ya?ml|json)$/i.test(presetOrPath);
     if (!looksLikePath && !(await listPresets()).includes(presetOrPath)) return undefined;
-    const text = looksLikePath ? await readFile(presetOrPath, 'utf8') : await readPresetText(presetOrPath);
+    const text = looksLikePath
+      ? await readFile(presetOrPath, 'utf8')
+      : await readPresetText(presetOrPath);
     const value = parseYaml(text) as { kind?: unknown } | null;
     return typeof value?.kind === 'string' ? value.kind : undefined;
   } catch {
@@ -25,7 +27,9 @@ export async function studyKind(presetOrPath: string): Promise<string | undefine
  */
 export async function loadMaskStudy(presetOrPath: string): Promise<MaskStudy> {
   const looksLikePath = /[/\\]/.test(presetOrPath) || /\.(ya?ml|json)$/i.test(presetOrPath);
-  const text = looksLikePath ? await readFile(presetOrPath, 'utf8') : await readPresetText(presetOrPath);
+  const text = looksLikePath
+    ? await readFile(presetOrPath, 'utf8')
+    : await readPresetText(presetOrPath);
   const result = maskStudySchema.safeParse(parseYaml(text));
   if (!result.success) {
     throw new StudyConfigError({

@@ -53,11 +53,31 @@ const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
 function curvesSpec(trials: MaskTrialResult[]): ChartSpec {
   const rows = trials.flatMap((trial) =>
     trial.epochs.flatMap((record) => [
-      { trial: trial.label, epoch: record.epoch, metric: 'train accuracy (balanced batches)', value: record.trainAccuracy },
-      { trial: trial.label, epoch: record.epoch, metric: 'validation accuracy', value: record.validationAccuracy },
-      { trial: trial.label, epoch: record.epoch, metric: 'validation balanced accuracy', value: record.validationBalancedAccuracy },
+      {
+        trial: trial.label,
+        epoch: record.epoch,
+        metric: 'train accuracy (balanced batches)',
+        value: record.trainAccuracy,
+      },
+      {
+        trial: trial.label,
+        epoch: record.epoch,
+        metric: 'validation accuracy',
+        value: record.validationAccuracy,
+      },
+      {
+        trial: trial.label,
+        epoch: record.epoch,
+        metric: 'validation balanced accuracy',
+        value: record.validationBalancedAccuracy,
+      },
       { trial: trial.label, epoch: record.epoch, metric: 'train loss', value: record.trainLoss },
-      { trial: trial.label, epoch: record.epoch, metric: 'validation loss', value: record.validationLoss },
+      {
+        trial: trial.label,
+        epoch: record.epoch,
+        metric: 'validation loss',
+        value: record.validationLoss,
+      },
     ]),
   );
   return {
@@ -86,7 +106,11 @@ function confusionSpec(evaluation: Evaluation): ChartSpec {
     xTitle: 'predicted',
     yTitle: 'actual',
     rows: evaluation.metrics.confusion.flatMap((row, actual) =>
-      row.map((count, predicted) => ({ x: names[predicted] as string, y: names[actual] as string, value: count })),
+      row.map((count, predicted) => ({
+        x: names[predicted] as string,
+        y: names[actual] as string,
+        value: count,
+      })),
     ),
   });
 }
@@ -99,7 +123,10 @@ function metricsTable(trials: MaskTrialResult[]): string[] {
   for (const trial of trials) {
     for (const { set, metrics } of trial.evaluations) {
       const cls = metrics.perClass
-        .map((entry) => `${entry.precision.toFixed(3)} / ${entry.recall.toFixed(3)} / ${entry.f1.toFixed(3)}`)
+        .map(
+          (entry) =>
+            `${entry.precision.toFixed(3)} / ${entry.recall.toFixed(3)} / ${entry.f1.toFixed(3)}`,
+        )
         .join(' | ');
       lines.push(
         `| ${trial.trainedOn} | ${set} | ${metrics.samples} | ${metrics.accuracy.toFixed(4)} | ${metrics.balancedAccuracy.toFixed(4)} | ${cls} |`,
@@ -110,27 +137,36 @@ function metricsTable(trials: MaskTrialResult[]): string[] {
 }
 
 function markdownToHtml(markdown: string, title: string): string {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeHtml = (text: string) =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const out: string[] = [];
   let inTable = false;
   for (const line of markdown.split('\n')) {
     if (line.startsWith('|')) {
       if (/^\|\s*-/.test(line)) continue;
-      const cells = line.split('|').slice(1, -1).map((cell) => escape(cell.trim()));
-      out.push(`${inTable ? '' : '<table>'}<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`);
+      const cells = line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => escapeHtml(cell.trim()));
+      out.push(
+        `${inTable ? '' : '<table>'}<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`,
+      );
       inTable = true;
       continue;
     }
     if (inTable) out.push('</table>');
     inTable = false;
     const image = /^!\[(.*)\]\((.*)\)$/.exec(line);
-    if (image) out.push(`<p><img alt="${escape(image[1] as string)}" src="${escape(image[2] as string)}"></p>`);
-    else if (line.startsWith('## ')) out.push(`<h2>${escape(line.slice(3))}</h2>`);
-    else if (line.startsWith('# ')) out.push(`<h1>${escape(line.slice(2))}</h1>`);
-    else if (line.trim() !== '') out.push(`<p>${escape(line)}</p>`);
+    if (image)
+      out.push(
+        `<p><img alt="${escapeHtml(image[1] as string)}" src="${escapeHtml(image[2] as string)}"></p>`,
+      );
+    else if (line.startsWith('## ')) out.push(`<h2>${escapeHtml(line.slice(3))}</h2>`);
+    else if (line.startsWith('# ')) out.push(`<h1>${escapeHtml(line.slice(2))}</h1>`);
+    else if (line.trim() !== '') out.push(`<p>${escapeHtml(line)}</p>`);
   }
   if (inTable) out.push('</table>');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title><style>body{font-family:sans-serif;max-width:72rem;margin:2rem auto}td{border:1px solid #ccc;padding:2px 6px}table{border-collapse:collapse}img{max-width:100%}</style></head><body>\n${out.join('\n')}\n</body></html>\n`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:sans-serif;max-width:72rem;margin:2rem auto}td{border:1px solid #ccc;padding:2px 6px}table{border-collapse:collapse}img{max-width:100%}</style></head><body>\n${out.join('\n')}\n</body></html>\n`;
 }
 
 /**
@@ -140,12 +176,16 @@ function markdownToHtml(markdown: string, title: string): string {
  *
  * @throws {@link StudyConfigError} `DATA_DIR_MISSING` without a data folder
  */
-export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOptions): Promise<string> {
+export async function runMaskDetectorStudy(
+  study: MaskStudy,
+  options: MaskRunOptions,
+): Promise<string> {
   const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
   if (!dataDir) {
     throw new StudyConfigError({
       code: 'DATA_DIR_MISSING',
-      message: 'the mask-detector study needs the face-mask data: pass --data-dir or set ACTLAB_DATA_DIR (a folder with face-mask-voc/ and face-mask/)',
+      message:
+        'the mask-detector study needs the face-mask data: pass --data-dir or set ACTLAB_DATA_DIR (a folder with face-mask-voc/ and face-mask/)',
     });
   }
   const runFolder = resolve(options.out ?? `runs/${study.name}${options.quick ? '-quick' : ''}`);
@@ -156,7 +196,9 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
   const maxEpochs = options.epochs ?? (options.quick ? study.quick.maxEpochs : study.maxEpochs);
   const limit = options.quick ? study.quick.limit : undefined;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`${study.title}: ${options.quick ? 'quick profile, ' : ''}${size}×${size} crops, up to ${maxEpochs} epoch(s), backend ${backend}, run folder ${runFolder}`);
+  log(
+    `${study.title}: ${options.quick ? 'quick profile, ' : ''}${size}×${size} crops, up to ${maxEpochs} epoch(s), backend ${backend}, run folder ${runFolder}`,
+  );
   const common = { size, seed: study.seed, ...(limit !== undefined ? { limit } : {}) };
   const voc = await loadFaceMaskDataset(join(dataDir, 'face-mask-voc'), {
     format: 'voc',
@@ -165,7 +207,10 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
     minBoxSize: study.minBoxSize,
     ...common,
   });
-  const folders = await loadFaceMaskDataset(join(dataDir, 'face-mask'), { format: 'folders', ...common });
+  const folders = await loadFaceMaskDataset(join(dataDir, 'face-mask'), {
+    format: 'folders',
+    ...common,
+  });
   const sets: [string, FaceMaskDataset][] = [
     ['face-mask-voc', voc],
     ['face-mask', folders],
@@ -179,19 +224,39 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
   const labels = [...voc.labelIndices, ...folders.labelIndices];
   const classNames = voc.classNames;
   const shift = (indices: number[]) => indices.map((index) => index + offset);
-  const validation = { 'face-mask-voc': voc.split.validation, 'face-mask': shift(folders.split.validation) };
+  const validation = {
+    'face-mask-voc': voc.split.validation,
+    'face-mask': shift(folders.split.validation),
+  };
   const train = { 'face-mask-voc': voc.split.train, 'face-mask': shift(folders.split.train) };
   const plans = [
-    { id: 'both', label: 'both sets', trainedOn: 'both', sets: ['face-mask-voc', 'face-mask'] as const },
+    {
+      id: 'both',
+      label: 'both sets',
+      trainedOn: 'both',
+      sets: ['face-mask-voc', 'face-mask'] as const,
+    },
     ...(study.crossDataset
       ? [
-          { id: 'voc-only', label: 'face-mask-voc', trainedOn: 'face-mask-voc', sets: ['face-mask-voc'] as const },
-          { id: 'folders-only', label: 'face-mask', trainedOn: 'face-mask', sets: ['face-mask'] as const },
+          {
+            id: 'voc-only',
+            label: 'face-mask-voc',
+            trainedOn: 'face-mask-voc',
+            sets: ['face-mask-voc'] as const,
+          },
+          {
+            id: 'folders-only',
+            label: 'face-mask',
+            trainedOn: 'face-mask',
+            sets: ['face-mask'] as const,
+          },
         ]
       : []),
   ];
   const results: MaskTrialResult[] = [];
-  let bothPredictions: { indices: number[]; predicted: Int32Array; probabilities: Float32Array } | undefined;
+  let bothPredictions:
+    | { indices: number[]; predicted: Int32Array; probabilities: Float32Array }
+    | undefined;
   for (const plan of plans) {
     const trainIndices = plan.sets.flatMap((set) => train[set]);
     const validationIndices = plan.sets.flatMap((set) => validation[set]);
@@ -205,7 +270,9 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
         targetValidationAccuracy: study.targetValidationAccuracy,
         seed: study.seed,
         onEpoch: (record) => {
-          log(`  ${plan.label} epoch ${record.epoch}: validation accuracy ${record.validationAccuracy.toFixed(4)}, balanced ${record.validationBalancedAccuracy.toFixed(4)} (${record.seconds.toFixed(0)} s)`);
+          log(
+            `  ${plan.label} epoch ${record.epoch}: validation accuracy ${record.validationAccuracy.toFixed(4)}, balanced ${record.validationBalancedAccuracy.toFixed(4)} (${record.seconds.toFixed(0)} s)`,
+          );
         },
       },
     );
@@ -213,11 +280,19 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
     for (const [set] of sets) {
       const own = (plan.sets as readonly string[]).includes(set);
       // On its own set a model is judged on the validation split; on the other set, on all of it.
-      const indices = own ? validation[set as keyof typeof validation] : set === 'face-mask-voc' ? voc.samples.map((_, i) => i) : shift(folders.samples.map((_, i) => i));
+      const indices = own
+        ? validation[set as keyof typeof validation]
+        : set === 'face-mask-voc'
+          ? voc.samples.map((_, i) => i)
+          : shift(folders.samples.map((_, i) => i));
       const predictions = await predictBatches(model, images, indices);
       evaluations.push({
         set: own ? `${set} validation` : `${set} (all, unseen set)`,
-        metrics: classificationMetrics(indices.map((i) => labels[i] as number), predictions.predicted, classNames),
+        metrics: classificationMetrics(
+          indices.map((i) => labels[i] as number),
+          predictions.predicted,
+          classNames,
+        ),
       });
     }
     const ownIndices = plan.sets.flatMap((set) => validation[set]);
@@ -229,7 +304,11 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
       trainedOn: plan.trainedOn,
       epochs: history.epochs,
       stoppedBecause: history.stoppedBecause,
-      finalTestAccuracy: classificationMetrics(ownIndices.map((i) => labels[i] as number), ownPredictions.predicted, classNames).accuracy,
+      finalTestAccuracy: classificationMetrics(
+        ownIndices.map((i) => labels[i] as number),
+        ownPredictions.predicted,
+        classNames,
+      ).accuracy,
       evaluations,
       backend,
     };
@@ -243,13 +322,27 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
   const summaries = Object.fromEntries(
     sets.map(([name, set]) => {
       const { warnings, ...summary } = set.summary;
-      return [name, { ...summary, warnings: warnings.length, train: set.split.train.length, validation: set.split.validation.length }];
+      return [
+        name,
+        {
+          ...summary,
+          warnings: warnings.length,
+          train: set.split.train.length,
+          validation: set.split.validation.length,
+        },
+      ];
     }),
   );
   await writeJsonAtomic(join(runFolder, 'manifest.json'), {
     study,
     trials: results.map(({ id, label }) => ({ id, label, axes: {} })),
-    options: { quick: options.quick, epochs: options.epochs ?? null, backend: options.backend, size, maxEpochs },
+    options: {
+      quick: options.quick,
+      epochs: options.epochs ?? null,
+      backend: options.backend,
+      size,
+      maxEpochs,
+    },
     data: summaries,
     machine: machineInfo(),
     createdAt: new Date().toISOString(),
@@ -265,7 +358,10 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
     ];
     for (const figure of figures) {
       await writeJsonAtomic(join(runFolder, 'figures', `${figure.name}.vl.json`), figure.spec);
-      await writeFileAtomically(join(runFolder, 'figures', `${figure.name}.png`), await renderPng(figure.spec));
+      await writeFileAtomically(
+        join(runFolder, 'figures', `${figure.name}.png`),
+        await renderPng(figure.spec),
+      );
     }
     const predictions = bothPredictions as NonNullable<typeof bothPredictions>;
     const cropOf = (index: number) =>
@@ -274,19 +370,32 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
     await writeFileAtomically(
       join(runFolder, 'figures', 'validation-crops.png'),
       await imageGridPng(
-        gridIndices.map((index, i) => ({ pixels: cropOf(index), correct: predictions.predicted[i] === labels[index] })),
+        gridIndices.map((index, i) => ({
+          pixels: cropOf(index),
+          correct: predictions.predicted[i] === labels[index],
+        })),
         size,
         12,
       ),
     );
     const mistakes = predictions.indices
-      .map((index, i) => ({ index, predicted: predictions.predicted[i] as number, probability: predictions.probabilities[i * 2 + (predictions.predicted[i] as number)] as number }))
+      .map((index, i) => ({
+        index,
+        predicted: predictions.predicted[i] as number,
+        probability: predictions.probabilities[
+          i * 2 + (predictions.predicted[i] as number)
+        ] as number,
+      }))
       .filter((entry) => entry.predicted !== labels[entry.index])
       .sort((a, b) => b.probability - a.probability)
       .slice(0, 16);
     await writeFileAtomically(
       join(runFolder, 'figures', 'worst-mistakes.png'),
-      await imageGridPng(mistakes.map((entry) => ({ pixels: cropOf(entry.index), correct: false })), size, 8),
+      await imageGridPng(
+        mistakes.map((entry) => ({ pixels: cropOf(entry.index), correct: false })),
+        size,
+        8,
+      ),
     );
     const vocOwn = results[0]?.evaluations[0]?.metrics;
     const lines = [
@@ -300,7 +409,10 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
       '',
       '| set | loaded with_mask | loaded no_mask | train | validation | boxes clamped | skipped (< min box size) | duplicates dropped | synthetic pairs kept together |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...sets.map(([name, set]) => `| ${name} | ${set.summary.loadedPerClass.with_mask} | ${set.summary.loadedPerClass.no_mask} | ${set.split.train.length} | ${set.split.validation.length} | ${set.summary.boxesClamped} | ${set.summary.skipped.tooSmall} | ${set.summary.duplicatesDropped} | ${set.summary.pairsKeptTogether} |`),
+      ...sets.map(
+        ([name, set]) =>
+          `| ${name} | ${set.summary.loadedPerClass.with_mask} | ${set.summary.loadedPerClass.no_mask} | ${set.split.train.length} | ${set.split.validation.length} | ${set.summary.boxesClamped} | ${set.summary.skipped.tooSmall} | ${set.summary.duplicatesDropped} | ${set.summary.pairsKeptTogether} |`,
+      ),
       '',
       '## Validation metrics',
       '',
@@ -308,7 +420,10 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
       '',
       '| model | epochs | stopped because | validation accuracy (own sets) |',
       '| --- | ---: | --- | ---: |',
-      ...results.map((result) => `| ${result.label} | ${result.epochs.length} | ${result.stoppedBecause} | ${result.finalTestAccuracy.toFixed(4)} |`),
+      ...results.map(
+        (result) =>
+          `| ${result.label} | ${result.epochs.length} | ${result.stoppedBecause} | ${result.finalTestAccuracy.toFixed(4)} |`,
+      ),
       '',
       vocOwn
         ? `The seed's bar: > 97 % validation accuracy on the VOC crops. Measured here: ${percent(vocOwn.accuracy)} (balanced accuracy ${percent(vocOwn.balancedAccuracy)}) — ${vocOwn.accuracy > 0.97 ? 'met' : 'not met'}. with_mask is ${percent((vocOwn.perClass[0]?.support ?? 0) / Math.max(1, vocOwn.samples))} of these crops, so accuracy alone flatters the model; the balanced figure weighs both classes equally.`
@@ -316,7 +431,12 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
       '',
       '## Figures',
       '',
-      ...figures.flatMap((figure) => [`${figure.title}.`, '', `![${figure.title}](figures/${figure.name}.png)`, '']),
+      ...figures.flatMap((figure) => [
+        `${figure.title}.`,
+        '',
+        `![${figure.title}](figures/${figure.name}.png)`,
+        '',
+      ]),
       `Validation crops (the first ${gridIndices.length} of the model trained on both sets; green frame: right, red: wrong).`,
       '',
       '![validation crops](figures/validation-crops.png)',
@@ -327,7 +447,9 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
       '| ---: | --- | --- | --- | --- | ---: |',
       ...mistakes.map((entry, i) => {
         const sample = samples[entry.index];
-        const box = sample?.box ? `${sample.box.x},${sample.box.y},${sample.box.width},${sample.box.height}` : '—';
+        const box = sample?.box
+          ? `${sample.box.x},${sample.box.y},${sample.box.width},${sample.box.height}`
+          : '—';
         return `| ${i + 1} | ${sample?.file.replace(dataDir, '$ACTLAB_DATA_DIR')} | ${box} | ${classNames[labels[entry.index] as number]} | ${classNames[entry.predicted]} | ${entry.probability.toFixed(3)} |`;
       }),
       '',
@@ -336,8 +458,13 @@ export async function runMaskDetectorStudy(study: MaskStudy, options: MaskRunOpt
     ];
     const markdown = lines.join('\n');
     await writeFileAtomically(join(runFolder, 'report.md'), markdown);
-    await writeFileAtomically(join(runFolder, 'report.html'), markdownToHtml(markdown, study.title));
-    process.stdout.write(`report: ${join(runFolder, 'report.md')}\n        ${join(runFolder, 'report.html')}\n`);
+    await writeFileAtomically(
+      join(runFolder, 'report.html'),
+      markdownToHtml(markdown, study.title),
+    );
+    process.stdout.write(
+      `report: ${join(runFolder, 'report.md')}\n        ${join(runFolder, 'report.html')}\n`,
+    );
   }
   images.dispose();
   return runFolder;

@@ -7,12 +7,22 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaceMaskDataset } from './load-face-mask-dataset.js';
 
-const solid = (width: number, height: number, rgb: [number, number, number], format: 'jpeg' | 'png' = 'png') =>
+const solid = (
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+  format: 'jpeg' | 'png' = 'png',
+) =>
   sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
     [format]()
     .toBuffer();
 
-const voc = (file: string, width: number, height: number, boxes: [string, number, number, number, number][]) =>
+const voc = (
+  file: string,
+  width: number,
+  height: number,
+  boxes: [string, number, number, number, number][],
+) =>
   `<annotation><folder>images</folder><filename>${file}</filename><size><width>${width}</width><height>${height}</height><depth>3</depth></size>${boxes
     .map(
       ([name, xmin, ymin, xmax, ymax]) =>
@@ -39,27 +49,51 @@ beforeAll(async () => {
     ]),
   );
   await writeFile(join(vocDir, 'images', 'b.jpg'), await solid(30, 30, [0, 0, 200], 'jpeg'));
-  await writeFile(join(vocDir, 'annotations', 'b.xml'), voc('b.jpg', 30, 30, [['without_mask', 0, 0, 30, 30]]));
+  await writeFile(
+    join(vocDir, 'annotations', 'b.xml'),
+    voc('b.jpg', 30, 30, [['without_mask', 0, 0, 30, 30]]),
+  );
   await writeFile(join(vocDir, 'annotations', 'empty.xml'), voc('empty.png', 10, 10, []));
   const truncated = await solid(30, 30, [0, 200, 0], 'jpeg');
   await writeFile(join(vocDir, 'images', 'c.jpg'), truncated.subarray(0, truncated.length / 2));
-  await writeFile(join(vocDir, 'annotations', 'c.xml'), voc('c.jpg', 30, 30, [['with_mask', 0, 0, 20, 20]]));
+  await writeFile(
+    join(vocDir, 'annotations', 'c.xml'),
+    voc('c.jpg', 30, 30, [['with_mask', 0, 0, 20, 20]]),
+  );
   await writeFile(join(vocDir, 'annotations', 'd.xml'), 'this is not xml <<<');
 
   const folders = join(folder.path, 'folders');
   await mkdir(join(folders, 'with_mask'), { recursive: true });
   await mkdir(join(folders, 'without_mask'));
   for (let i = 0; i < 10; i++) {
-    await writeFile(join(folders, 'with_mask', `${i}-with-mask.jpg`), await solid(20, 24, [10 * i, 100, 50], 'jpeg'));
-    await writeFile(join(folders, 'without_mask', `${i}.jpg`), await solid(20, 24, [10 * i, 50, 150], 'jpeg'));
+    await writeFile(
+      join(folders, 'with_mask', `${i}-with-mask.jpg`),
+      await solid(20, 24, [10 * i, 100, 50], 'jpeg'),
+    );
+    await writeFile(
+      join(folders, 'without_mask', `${i}.jpg`),
+      await solid(20, 24, [10 * i, 50, 150], 'jpeg'),
+    );
   }
   // Exact copies: dropped before the split.
-  await writeFile(join(folders, 'with_mask', 'augmented_image_1.jpg'), await solid(20, 24, [0, 100, 50], 'jpeg'));
-  await writeFile(join(folders, 'without_mask', 'augmented_image_2.jpg'), await solid(20, 24, [90, 50, 150], 'jpeg'));
-  await writeFile(join(folders, 'without_mask', 'broken.jpg'), new Uint8Array([0xff, 0xd8, 0xff, 0x00, 1, 2, 3]));
+  await writeFile(
+    join(folders, 'with_mask', 'augmented_image_1.jpg'),
+    await solid(20, 24, [0, 100, 50], 'jpeg'),
+  );
+  await writeFile(
+    join(folders, 'without_mask', 'augmented_image_2.jpg'),
+    await solid(20, 24, [90, 50, 150], 'jpeg'),
+  );
+  await writeFile(
+    join(folders, 'without_mask', 'broken.jpg'),
+    new Uint8Array([0xff, 0xd8, 0xff, 0x00, 1, 2, 3]),
+  );
   await mkdir(join(folder.path, 'empty-class', 'with_mask'), { recursive: true });
   await mkdir(join(folder.path, 'empty-class', 'without_mask'));
-  await writeFile(join(folder.path, 'empty-class', 'with_mask', '1-with-mask.jpg'), await solid(8, 8, [1, 2, 3], 'jpeg'));
+  await writeFile(
+    join(folder.path, 'empty-class', 'with_mask', '1-with-mask.jpg'),
+    await solid(8, 8, [1, 2, 3], 'jpeg'),
+  );
 });
 
 afterAll(async () => {
@@ -69,7 +103,12 @@ afterAll(async () => {
 describe('loadFaceMaskDataset, VOC format', () => {
   it('clamps boxes past the edge, skips tiny and outside boxes, and counts unreadable files', async () => {
     const before = tf.memory().numTensors;
-    const data = await loadFaceMaskDataset(join(folder.path, 'voc'), { format: 'voc', size: 16, minBoxSize: 10, classes: 3 });
+    const data = await loadFaceMaskDataset(join(folder.path, 'voc'), {
+      format: 'voc',
+      size: 16,
+      minBoxSize: 10,
+      classes: 3,
+    });
     expect(data.images.shape).toEqual([3, 16, 16, 3]);
     expect(data.samples.map((s) => [s.label, s.box])).toEqual([
       [0, { x: 2, y: 2, width: 18, height: 18 }],
@@ -84,8 +123,16 @@ describe('loadFaceMaskDataset, VOC format', () => {
       unreadableAnnotation: 1,
       annotationWithoutBoxes: 1,
     });
-    expect(data.summary.loadedPerClass).toEqual({ with_mask: 1, without_mask: 2, mask_weared_incorrect: 0 });
-    expect(data.summary.skippedPerClass).toEqual({ with_mask: 2, without_mask: 0, mask_weared_incorrect: 1 });
+    expect(data.summary.loadedPerClass).toEqual({
+      with_mask: 1,
+      without_mask: 2,
+      mask_weared_incorrect: 0,
+    });
+    expect(data.summary.skippedPerClass).toEqual({
+      with_mask: 2,
+      without_mask: 0,
+      mask_weared_incorrect: 1,
+    });
     // The red photo's crop is red, the blue photo's blue: pixels really come from the right file.
     const pixels = (await data.images.array()) as number[][][][];
     expect(pixels[0]?.[8]?.[8]?.[0]).toBeGreaterThan(0.7);
@@ -96,7 +143,11 @@ describe('loadFaceMaskDataset, VOC format', () => {
   });
 
   it('merges without_mask and mask_weared_incorrect into no_mask in two-class mode and keeps tiny boxes when asked', async () => {
-    const data = await loadFaceMaskDataset(join(folder.path, 'voc'), { format: 'voc', size: 8, minBoxSize: 0 });
+    const data = await loadFaceMaskDataset(join(folder.path, 'voc'), {
+      format: 'voc',
+      size: 8,
+      minBoxSize: 0,
+    });
     expect(data.classNames).toEqual(['with_mask', 'no_mask']);
     expect(Array.from(data.labelIndices)).toEqual([0, 1, 1, 1]);
     // Boxes of one photo never straddle the split.
@@ -108,7 +159,12 @@ describe('loadFaceMaskDataset, VOC format', () => {
 
 describe('loadFaceMaskDataset, class folders', () => {
   it('drops exact duplicates, skips an unreadable file and keeps every synthetic pair on one side', async () => {
-    const data = await loadFaceMaskDataset(join(folder.path, 'folders'), { format: 'folders', size: 8, seed: 3, validationFraction: 0.2 });
+    const data = await loadFaceMaskDataset(join(folder.path, 'folders'), {
+      format: 'folders',
+      size: 8,
+      seed: 3,
+      validationFraction: 0.2,
+    });
     expect(data.summary.duplicatesDropped).toBe(2);
     expect(data.summary.skipped.unreadableImage).toBe(1);
     expect(data.summary.pairsKeptTogether).toBe(10);
@@ -124,9 +180,17 @@ describe('loadFaceMaskDataset, class folders', () => {
   });
 
   it('throws typed errors for an empty class folder, a missing folder and bad options', async () => {
-    await expect(loadFaceMaskDataset(join(folder.path, 'empty-class'), { format: 'folders' })).rejects.toMatchObject({ code: 'EMPTY_CLASS_FOLDER' });
-    await expect(loadFaceMaskDataset(join(folder.path, 'nope'), { format: 'voc' })).rejects.toMatchObject({ code: 'DATASET_NOT_FOUND' });
-    await expect(loadFaceMaskDataset(join(folder.path, 'folders'), { format: 'folders', classes: 3 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(loadFaceMaskDataset(join(folder.path, 'folders'), { format: 'coco' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(
+      loadFaceMaskDataset(join(folder.path, 'empty-class'), { format: 'folders' }),
+    ).rejects.toMatchObject({ code: 'EMPTY_CLASS_FOLDER' });
+    await expect(
+      loadFaceMaskDataset(join(folder.path, 'nope'), { format: 'voc' }),
+    ).rejects.toMatchObject({ code: 'DATASET_NOT_FOUND' });
+    await expect(
+      loadFaceMaskDataset(join(folder.path, 'folders'), { format: 'folders', classes: 3 }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(
+      loadFaceMaskDataset(join(folder.path, 'folders'), { format: 'coco' as never }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 });

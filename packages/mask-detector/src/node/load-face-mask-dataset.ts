@@ -120,14 +120,18 @@ function emptySummary(classNames: readonly string[]): LoadSummary {
 
 async function loadVoc(
   dir: string,
-  options: Required<Omit<LoadFaceMaskOptions, 'limit' | 'validationFraction' | 'seed'>> & { limit?: number },
+  options: Required<Omit<LoadFaceMaskOptions, 'limit' | 'validationFraction' | 'seed'>> & {
+    limit?: number;
+  },
   summary: LoadSummary,
   collected: Collected,
 ): Promise<void> {
   const classNames = classNamesFor(options.classes);
   const annotationDir = join(dir, 'annotations');
   const imageDir = join(dir, 'images');
-  let files = (await listFolder(annotationDir, 'the VOC annotations folder')).filter((f) => f.endsWith('.xml'));
+  let files = (await listFolder(annotationDir, 'the VOC annotations folder')).filter((f) =>
+    f.endsWith('.xml'),
+  );
   if (options.limit !== undefined) files = files.slice(0, options.limit);
   for (const file of files) {
     const annotationPath = join(annotationDir, file);
@@ -136,12 +140,16 @@ async function loadVoc(
       annotation = parseVocAnnotation(await readFile(annotationPath, 'utf8'));
     } catch (cause) {
       summary.skipped.unreadableAnnotation++;
-      summary.warnings.push(`${annotationPath}: not a VOC annotation (${(cause as Error).message})`);
+      summary.warnings.push(
+        `${annotationPath}: not a VOC annotation (${(cause as Error).message})`,
+      );
       continue;
     }
     summary.skipped.malformedBox += annotation.malformedObjects;
     if (annotation.malformedObjects > 0) {
-      summary.warnings.push(`${annotationPath}: ${annotation.malformedObjects} object(s) without a numeric box`);
+      summary.warnings.push(
+        `${annotationPath}: ${annotation.malformedObjects} object(s) without a numeric box`,
+      );
     }
     if (annotation.objects.length === 0) {
       summary.skipped.annotationWithoutBoxes++;
@@ -193,14 +201,21 @@ async function loadVoc(
         continue;
       }
       const { box, clamped } = clampBox(
-        { x: object.xmin, y: object.ymin, width: object.xmax - object.xmin, height: object.ymax - object.ymin },
+        {
+          x: object.xmin,
+          y: object.ymin,
+          width: object.xmax - object.xmin,
+          height: object.ymax - object.ymin,
+        },
         width,
         height,
       );
       if (box === null) {
         summary.skipped.outsideImage++;
         countSkip(object.name);
-        summary.warnings.push(`${annotationPath}: box ${object.xmin},${object.ymin},${object.xmax},${object.ymax} is outside the ${width}×${height} image`);
+        summary.warnings.push(
+          `${annotationPath}: box ${object.xmin},${object.ymin},${object.xmax},${object.ymax} is outside the ${width}×${height} image`,
+        );
         continue;
       }
       if (clamped) summary.boxesClamped++;
@@ -271,7 +286,9 @@ async function loadFolders(
       } catch (cause) {
         summary.skipped.unreadableImage++;
         summary.skippedPerClass[key] = (summary.skippedPerClass[key] ?? 0) + 1;
-        summary.warnings.push(`${path}: unreadable or truncated image (${(cause as Error).message})`);
+        summary.warnings.push(
+          `${path}: unreadable or truncated image (${(cause as Error).message})`,
+        );
         continue;
       }
       seen.set(hash, path);
@@ -315,8 +332,10 @@ export async function loadFaceMaskDataset(
   if (options.format !== 'voc' && options.format !== 'folders') {
     throw invalid(`format must be "voc" or "folders", got "${String(options.format)}"`);
   }
-  if (!Number.isInteger(size) || size < 8 || size > 512) throw invalid(`size must be a whole number in 8..512, got ${size}`);
-  if (classes !== 2 && classes !== 3) throw invalid(`classes must be 2 or 3, got ${String(classes)}`);
+  if (!Number.isInteger(size) || size < 8 || size > 512)
+    throw invalid(`size must be a whole number in 8..512, got ${size}`);
+  if (classes !== 2 && classes !== 3)
+    throw invalid(`classes must be 2 or 3, got ${String(classes)}`);
   if (classes === 3 && options.format === 'folders') {
     throw invalid('the folders format has two classes (with_mask, without_mask); use classes: 2');
   }
@@ -326,7 +345,12 @@ export async function loadFaceMaskDataset(
   const summary = emptySummary(classNames);
   const collected: Collected = { pixels: [], samples: [] };
   if (options.format === 'voc') {
-    await loadVoc(dir, { format: 'voc', size, classes, margin, minBoxSize, limit: options.limit }, summary, collected);
+    await loadVoc(
+      dir,
+      { format: 'voc', size, classes, margin, minBoxSize, limit: options.limit },
+      summary,
+      collected,
+    );
   } else {
     await loadFolders(dir, { size, limit: options.limit }, summary, collected);
   }

@@ -48,7 +48,8 @@ export async function readModelFiles(modelJsonPath: string): Promise<tf.io.Model
     const buffers: Uint8Array[] = [];
     for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
       weightSpecs.push(...group.weights);
-      for (const path of group.paths) buffers.push(await readFile(join(dirname(modelJsonPath), path)));
+      for (const path of group.paths)
+        buffers.push(await readFile(join(dirname(modelJsonPath), path)));
     }
     const total = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
     const weightData = new Uint8Array(total);
