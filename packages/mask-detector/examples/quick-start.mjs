@@ -7,12 +7,8 @@ const detector = await MaskDetector.load();
 const photo = tf.randomUniform([120, 160, 3], 0, 255, 'int32', 7); // stand-in for a real photo
 const face = tf.slice(photo, [10, 20, 0], [64, 56, 3]);
 console.log(await detector.classify(face)); // { label, probability, probabilities }
-const boxes = [
-  { x: 20, y: 10, width: 56, height: 64 },
-  { x: 90, y: 30, width: 50, height: 60 },
-];
-for (const { label, probability } of await detector.classifyFaces(photo, boxes)) {
-  console.log(label, probability.toFixed(3));
-}
+const boxes = [{ x: 20, y: 10, width: 56, height: 64 }];
+const [first] = await detector.classifyFaces(photo, boxes);
+console.log(first.label, first.probability.toFixed(3));
 tf.dispose([photo, face]);
 detector.dispose();

@@ -6,6 +6,8 @@ export {
   loadFaceMaskDataset,
 } from './node/load-face-mask-dataset.js';
 export { readModelFiles, saveModelFiles } from './node/model-files.js';
+// Node only: fast-xml-parser's module build imports fs, path and stream.
+export { parseVocAnnotation, type VocAnnotation, type VocObject } from './parse-voc.js';
 export {
   decodeImage,
   type ImageInput,

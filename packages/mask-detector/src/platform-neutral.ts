@@ -20,7 +20,6 @@ export {
 } from './labels.js';
 export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';
 export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-error.js';
-export { parseVocAnnotation, type VocAnnotation, type VocObject } from './parse-voc.js';
 export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
 export { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.js';
 export {
