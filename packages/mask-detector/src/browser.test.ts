@@ -55,7 +55,9 @@ describe.skipIf(!runBrowserTests)(
       const browserChunks = distFiles.filter((name) => name !== 'index.js');
       for (const name of browserChunks) {
         const code = await readFile(join(packageDir, 'dist', name), 'utf8');
-        expect(code, `${name} must not import Node modules`).not.toMatch(/from ['"](node:|sharp|fast-xml-parser)/);
+        expect(code, `${name} must not import Node modules`).not.toMatch(
+          /from ['"](node:|sharp|fast-xml-parser)/,
+        );
       }
       const routes: Record<
         string,

@@ -6,12 +6,12 @@ export {
   loadFaceMaskDataset,
 } from './node/load-face-mask-dataset.js';
 export { readModelFiles, saveModelFiles } from './node/model-files.js';
-// Node only: fast-xml-parser's module build imports fs, path and stream.
-export { parseVocAnnotation, type VocAnnotation, type VocObject } from './parse-voc.js';
 export {
   decodeImage,
   type ImageInput,
   MaskDetector,
   shippedModelPath,
 } from './node-mask-detector.js';
+// Node only: fast-xml-parser's module build imports fs, path and stream.
+export { parseVocAnnotation, type VocAnnotation, type VocObject } from './parse-voc.js';
 export * from './platform-neutral.js';
