@@ -90,7 +90,12 @@ function curvesSpec(trials: MaskTrialResult[]): ChartSpec {
       height: 140,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+        x: {
+          field: 'epoch',
+          type: 'quantitative',
+          title: 'epoch',
+          axis: { format: 'd', tickMinStep: 1 },
+        },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'trial', type: 'nominal', title: 'trained on' },
       },
