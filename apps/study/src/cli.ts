@@ -10,6 +10,7 @@ import {
   showCommand,
   workerCommand,
 } from './commands/study-commands.js';
+import { maskPredictCommand } from './mask-detector/predict-command.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -114,6 +115,24 @@ program
   .command('report <runFolder>')
   .description('write report.md, report.html and figures/ for a run folder')
   .action((runFolder: string) => reportCommand(runFolder));
+
+program
+  .command('mask')
+  .description('the face-mask classifier of @actlab/mask-detector')
+  .command('predict <image>')
+  .description(
+    'classify the faces of a photo (boxes from --annotations or --box) or a whole face crop',
+  )
+  .option('--annotations <file.xml>', 'Pascal VOC file with the face boxes')
+  .option('--box <x,y,w,h...>', 'a face box in pixels (repeatable)')
+  .option('--model <model.json>', 'a model file or URL (default: the shipped weights)')
+  .option('--out <file>', 'write the photo with labelled boxes (.png or .jpg)')
+  .addOption(
+    new Option('--backend <name>', 'tfjs backend')
+      .choices(['auto', 'wasm', 'cpu', 'node'])
+      .default('auto'),
+  )
+  .action((image: string, options) => maskPredictCommand(image, options));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { loadMaskStudy, studyKind } from '../mask-detector/load-mask-study.js';
+import { runMaskDetectorStudy } from '../mask-detector/run-mask-detector.js';
 import { QueueExecutor } from '../queue/queue-executor.js';
 import { runQueueWorker } from '../queue/run-queue-worker.js';
 import { writeReport } from '../report/write-report.js';
@@ -7,11 +9,15 @@ import { runStudy } from '../run/run-study.js';
 import type { TrainerRequest } from '../run/training-engine.js';
 import { expandTrials } from '../study/expand-trials.js';
 import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
+import { StudyConfigError } from '../study/study-errors.js';
 
 /** `actlab list` */
 export async function listCommand(): Promise<void> {
   for (const name of await listPresets()) {
-    const study = await loadStudy(name);
+    const study =
+      (await studyKind(name)) === 'mask-detector'
+        ? await loadMaskStudy(name)
+        : await loadStudy(name);
     process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
   }
 }
@@ -39,6 +45,16 @@ export interface RunCommandOptions {
 
 /** `actlab run <study>` */
 export async function runCommand(studyName: string, options: RunCommandOptions): Promise<void> {
+  if ((await studyKind(studyName)) === 'mask-detector') {
+    if (options.queue) {
+      throw new StudyConfigError({
+        code: 'INVALID_ARGUMENT',
+        message: `${studyName} is a mask-detector study, which trains on this machine only; drop --queue`,
+      });
+    }
+    await runMaskDetectorStudy(await loadMaskStudy(studyName), options);
+    return;
+  }
   const study = await loadStudy(studyName);
   const trials = expandTrials(study, {
     quick: options.quick,

@@ -1,0 +1,2 @@
+export { MaskDetector } from './mask-detector.js';
+export * from './platform-neutral.js';

@@ -1,0 +1,22 @@
+import { ActlabError } from '@actlab/errors';
+
+/** The codes a {@link MaskDetectorError} carries. */
+export type MaskDetectorErrorCode =
+  | 'INVALID_OPTION'
+  | 'DATASET_NOT_FOUND'
+  | 'EMPTY_CLASS_FOLDER'
+  | 'NO_SAMPLES'
+  | 'IMAGE_UNREADABLE'
+  | 'BAD_IMAGE_TENSOR'
+  | 'BAD_BOX'
+  | 'MODEL_UNREADABLE'
+  | 'MODEL_MISMATCH';
+
+/** Every error of the mask detector: an {@link ActlabError} whose `code` is a {@link MaskDetectorErrorCode}. */
+export class MaskDetectorError extends ActlabError {
+  declare readonly code: MaskDetectorErrorCode;
+
+  constructor(options: { code: MaskDetectorErrorCode; message: string; cause?: unknown }) {
+    super(options);
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { MaskDetectorError } from '../mask-detector-error.js';
+
+const weightsFile = 'weights.bin';
+
+/**
+ * Saves a model as `model.json` plus `weights.bin` in a folder (tfjs layers format, loadable with
+ * `tf.loadLayersModel(url)` in a browser). Files are written to a temporary name and renamed.
+ */
+export async function saveModelFiles(model: tfl.LayersModel, folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: 'TensorFlow.js tfjs-layers v4.22.0',
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
+      };
+      const jsonPath = join(folder, 'model.json');
+      const binPath = join(folder, weightsFile);
+      await writeFile(`${binPath}.tmp`, new Uint8Array(weightData));
+      await rename(`${binPath}.tmp`, binPath);
+      await writeFile(`${jsonPath}.tmp`, `${JSON.stringify(modelJson)}\n`);
+      await rename(`${jsonPath}.tmp`, jsonPath);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+}
+
+/**
+ * Reads `model.json` and its weight files from disk into tfjs model artifacts.
+ *
+ * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` when a file is missing or not a layers model
+ */
+export async function readModelFiles(modelJsonPath: string): Promise<tf.io.ModelArtifacts> {
+  try {
+    const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
+    if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+      throw new Error('model.json has no modelTopology or weightsManifest');
+    }
+    const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+    const buffers: Uint8Array[] = [];
+    for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
+      weightSpecs.push(...group.weights);
+      for (const path of group.paths)
+        buffers.push(await readFile(join(dirname(modelJsonPath), path)));
+    }
+    const total = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    const weightData = new Uint8Array(total);
+    let offset = 0;
+    for (const buffer of buffers) {
+      weightData.set(buffer, offset);
+      offset += buffer.byteLength;
+    }
+    return { modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer };
+  } catch (cause) {
+    throw new MaskDetectorError({
+      code: 'MODEL_UNREADABLE',
+      message: `cannot read the model at ${modelJsonPath}: ${(cause as Error).message}. Pass the path of a tfjs layers model.json (its weight files beside it).`,
+      cause,
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import { XMLParser } from 'fast-xml-parser';
+
+/** One box of a Pascal VOC annotation, in pixels (xmax, ymax exclusive as the dataset writes them). */
+export interface VocObject {
+  /** Class name as written in `<name>`. */
+  name: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+}
+
+/** A parsed Pascal VOC annotation file. */
+export interface VocAnnotation {
+  /** `<filename>`, or undefined when missing. */
+  filename: string | undefined;
+  /** `<size><width>`, or undefined when missing. */
+  width: number | undefined;
+  /** `<size><height>`, or undefined when missing. */
+  height: number | undefined;
+  /** Every `<object>` with a complete numeric `<bndbox>`. */
+  objects: VocObject[];
+  /** Objects dropped because their box was missing or not numeric. */
+  malformedObjects: number;
+}
+
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
+
+function toNumber(value: unknown): number {
+  return typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+}
+
+/**
+ * Parses a Pascal VOC XML annotation with fast-xml-parser.
+ *
+ * @param xml - the file's text
+ * @returns the filename, size and boxes; objects with a missing or non-numeric box are counted in
+ *   `malformedObjects` rather than thrown
+ * @throws Error (from the parser) when the text is not XML at all, or has no `<annotation>` root
+ */
+export function parseVocAnnotation(xml: string): VocAnnotation {
+  const document = parser.parse(xml, true) as Record<string, unknown>;
+  const root = document.annotation as Record<string, unknown> | undefined;
+  if (root === undefined || typeof root !== 'object') {
+    throw new Error('the XML has no <annotation> root element');
+  }
+  const size = (root.size ?? {}) as Record<string, unknown>;
+  const rawObjects = root.object === undefined ? [] : [root.object].flat();
+  const objects: VocObject[] = [];
+  let malformedObjects = 0;
+  for (const raw of rawObjects as Record<string, unknown>[]) {
+    const box = (raw?.bndbox ?? {}) as Record<string, unknown>;
+    const object = {
+      name: typeof raw?.name === 'string' ? raw.name : '',
+      xmin: toNumber(box.xmin),
+      ymin: toNumber(box.ymin),
+      xmax: toNumber(box.xmax),
+      ymax: toNumber(box.ymax),
+    };
+    if ([object.xmin, object.ymin, object.xmax, object.ymax].every(Number.isFinite)) {
+      objects.push(object);
+    } else {
+      malformedObjects++;
+    }
+  }
+  const width = toNumber(size.width);
+  const height = toNumber(size.height);
+  return {
+    filename: typeof root.filename === 'string' ? root.filename : undefined,
+    width: Number.isFinite(width) ? width : undefined,
+    height: Number.isFinite(height) ? height : undefined,
+    objects,
+    malformedObjects,
+  };
+}

@@ -1,0 +1,31 @@
+export { type ClampedBox, clampBox, cropWithMargin, type FaceBox } from './box-geometry.js';
+export { buildMaskModel, type MaskModelOptions } from './build-mask-model.js';
+export {
+  type ClassificationMetrics,
+  type ClassMetrics,
+  classificationMetrics,
+} from './classification-metrics.js';
+export {
+  type GroupedSplitOptions,
+  groupedStratifiedSplit,
+  type SplitIndices,
+} from './grouped-split.js';
+export {
+  type ClassMode,
+  classNamesFor,
+  labelIndex,
+  type MaskLabel,
+  twoClassNames,
+  vocClassNames,
+} from './labels.js';
+export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';
+export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-error.js';
+export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
+export { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.js';
+export {
+  type EpochRecord,
+  type TrainingData,
+  type TrainingHistory,
+  type TrainMaskModelOptions,
+  trainMaskModel,
+} from './train-mask-model.js';

@@ -1,0 +1,172 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { classificationMetrics } from './classification-metrics.js';
+import { MaskDetectorError } from './mask-detector-error.js';
+import { predictBatches } from './predict-batches.js';
+import { seededRandom } from './seeded-random.js';
+
+/** The data {@link trainMaskModel} trains on. */
+export interface TrainingData {
+  /** Every sample, `[n, size, size, 3]`, values in [0, 1]. */
+  images: tf.Tensor4D;
+  /** Label index of every sample. */
+  labels: ArrayLike<number>;
+  classNames: readonly string[];
+  trainIndices: readonly number[];
+  validationIndices: readonly number[];
+}
+
+/** Options of {@link trainMaskModel}. */
+export interface TrainMaskModelOptions {
+  /** Maximum epochs. Default 30. */
+  maxEpochs?: number;
+  /** Stop once validation accuracy exceeds this (the seed's rule). Default 0.97. */
+  targetValidationAccuracy?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Draw every batch with equal chances per class (balanced sampling). Default true. */
+  balancedSampling?: boolean;
+  /** Random horizontal flips and shifts of up to `maxShift` × the side. Default true. */
+  augment?: boolean;
+  /** Default 0.08. */
+  maxShift?: number;
+  /** Seed of sampling and augmentation. Default 0. */
+  seed?: number;
+  /** Stop after the epoch that ends past this time (ms since the epoch, as `Date.now()`). */
+  deadline?: number;
+  /** Called after every epoch with its record. */
+  onEpoch?: (record: EpochRecord) => void | Promise<void>;
+}
+
+/** What one epoch measured. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  validationAccuracy: number;
+  validationBalancedAccuracy: number;
+  validationLoss: number;
+  seconds: number;
+}
+
+/** Result of {@link trainMaskModel}. */
+export interface TrainingHistory {
+  epochs: EpochRecord[];
+  /** `target`: validation accuracy passed the target; `deadline`: time ran out; else `maxEpochs`. */
+  stoppedBecause: 'target' | 'maxEpochs' | 'deadline';
+}
+
+/** Random flips and shifts as one cropAndResize: a box with x1 > x2 samples a mirrored crop. */
+function augmentBatch(x: tf.Tensor4D, random: () => number, maxShift: number): tf.Tensor4D {
+  const n = x.shape[0];
+  const boxes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const dy = (random() * 2 - 1) * maxShift;
+    const dx = (random() * 2 - 1) * maxShift;
+    const flip = random() < 0.5;
+    boxes.push(dy, flip ? 1 + dx : dx, 1 + dy, flip ? dx : 1 + dx);
+  }
+  return tf.image.cropAndResize(
+    x,
+    tf.tensor2d(boxes, [n, 4]),
+    tf.range(0, n, 1, 'int32') as tf.Tensor1D,
+    [x.shape[1], x.shape[2]],
+    'bilinear',
+  );
+}
+
+function targetsFor(labels: number[], classes: number): tf.Tensor2D {
+  return classes === 2
+    ? tf.tensor2d(labels, [labels.length, 1])
+    : (tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), classes), 'float32') as tf.Tensor2D);
+}
+
+/**
+ * Trains a compiled mask model (see {@link buildMaskModel}) with balanced sampling and light
+ * augmentation until validation accuracy exceeds the target or `maxEpochs` is reached, and
+ * measures validation accuracy, balanced accuracy and loss after every epoch.
+ *
+ * @throws {@link MaskDetectorError} `NO_SAMPLES` when the training or validation side is empty
+ */
+export async function trainMaskModel(
+  model: tfl.LayersModel,
+  data: TrainingData,
+  options: TrainMaskModelOptions = {},
+): Promise<TrainingHistory> {
+  if (data.trainIndices.length === 0 || data.validationIndices.length === 0) {
+    throw new MaskDetectorError({
+      code: 'NO_SAMPLES',
+      message: `training needs samples on both sides of the split, got ${data.trainIndices.length} train and ${data.validationIndices.length} validation`,
+    });
+  }
+  const classes = data.classNames.length;
+  const batchSize = options.batchSize ?? 32;
+  const maxEpochs = options.maxEpochs ?? 30;
+  const target = options.targetValidationAccuracy ?? 0.97;
+  const maxShift = options.maxShift ?? 0.08;
+  const random = seededRandom(options.seed ?? 0);
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (const index of data.trainIndices) byClass[data.labels[index] as number]?.push(index);
+  const presentClasses = byClass.filter((list) => list.length > 0);
+  const validationLabels = data.validationIndices.map((index) => data.labels[index] as number);
+  const steps = Math.ceil(data.trainIndices.length / batchSize);
+  const epochs: EpochRecord[] = [];
+  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    const started = performance.now();
+    let lossSum = 0;
+    let accuracySum = 0;
+    for (let step = 0; step < steps; step++) {
+      const batchIndices: number[] = [];
+      for (let i = 0; i < batchSize; i++) {
+        if (options.balancedSampling ?? true) {
+          const list = presentClasses[Math.floor(random() * presentClasses.length)] as number[];
+          batchIndices.push(list[Math.floor(random() * list.length)] as number);
+        } else {
+          batchIndices.push(
+            data.trainIndices[Math.floor(random() * data.trainIndices.length)] as number,
+          );
+        }
+      }
+      const [x, y] = tf.tidy(() => {
+        const raw = tf.gather(data.images, tf.tensor1d(batchIndices, 'int32'));
+        const input = (options.augment ?? true) ? augmentBatch(raw, random, maxShift) : raw;
+        return [
+          input,
+          targetsFor(
+            batchIndices.map((i) => data.labels[i] as number),
+            classes,
+          ),
+        ];
+      });
+      const result = (await model.trainOnBatch(x, y)) as number[];
+      x.dispose();
+      y.dispose();
+      lossSum += result[0] as number;
+      accuracySum += result[1] as number;
+    }
+    const predictions = await predictBatches(model, data.images, data.validationIndices);
+    const metrics = classificationMetrics(validationLabels, predictions.predicted, data.classNames);
+    let validationLoss = 0;
+    validationLabels.forEach((label, i) => {
+      validationLoss -= Math.log(
+        Math.max(1e-7, predictions.probabilities[i * classes + label] as number),
+      );
+    });
+    const record: EpochRecord = {
+      epoch,
+      trainLoss: lossSum / steps,
+      trainAccuracy: accuracySum / steps,
+      validationAccuracy: metrics.accuracy,
+      validationBalancedAccuracy: metrics.balancedAccuracy,
+      validationLoss: validationLoss / validationLabels.length,
+      seconds: (performance.now() - started) / 1000,
+    };
+    epochs.push(record);
+    await options.onEpoch?.(record);
+    if (record.validationAccuracy > target) return { epochs, stoppedBecause: 'target' };
+    if (options.deadline !== undefined && Date.now() > options.deadline) {
+      return { epochs, stoppedBecause: 'deadline' };
+    }
+  }
+  return { epochs, stoppedBecause: 'maxEpochs' };
+}
