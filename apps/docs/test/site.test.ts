@@ -117,13 +117,30 @@ describe.skipIf(!runBrowserTests)('the docs site in headless Chromium', () => {
   }, 90_000);
 
   it('shows the quick start from examples/quick-start.mjs on each guide', async () => {
-    const { page, errors } = await openPage('/guide/gradient-probe.html');
-    const example = readFileSync(
-      join(docsDir, '../../packages/gradient-probe/examples/quick-start.mjs'),
-      'utf8',
-    );
-    const code = await page.locator('div.language-js pre').first().innerText();
-    expect(code.trim()).toBe(example.trim());
+    for (const name of ['activations', 'gradient-probe', 'mnist-loader', 'backend']) {
+      const { page, errors } = await openPage(`/guide/${name}.html`);
+      const example = readFileSync(
+        join(docsDir, `../../packages/${name}/examples/quick-start.mjs`),
+        'utf8',
+      );
+      const code = await page.locator('div.language-js pre').first().innerText();
+      expect(code.trim(), name).toBe(example.trim());
+      await page.close();
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('shows the study reports with their machine, date and figures, and the API from the TSDoc', async () => {
+    const { page, errors } = await openPage('/results/depth-activation.html');
+    const text = await page.locator('main').innerText();
+    expect(text).toMatch(/Machine: .+ Written \d{4}-\d{2}-\d{2}/);
+    const figures = page.locator('main img[src$=".svg"]');
+    expect(await figures.count()).toBeGreaterThan(2);
+    expect(
+      await figures.first().evaluate((img) => (img as HTMLImageElement).naturalWidth),
+    ).toBeGreaterThan(0);
+    await page.goto(`${base}/api/activations/`);
+    expect(await page.locator('main').innerText()).toContain('getActivation');
     await page.close();
     expect(errors).toEqual([]);
   });
