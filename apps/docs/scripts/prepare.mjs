@@ -1,0 +1,129 @@
+// Generates, before `vitepress build`, everything the site shows that comes from the code:
+// - site/api/<package>/: the API reference, from the TSDoc of each package's public exports (TypeDoc);
+// - site/guide/<package>.md: each package's README, its quick start replaced by an include of
+//   examples/quick-start.mjs (the file the consumer test runs), so the guide cannot drift;
+// - site/results/<preset>/: the committed study reports (results/, written by `pnpm results`);
+// - site/public/data/mnist-subset.bin: a small MNIST subset for the demos, read from
+//   ACTLAB_DATA_DIR by @actlab/mnist-loader (never downloaded; never committed).
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadMnist, subset } from '@actlab/mnist-loader';
+import { Application } from 'typedoc';
+
+const docsDir = resolve(import.meta.dirname, '..');
+const repoDir = resolve(docsDir, '../..');
+const siteDir = join(docsDir, 'site');
+export const packages = ['activations', 'gradient-probe', 'mnist-loader', 'backend', 'errors'];
+
+async function apiReference(name) {
+  const packageDir = join(repoDir, 'packages', name);
+  const out = join(siteDir, 'api', name);
+  rmSync(out, { recursive: true, force: true });
+  const app = await Application.bootstrapWithPlugins({
+    entryPoints: [join(packageDir, 'src/index.ts')],
+    tsconfig: join(packageDir, 'tsconfig.json'),
+    plugin: ['typedoc-plugin-markdown'],
+    out,
+    readme: 'none',
+    entryFileName: 'index',
+    outputFileStrategy: 'modules',
+    hidePageHeader: true,
+    hideBreadcrumbs: true,
+    excludePrivate: true,
+    excludeInternal: true,
+    skipErrorChecking: true,
+    logLevel: 'Warn',
+    name: `@actlab/${name}`,
+  });
+  const project = await app.convert();
+  if (!project) throw new Error(`TypeDoc could not read packages/${name}/src/index.ts`);
+  await app.generateOutputs(project);
+}
+
+function guide(name, folder = `packages/${name}`, page = name) {
+  const readme = readFileSync(join(repoDir, folder, 'README.md'), 'utf8');
+  const example = join(repoDir, folder, 'examples', 'quick-start.mjs');
+  let body = readme;
+  if (existsSync(example)) {
+    // The README's first code block is the quick start (byte-identical to the example, which the
+    // consumer test runs); include the file itself instead.
+    body = readme.replace(/```(js|javascript|mjs)\n[\s\S]*?```/, () => {
+      return `<<< ../../../../${folder}/examples/quick-start.mjs{js}`;
+    });
+  }
+  // Links into the repository go to the package folders on GitHub.
+  body = body.replace(/\]\((?!https?:|#)([^)]+)\)/g, (_, target) => {
+    return `](https://github.com/actlab/actlab/tree/main/${folder}/${target})`;
+  });
+  mkdirSync(join(siteDir, 'guide'), { recursive: true });
+  writeFileSync(
+    join(siteDir, 'guide', `${page}.md`),
+    folder.startsWith('packages/')
+      ? `${body}\n\n## API reference\n\nEvery export, from the TSDoc in the source: [@actlab/${name} API](../api/${name}/).\n`
+      : body,
+  );
+}
+
+function results() {
+  const from = join(docsDir, 'results');
+  const to = join(siteDir, 'results');
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  const presets = existsSync(from) ? readdirSync(from).sort() : [];
+  const list = [];
+  for (const preset of presets) {
+    cpSync(join(from, preset, 'figures'), join(siteDir, 'public', 'results', preset, 'figures'), {
+      recursive: true,
+    });
+    const report = readFileSync(join(from, preset, 'report.md'), 'utf8')
+      .replace(/\]\(figures\/([^)]+)\.png\)/g, `](/results/${preset}/figures/$1.svg)`)
+      .replace(/<(?=[a-zA-Z/])/g, '&lt;');
+    writeFileSync(join(to, `${preset}.md`), report);
+    list.push(`- [${report.match(/^# (.*)$/m)?.[1] ?? preset}](./${preset}) — \`${preset}\``);
+  }
+  writeFileSync(
+    join(to, 'index.md'),
+    `# Study results\n\nThe reports of the study presets, written by the study runner (\`actlab run <preset> --quick\`) and copied here by \`corepack pnpm --filter docs results\`; each names the machine and date it was measured on. Figures are rendered from the Vega-Lite specs the runner writes (the \`.vl.json\` files beside each image).\n\n${list.join('\n')}\n`,
+  );
+}
+
+async function mnistSubset() {
+  const dataDir = process.env.ACTLAB_DATA_DIR;
+  if (!dataDir) {
+    throw new Error(
+      'ACTLAB_DATA_DIR is not set: point it at the folder holding mnist/ (in this repository ../shared/data).',
+    );
+  }
+  const { train, test } = await loadMnist({ dataset: 'mnist', dataDir, download: false });
+  const a = subset(train, { size: 2048, seed: 1 });
+  const b = subset(test, { size: 512, seed: 2 });
+  // Layout: uint32 trainCount, uint32 testCount, then train images, train labels, test images,
+  // test labels (uint8, 28×28 row-major).
+  const pixels = 28 * 28;
+  const bytes = new Uint8Array(8 + (a.count + b.count) * (pixels + 1));
+  new DataView(bytes.buffer).setUint32(0, a.count, true);
+  new DataView(bytes.buffer).setUint32(4, b.count, true);
+  let offset = 8;
+  for (const part of [a.images, a.labels, b.images, b.labels]) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  mkdirSync(join(siteDir, 'public', 'data'), { recursive: true });
+  writeFileSync(join(siteDir, 'public', 'data', 'mnist-subset.bin'), bytes);
+}
+
+await mnistSubset();
+for (const name of packages) {
+  await apiReference(name);
+  guide(name);
+}
+guide('study', 'apps/study', 'cli');
+results();

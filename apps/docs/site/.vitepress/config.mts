@@ -1,0 +1,48 @@
+import { defineConfig } from 'vitepress';
+
+const packages = ['activations', 'gradient-probe', 'mnist-loader', 'backend', 'errors'];
+
+export default defineConfig({
+  title: 'actlab',
+  description: 'Study how activation functions shape learning, on TensorFlow.js',
+  cleanUrls: false,
+  // Package READMEs link into the repository; those links are rewritten to GitHub.
+  ignoreDeadLinks: true,
+  // No favicon request (a 404 would be a console error in the browser tests).
+  head: [['link', { rel: 'icon', href: 'data:,' }]],
+  vite: {
+    // tfjs is large; one chunk per demo page is fine for a docs site.
+    build: { chunkSizeWarningLimit: 4000 },
+  },
+  themeConfig: {
+    nav: [
+      { text: 'Guides', link: '/guide/activations' },
+      { text: 'API', link: '/api/activations/' },
+      { text: 'Results', link: '/results/' },
+      { text: 'Demos', link: '/demos/activation-explorer' },
+    ],
+    sidebar: [
+      {
+        text: 'Guides',
+        items: [
+          ...packages.map((name) => ({ text: `@actlab/${name}`, link: `/guide/${name}` })),
+          { text: 'actlab CLI', link: '/guide/cli' },
+        ],
+      },
+      {
+        text: 'API reference',
+        items: packages.map((name) => ({ text: `@actlab/${name}`, link: `/api/${name}/` })),
+      },
+      { text: 'Study results', items: [{ text: 'All reports', link: '/results/' }] },
+      {
+        text: 'Live demos',
+        items: [
+          { text: 'Activation explorer', link: '/demos/activation-explorer' },
+          { text: 'Gradient flow', link: '/demos/gradient-flow' },
+          { text: 'Adversarial examples', link: '/demos/adversarial' },
+          { text: 'Mask detector', link: '/demos/mask-detector' },
+        ],
+      },
+    ],
+  },
+});
