@@ -22,3 +22,4 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
+export { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';

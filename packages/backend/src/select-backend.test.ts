@@ -10,7 +10,9 @@ afterAll(() => {
 
 describe('selectBackend', () => {
   it('falls back from tfjs-node to WebAssembly with SIMD and installs the fast kernels', async () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     const choice = await selectBackend('auto');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.simd).toBe(true);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './backend-error.js';
 import { useFastKernels } from './fast-kernels.js';
+import { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';
 
 /** What {@link selectBackend} may be asked for. */
 export type BackendRequest = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -98,6 +99,8 @@ export async function selectBackend(
     try {
       const started = await starters[candidate]();
       const fastKernels = useFastKernels(options.fastKernels !== false, started.name);
+      // A kernel stock wasm lacks altogether, not a faster one: Conv2D models cannot train without it.
+      if (started.name === 'wasm') registerWasmConv2DBackpropFilter();
       const chosen = request === 'auto' ? `auto chose ${candidate}` : `${candidate} was requested`;
       const simd = started.simd === null ? '' : started.simd ? ' with SIMD' : ' without SIMD';
       const reason = [...failures, `${chosen}${simd}`].join('; ');

@@ -15,7 +15,6 @@ import {
   classificationMetrics,
   loadFaceMaskDataset,
   predictBatches,
-  registerWasmConv2DBackpropFilter,
   saveModelFiles,
   trainMaskModel,
 } from '../dist/index.js';
@@ -38,7 +37,6 @@ const seed = Number(values.seed);
 const maxEpochs = Number(values['max-epochs']);
 const minutes = Number(values.minutes);
 const backend = await selectBackend('auto');
-registerWasmConv2DBackpropFilter();
 const log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 log(`backend ${JSON.stringify(backend)}`);
 

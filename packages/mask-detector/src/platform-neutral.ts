@@ -21,7 +21,6 @@ export {
 export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';
 export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-error.js';
 export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
-export { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.js';
 export {
   type EpochRecord,
   type TrainingData,

@@ -8,7 +8,6 @@ import {
   type FaceMaskDataset,
   loadFaceMaskDataset,
   predictBatches,
-  registerWasmConv2DBackpropFilter,
   trainMaskModel,
 } from '@actlab/mask-detector';
 import * as tf from '@tensorflow/tfjs-core';
@@ -196,7 +195,6 @@ export async function runMaskDetectorStudy(
   const runFolder = resolve(options.out ?? `runs/${study.name}${options.quick ? '-quick' : ''}`);
   await mkdir(join(runFolder, 'figures'), { recursive: true });
   const backend = await useBackend(options.backend);
-  registerWasmConv2DBackpropFilter();
   const size = options.quick ? study.quick.size : study.size;
   const maxEpochs = options.epochs ?? (options.quick ? study.quick.maxEpochs : study.maxEpochs);
   const limit = options.quick ? study.quick.limit : undefined;

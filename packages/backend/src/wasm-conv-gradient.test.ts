@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
-import { registerWasmConv2DBackpropFilter } from './register-wasm-conv-gradient.js';
+import { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';
 
 const filterGradient = (x: number[][][][], dy: number[][][][], pad: 'same' | 'valid') =>
   tf.tidy(() =>

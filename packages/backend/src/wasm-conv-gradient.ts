@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { MaskDetectorError } from './mask-detector-error.js';
+import { BackendError } from './backend-error.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -7,8 +7,10 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
  * Registers `Conv2DBackpropFilter` for the wasm backend, which tfjs-backend-wasm 4.22 lacks (so
  * a Conv2D cannot be trained on wasm). The filter gradient is assembled from wasm kernels that do
  * exist: for each kernel offset (i, j), the shifted input patch, flattened to `[rows, inChannels]`,
- * times dy flattened to `[rows, outChannels]`. Stride 1, dilation 1, NHWC only — what the mask
- * model uses; anything else throws. Does nothing when the kernel is already registered.
+ * times dy flattened to `[rows, outChannels]`. Stride 1, dilation 1, NHWC only (the common
+ * `padding: 'same'` or `'valid'` Conv2D); anything else throws `INVALID_OPTION` when its gradient
+ * is taken. {@link selectBackend} calls it when it picks wasm. Does nothing when the kernel is
+ * already registered.
  */
 export function registerWasmConv2DBackpropFilter(): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) return;
@@ -37,7 +39,7 @@ export function registerWasmConv2DBackpropFilter(): void {
         tf.backend_util.convertConv2DDataFormat(dataFormat),
       );
       if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
-        throw new MaskDetectorError({
+        throw new BackendError({
           code: 'INVALID_OPTION',
           message:
             'the wasm Conv2DBackpropFilter shim supports stride 1 and NHWC only; train this model on the cpu backend',
