@@ -15,16 +15,23 @@ const outDir = path.join(here, '..', 'models', 'mnist-cnn');
 const epochsArg = process.argv.indexOf('--epochs');
 const maxEpochs = epochsArg > 0 ? Number(process.argv[epochsArg + 1]) : 50;
 
-const backend = await selectBackend('cpu') // tfjs-wasm 4.22 has no Conv2DBackpropFilter kernel;
+const backend = await selectBackend('cpu'); // tfjs-wasm 4.22 has no Conv2DBackpropFilter kernel;
 console.log(backend.reason);
 const { train, test } = await loadMnist({ dataset: 'mnist', download: false });
-const { train: fit, validation } = splitTrainValidation(train, { validationFraction: 0.1, seed: 1 });
+const { train: fit, validation } = splitTrainValidation(train, {
+  validationFraction: 0.1,
+  seed: 1,
+});
 const fitT = toTensors(fit);
 const valT = toTensors(validation);
 const testT = toTensors(test);
 tf.setBackend(tf.getBackend());
 const model = buildMnistClassifier({ seed: 1 });
-model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+model.compile({
+  optimizer: tf.train.adam(0.001),
+  loss: 'categoricalCrossentropy',
+  metrics: ['accuracy'],
+});
 
 const started = Date.now();
 let best = -1;
@@ -63,7 +70,9 @@ async function saveBest(final) {
   );
   model.setWeights(current);
   tf.dispose(current);
-  console.log(`saved best (epoch ${bestEpoch}): val ${best.toFixed(4)} test ${testAccuracy.toFixed(4)}`);
+  console.log(
+    `saved best (epoch ${bestEpoch}): val ${best.toFixed(4)} test ${testAccuracy.toFixed(4)}`,
+  );
 }
 let patience = 0;
 for (let epoch = 1; epoch <= maxEpochs; epoch++) {

@@ -67,7 +67,10 @@ export function trainAmortisedGenerator(
   const perturb = (x: tf.Tensor, targets: tf.Tensor) =>
     tf.tidy(() => {
       const flat = tf.reshape(x, [x.shape[0] as number, pixels]);
-      const input = tf.concat([flat, tf.cast(tf.oneHot(targets as tf.Tensor1D, classes), 'float32')], 1);
+      const input = tf.concat(
+        [flat, tf.cast(tf.oneHot(targets as tf.Tensor1D, classes), 'float32')],
+        1,
+      );
       const delta = tf.mul(runStack(layers, input, tf.tanh), epsilon);
       return tf.reshape(tf.clipByValue(tf.add(flat, delta), 0, 1), x.shape);
     });
@@ -90,7 +93,10 @@ export function trainAmortisedGenerator(
           const adv = perturb(x, t);
           const p = classifier.predict(adv) as tf.Tensor;
           const ce = tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.add(p, 1e-7))), 1)));
-          return tf.add(ce, tf.mul(closenessWeight, tf.mean(tf.square(tf.sub(adv, x))))) as tf.Scalar;
+          return tf.add(
+            ce,
+            tf.mul(closenessWeight, tf.mean(tf.square(tf.sub(adv, x)))),
+          ) as tf.Scalar;
         },
         true,
         variables,

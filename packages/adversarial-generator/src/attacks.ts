@@ -60,12 +60,18 @@ export function finishResult(
     const cls = tf.argMax(p, 1).dataSync()[0] as number;
     const conf = tf.max(p).dataSync()[0] as number;
     const d = tf.sub(adversarial, original);
-    return [cls, conf, tf.norm(d).dataSync()[0] as number, tf.max(tf.abs(d)).dataSync()[0] as number];
+    return [
+      cls,
+      conf,
+      tf.norm(d).dataSync()[0] as number,
+      tf.max(tf.abs(d)).dataSync()[0] as number,
+    ];
   });
   const shape = original.shape.slice(1);
   const adv = tf.reshape(adversarial, shape);
   const perturbation = tf.tidy(() => tf.reshape(tf.sub(adversarial, original), shape));
-  const success = targetClass !== undefined ? predictedClass === targetClass : predictedClass !== label;
+  const success =
+    targetClass !== undefined ? predictedClass === targetClass : predictedClass !== label;
   return { adversarial: adv, perturbation, predictedClass, confidence, success, steps, l2, linf };
 }
 
@@ -74,7 +80,9 @@ function resolveGoal(classifier: tfl.LayersModel, options: GradientAttackOptions
   if (options.targetClass !== undefined) checkTarget(options.targetClass, classes);
   if (options.targetClass === undefined) checkTarget(options.label ?? Number.NaN, classes);
   const goal = (options.targetClass ?? options.label) as number;
-  const oneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([goal], 'int32'), classes), 'float32'));
+  const oneHot = tf.tidy(() =>
+    tf.cast(tf.oneHot(tf.tensor1d([goal], 'int32'), classes), 'float32'),
+  );
   // Targeted: descend the loss toward the target; untargeted: ascend the loss of the label.
   const direction = options.targetClass !== undefined ? -1 : 1;
   return { oneHot, direction };
@@ -82,7 +90,10 @@ function resolveGoal(classifier: tfl.LayersModel, options: GradientAttackOptions
 
 function lossGradient(classifier: tfl.LayersModel, oneHot: tf.Tensor, x: tf.Tensor4D): tf.Tensor4D {
   return tf.grad((input: tf.Tensor) =>
-    tf.losses.softmaxCrossEntropy(oneHot, tf.log(tf.add(classifier.predict(input) as tf.Tensor, 1e-12))),
+    tf.losses.softmaxCrossEntropy(
+      oneHot,
+      tf.log(tf.add(classifier.predict(input) as tf.Tensor, 1e-12)),
+    ),
   )(x) as tf.Tensor4D;
 }
 
@@ -92,13 +103,21 @@ function lossGradient(classifier: tfl.LayersModel, oneHot: tf.Tensor, x: tf.Tens
  *
  * @throws {@link AdversarialError} for a wrong shape, non-finite pixels or a class out of range
  */
-export function fgsm(classifier: tfl.LayersModel, image: tf.Tensor, options: GradientAttackOptions): AttackResult {
+export function fgsm(
+  classifier: tfl.LayersModel,
+  image: tf.Tensor,
+  options: GradientAttackOptions,
+): AttackResult {
   const { epsilon = 0.3 } = options;
   checkNumber('epsilon', epsilon);
   const x = asBatch(classifier, image);
   const { oneHot, direction } = resolveGoal(classifier, options);
   const adv = tf.tidy(() =>
-    tf.clipByValue(tf.add(x, tf.mul(tf.sign(lossGradient(classifier, oneHot, x)), direction * epsilon)), 0, 1),
+    tf.clipByValue(
+      tf.add(x, tf.mul(tf.sign(lossGradient(classifier, oneHot, x)), direction * epsilon)),
+      0,
+      1,
+    ),
   ) as tf.Tensor4D;
   const result = finishResult(classifier, x, adv, 1, options.targetClass, options.label);
   tf.dispose([x, adv, oneHot]);
@@ -124,7 +143,11 @@ function projectL2(delta: tf.Tensor, epsilon: number): tf.Tensor {
  * @throws {@link AdversarialError} for a wrong shape, non-finite pixels, a class out of range or
  *   a negative option
  */
-export function pgd(classifier: tfl.LayersModel, image: tf.Tensor, options: PgdOptions): AttackResult {
+export function pgd(
+  classifier: tfl.LayersModel,
+  image: tf.Tensor,
+  options: PgdOptions,
+): AttackResult {
   const norm = options.norm ?? 'linf';
   const epsilon = options.epsilon ?? (norm === 'linf' ? 0.3 : 3);
   const stepSize = options.stepSize ?? (norm === 'linf' ? epsilon / 4 : epsilon / 5);
@@ -137,18 +160,25 @@ export function pgd(classifier: tfl.LayersModel, image: tf.Tensor, options: PgdO
   const project = (candidate: tf.Tensor): tf.Tensor4D =>
     tf.tidy(() => {
       const delta = tf.sub(candidate, x);
-      const bounded = norm === 'linf' ? tf.clipByValue(delta, -epsilon, epsilon) : projectL2(delta, epsilon);
+      const bounded =
+        norm === 'linf' ? tf.clipByValue(delta, -epsilon, epsilon) : projectL2(delta, epsilon);
       return tf.clipByValue(tf.add(x, bounded), 0, 1);
     }) as tf.Tensor4D;
   let adv: tf.Tensor4D = randomStart
-    ? tf.tidy(() => project(tf.add(x, tf.mul(uniform(x.shape, seed), norm === 'linf' ? epsilon : epsilon / Math.sqrt(x.size)))))
+    ? tf.tidy(() =>
+        project(
+          tf.add(
+            x,
+            tf.mul(uniform(x.shape, seed), norm === 'linf' ? epsilon : epsilon / Math.sqrt(x.size)),
+          ),
+        ),
+      )
     : tf.clone(x);
   let taken = 0;
   for (let i = 0; i < steps; i++) {
     const next = tf.tidy(() => {
       const g = lossGradient(classifier, oneHot, adv);
-      const step =
-        norm === 'linf' ? tf.sign(g) : tf.div(g, tf.add(tf.norm(g), 1e-12));
+      const step = norm === 'linf' ? tf.sign(g) : tf.div(g, tf.add(tf.norm(g), 1e-12));
       return project(tf.add(adv, tf.mul(step, direction * stepSize)));
     });
     tf.dispose(adv);
@@ -178,7 +208,11 @@ export interface DeepFoolOptions {
  * DeepFool (Moosavi-Dezfooli et al. 2016): the smallest L2 step across the nearest linearised
  * decision boundary, repeated until the label changes; untargeted, clipped to [0, 1].
  */
-export function deepFool(classifier: tfl.LayersModel, image: tf.Tensor, options: DeepFoolOptions): AttackResult {
+export function deepFool(
+  classifier: tfl.LayersModel,
+  image: tf.Tensor,
+  options: DeepFoolOptions,
+): AttackResult {
   const { label, steps = 50, overshoot = 0.02 } = options;
   const classes = classCountOf(classifier);
   checkTarget(label, classes);
@@ -188,8 +222,12 @@ export function deepFool(classifier: tfl.LayersModel, image: tf.Tensor, options:
   for (; taken < steps; taken++) {
     const current = tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(r, 1 + overshoot)), 0, 1));
     const logitsOf = (k: number) => (input: tf.Tensor) =>
-      tf.squeeze(tf.slice(tf.log(tf.add(classifier.predict(input) as tf.Tensor, 1e-12)), [0, k], [1, 1]));
-    const probs = tf.tidy(() => tf.log(tf.add(classifier.predict(current) as tf.Tensor, 1e-12)).dataSync());
+      tf.squeeze(
+        tf.slice(tf.log(tf.add(classifier.predict(input) as tf.Tensor, 1e-12)), [0, k], [1, 1]),
+      );
+    const probs = tf.tidy(() =>
+      tf.log(tf.add(classifier.predict(current) as tf.Tensor, 1e-12)).dataSync(),
+    );
     let top = 0;
     for (let k = 1; k < classes; k++) if ((probs[k] as number) > (probs[top] as number)) top = k;
     if (top !== label) {
@@ -216,7 +254,9 @@ export function deepFool(classifier: tfl.LayersModel, image: tf.Tensor, options:
     tf.dispose([r, best as tf.Tensor, gLabel, current]);
     r = nextR;
   }
-  const adv = tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(r, 1 + overshoot)), 0, 1)) as tf.Tensor4D;
+  const adv = tf.tidy(() =>
+    tf.clipByValue(tf.add(x, tf.mul(r, 1 + overshoot)), 0, 1),
+  ) as tf.Tensor4D;
   const result = finishResult(classifier, x, adv, taken, undefined, label);
   tf.dispose([x, adv, r]);
   return result;
@@ -250,7 +290,9 @@ export function carliniWagnerL2(
   const x = asBatch(classifier, image);
   const { oneHot, direction } = resolveGoal(classifier, options);
   const targeted = direction < 0;
-  const w = tf.variable(tf.tidy(() => tf.atanh(tf.clipByValue(tf.sub(tf.mul(x, 2), 1), -0.999999, 0.999999))));
+  const w = tf.tidy(() =>
+    tf.variable(tf.atanh(tf.clipByValue(tf.sub(tf.mul(x, 2), 1), -0.999999, 0.999999))),
+  );
   const optimizer = tf.train.adam(learningRate);
   const image01 = () => tf.div(tf.add(tf.tanh(w), 1), 2);
   let taken = 0;
@@ -261,9 +303,14 @@ export function carliniWagnerL2(
       const goal = tf.sum(tf.mul(z, oneHot));
       const other = tf.max(tf.sub(z, tf.mul(oneHot, 1e9)));
       const gap = targeted ? tf.sub(other, goal) : tf.sub(goal, other);
-      return tf.add(tf.sum(tf.square(tf.sub(adv, x))), tf.mul(c, tf.maximum(gap, -kappa))) as tf.Scalar;
+      return tf.add(
+        tf.sum(tf.square(tf.sub(adv, x))),
+        tf.mul(c, tf.maximum(gap, -kappa)),
+      ) as tf.Scalar;
     });
-    const cls = tf.tidy(() => tf.argMax(classifier.predict(image01()) as tf.Tensor, 1).dataSync()[0]);
+    const cls = tf.tidy(
+      () => tf.argMax(classifier.predict(image01()) as tf.Tensor, 1).dataSync()[0],
+    );
     const goalClass = options.targetClass ?? options.label;
     if (targeted ? cls === goalClass : cls !== goalClass) {
       taken++;

@@ -54,7 +54,9 @@ export async function saveClassifier(model: tfl.LayersModel, dir: string): Promi
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const { weightData, weightSpecs, modelTopology } = artifacts;
-      const bytes = new Uint8Array(tf.io.concatenateArrayBuffers([weightData as ArrayBuffer].flat()));
+      const bytes = new Uint8Array(
+        tf.io.concatenateArrayBuffers([weightData as ArrayBuffer].flat()),
+      );
       await writeFile(path.join(dir, 'weights.bin'), bytes);
       const json = {
         modelTopology,

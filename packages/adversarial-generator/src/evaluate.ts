@@ -79,7 +79,12 @@ export function evaluateAttack(
       ms += performance.now() - started;
       success += result.success ? 1 : 0;
       robust += result.predictedClass === label ? 1 : 0;
-      l0 += tf.tidy(() => tf.sum(tf.cast(tf.greater(tf.abs(result.perturbation), 1e-6), 'float32')).dataSync()[0] as number);
+      l0 += tf.tidy(
+        () =>
+          tf
+            .sum(tf.cast(tf.greater(tf.abs(result.perturbation), 1e-6), 'float32'))
+            .dataSync()[0] as number,
+      );
       l2 += result.l2;
       linf += result.linf;
       confidence += result.confidence;

@@ -55,15 +55,19 @@ export function denseStack(sizes: number[], seed: number): Dense[] {
     const fanIn = sizes[i] as number;
     const fanOut = sizes[i + 1] as number;
     layers.push({
-      kernel: tf.variable(tf.tidy(() => glorot(fanIn, fanOut, seed * 1000 + i))),
-      bias: tf.variable(tf.zeros([fanOut])),
+      kernel: tf.tidy(() => tf.variable(glorot(fanIn, fanOut, seed * 1000 + i))),
+      bias: tf.tidy(() => tf.variable(tf.zeros([fanOut]))),
     });
   }
   return layers;
 }
 
 /** Runs a dense stack: ReLU between layers, `last` on the output. */
-export function runStack(layers: Dense[], x: tf.Tensor, last: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
+export function runStack(
+  layers: Dense[],
+  x: tf.Tensor,
+  last: (t: tf.Tensor) => tf.Tensor,
+): tf.Tensor {
   let h = x;
   layers.forEach((layer, i) => {
     const z = tf.add(tf.matMul(h as tf.Tensor2D, layer.kernel as tf.Tensor2D), layer.bias);
@@ -118,26 +122,37 @@ export function generatorAttack(
   const layers = denseStack([1, ...hiddenUnits, pixels], seed);
   const variables = layers.flatMap((l) => [l.kernel, l.bias]);
   const constant = tf.tensor2d([[input]]);
-  const oneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([targetClass], 'int32'), classes), 'float32'));
+  const oneHot = tf.tidy(() =>
+    tf.cast(tf.oneHot(tf.tensor1d([targetClass], 'int32'), classes), 'float32'),
+  );
   const generate = () => tf.reshape(runStack(layers, constant, tf.sigmoid), x.shape);
   const reconstructOptimizer = tf.train.adam(learningRate);
   const attackOptimizer = tf.train.adam(learningRate);
   const reconstruct = () =>
-    reconstructOptimizer.minimize(() => tf.losses.meanSquaredError(x, generate()) as tf.Scalar, false, variables);
+    reconstructOptimizer.minimize(
+      () => tf.losses.meanSquaredError(x, generate()) as tf.Scalar,
+      false,
+      variables,
+    );
   const attack = () =>
     attackOptimizer.minimize(
       () => {
         const out = generate();
         const p = classifier.predict(out) as tf.Tensor;
         const ce = tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.add(p, 1e-7)))));
-        return (closenessWeight > 0 ? tf.add(ce, tf.mul(closenessWeight, tf.losses.meanSquaredError(x, out))) : ce) as tf.Scalar;
+        return (
+          closenessWeight > 0
+            ? tf.add(ce, tf.mul(closenessWeight, tf.losses.meanSquaredError(x, out)))
+            : ce
+        ) as tf.Scalar;
       },
       false,
       variables,
     );
   const targetProbability = () =>
     tf.tidy(() => (classifier.predict(generate()) as tf.Tensor).dataSync()[targetClass] as number);
-  const mse = () => tf.tidy(() => tf.losses.meanSquaredError(x, generate()).dataSync()[0] as number);
+  const mse = () =>
+    tf.tidy(() => tf.losses.meanSquaredError(x, generate()).dataSync()[0] as number);
 
   for (let i = 0; i < reconstructSteps; i++) reconstruct();
   const reconstructionMse = mse();

@@ -23,5 +23,14 @@ export {
   shippedModelDir,
 } from './classifier.js';
 export { AdversarialError, type AdversarialErrorCode } from './errors.js';
-export { type Attack, type EpsilonFigures, type EvaluateOptions, evaluateAttack } from './evaluate.js';
-export { type GeneratorAttackOptions, type GeneratorAttackResult, generatorAttack } from './generator.js';
+export {
+  type Attack,
+  type EpsilonFigures,
+  type EvaluateOptions,
+  evaluateAttack,
+} from './evaluate.js';
+export {
+  type GeneratorAttackOptions,
+  type GeneratorAttackResult,
+  generatorAttack,
+} from './generator.js';

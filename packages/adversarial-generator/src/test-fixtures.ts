@@ -30,8 +30,20 @@ export async function tinyClassifier(): Promise<{
   const ys = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), 4), 'float32');
   const model = tfl.sequential();
   model.add(tfl.layers.flatten({ inputShape: [8, 8, 1] }));
-  model.add(tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
-  model.add(tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }));
+  model.add(
+    tfl.layers.dense({
+      units: 16,
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+    }),
+  );
+  model.add(
+    tfl.layers.dense({
+      units: 4,
+      activation: 'softmax',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
   await model.fit(images, ys, { epochs: 30, batchSize: 50, shuffle: false, verbose: 0 });
   ys.dispose();

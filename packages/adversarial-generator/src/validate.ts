@@ -23,8 +23,7 @@ export function asBatch(classifier: tfl.LayersModel, image: tf.Tensor): tf.Tenso
   const want = inputShapeOf(classifier);
   const shape = image.shape;
   const single = shape.length === want.length && shape.every((d, i) => d === want[i]);
-  const batch =
-    shape.length === want.length + 1 && shape.slice(1).every((d, i) => d === want[i]);
+  const batch = shape.length === want.length + 1 && shape.slice(1).every((d, i) => d === want[i]);
   if (!single && !batch) {
     throw new AdversarialError({
       code: 'SHAPE_MISMATCH',
