@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@actlab/backend';
 import { loadMnist, splitTrainValidation, toTensors } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { buildMnistClassifier, saveClassifier } from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +24,6 @@ const { train: fit, validation } = splitTrainValidation(train, {
 const fitT = toTensors(fit);
 const valT = toTensors(validation);
 const testT = toTensors(test);
-tf.setBackend(tf.getBackend());
 const model = buildMnistClassifier({ seed: 1 });
 model.compile({
   optimizer: tf.train.adam(0.001),

@@ -152,7 +152,7 @@ describe('amortised generator and evaluateAttack', () => {
     const targets = labels.slice(0, 8).map((l) => (l + 1) % 4);
     const [amortised] = evaluateAttack(
       model,
-      (m, x, g) => generator.attack(x, { targetClass: g.targetClass as number }),
+      (_model, x, g) => generator.attack(x, { targetClass: g.targetClass as number }),
       batch,
       labels.slice(0, 8),
       { targets },
