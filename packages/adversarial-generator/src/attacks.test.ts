@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainAmortisedGenerator } from './amortised.js';
 import { carliniWagnerL2, deepFool, fgsm, pgd } from './attacks.js';
@@ -137,6 +137,34 @@ describe('generatorAttack', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
+});
+
+describe('any image shape', () => {
+  it('attacks a 32×32×3 classifier (CIFAR-10 shape) with the same calls', () => {
+    const rgb = tfl.sequential();
+    rgb.add(tfl.layers.flatten({ inputShape: [32, 32, 3] }));
+    rgb.add(
+      tfl.layers.dense({
+        units: 10,
+        activation: 'softmax',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }),
+      }),
+    );
+    const x = tf.randomUniform([32, 32, 3], 0, 1, 'float32', 2);
+    const g = generatorAttack(rgb, x, {
+      targetClass: 7,
+      schedule: 'stagewise',
+      reconstructSteps: 20,
+      attackSteps: 20,
+      seed: 1,
+    });
+    const p = pgd(rgb, x, { targetClass: 7, epsilon: 0.1, steps: 10 });
+    expect(g.adversarial.shape).toEqual([32, 32, 3]);
+    expect(p.adversarial.shape).toEqual([32, 32, 3]);
+    expect(p.linf).toBeLessThanOrEqual(0.1 + 1e-5);
+    tf.dispose([x, g.adversarial, g.perturbation, p.adversarial, p.perturbation]);
+    rgb.dispose();
+  }, 30_000);
 });
 
 describe('amortised generator and evaluateAttack', () => {
