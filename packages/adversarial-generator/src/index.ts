@@ -1,2 +1,36 @@
-/** Version of this package, for diagnostics. */
-export const version = '0.0.0';
+export {
+  type AmortisedGenerator,
+  type AmortisedOptions,
+  trainAmortisedGenerator,
+} from './amortised.js';
+export {
+  type AttackResult,
+  type CarliniWagnerOptions,
+  carliniWagnerL2,
+  type DeepFoolOptions,
+  deepFool,
+  fgsm,
+  type GradientAttackOptions,
+  type PgdOptions,
+  pgd,
+} from './attacks.js';
+export {
+  buildMnistClassifier,
+  type ClassifierOptions,
+  loadClassifier,
+  loadMnistClassifier,
+  saveClassifier,
+  shippedModelDir,
+} from './classifier.js';
+export { AdversarialError, type AdversarialErrorCode } from './errors.js';
+export {
+  type Attack,
+  type EpsilonFigures,
+  type EvaluateOptions,
+  evaluateAttack,
+} from './evaluate.js';
+export {
+  type GeneratorAttackOptions,
+  type GeneratorAttackResult,
+  generatorAttack,
+} from './generator.js';

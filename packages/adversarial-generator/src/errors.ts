@@ -1,0 +1,18 @@
+import { ActlabError } from '@actlab/errors';
+
+/** Codes of {@link AdversarialError}. */
+export type AdversarialErrorCode =
+  | 'SHAPE_MISMATCH'
+  | 'TARGET_OUT_OF_RANGE'
+  | 'NON_FINITE_INPUT'
+  | 'INVALID_OPTION'
+  | 'MODEL_NOT_FOUND';
+
+/** Every error of this package: an {@link ActlabError} whose `code` is an {@link AdversarialErrorCode}. */
+export class AdversarialError extends ActlabError {
+  declare readonly code: AdversarialErrorCode;
+
+  constructor(options: { code: AdversarialErrorCode; message: string; cause?: unknown }) {
+    super(options);
+  }
+}
