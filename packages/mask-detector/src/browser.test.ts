@@ -1,22 +1,16 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startLoopbackServer } from '@actlab/test-utils';
+import {
+  browserTestsEnabled,
+  launchHeadlessChromium,
+  startLoopbackServer,
+} from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MaskDetector, shippedModelPath } from './node-mask-detector.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const underCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
-// Under CI a missing browser must fail the run (launch throws), never skip quietly.
-const runBrowserTests = existsSync(chromiumPath) || underCi;
-if (!runBrowserTests) {
-  console.warn(
-    `Skipping the headless Chromium test: ${chromiumPath} is missing (apt-get install -y chromium).`,
-  );
-}
+const runBrowserTests = browserTestsEnabled();
 const packageDir = resolve(import.meta.dirname, '..');
 const modules = resolve(packageDir, 'node_modules');
 const scripts: Record<string, string> = {
@@ -108,19 +102,7 @@ describe.skipIf(!runBrowserTests)(
       node.dispose();
 
       const server = await startLoopbackServer(routes as never);
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-quic',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchHeadlessChromium();
       try {
         const tab = await (await browser.newContext()).newPage();
         const errors: string[] = [];

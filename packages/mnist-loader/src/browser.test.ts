@@ -2,20 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startLoopbackServer } from '@actlab/test-utils';
-import { chromium } from 'playwright-core';
+import {
+  browserTestsEnabled,
+  launchHeadlessChromium,
+  startLoopbackServer,
+} from '@actlab/test-utils';
 import { describe, expect, it } from 'vitest';
 import { tinyDataset } from './test-support/make-idx.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const underCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
-// Under CI a missing browser must fail the run (launch throws), never skip quietly.
-const runBrowserTests = existsSync(chromiumPath) || underCi;
-if (!runBrowserTests) {
-  console.warn(
-    `Skipping the headless Chromium test: ${chromiumPath} is missing (apt-get install -y chromium).`,
-  );
-}
+const runBrowserTests = browserTestsEnabled();
 const packageDir = resolve(import.meta.dirname, '..');
 const errorsDist = resolve(packageDir, '../errors/dist/index.js');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -107,19 +102,7 @@ describe.skipIf(!runBrowserTests)(
         };
       }
       const server = await startLoopbackServer(routes as never);
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-quic',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchHeadlessChromium();
       try {
         const context = await browser.newContext();
         const tab = await context.newPage();

@@ -1,3 +1,4 @@
+export { browserTestsEnabled, chromiumPath, launchHeadlessChromium } from './chromium.js';
 export { expectArraysClose, maxAbsDifference } from './close.js';
 export { type LoopbackRoute, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 export {
