@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   buildMaskModel,
@@ -45,6 +45,36 @@ interface MaskTrialResult {
   finalTestAccuracy: number;
   evaluations: Evaluation[];
   backend: string;
+  /** What the model was trained with: a finished trial is reused only when these are equal. */
+  settings: TrainingSettings;
+  /** Predictions on the validation split(s) it was trained on, for the crop grids. */
+  ownPredictions: { indices: number[]; predicted: number[]; probabilities: number[] };
+}
+
+interface TrainingSettings {
+  size: number;
+  maxEpochs: number;
+  limit: number | null;
+  seed: number;
+  batchSize: number;
+  targetValidationAccuracy: number;
+  margin: number;
+  minBoxSize: number;
+}
+
+/** A finished trial of an earlier run with the same settings, or undefined. */
+async function finishedTrial(
+  file: string,
+  settings: TrainingSettings,
+): Promise<MaskTrialResult | undefined> {
+  try {
+    const result = JSON.parse(await readFile(file, 'utf8')) as MaskTrialResult;
+    return JSON.stringify(result.settings) === JSON.stringify(settings) && result.ownPredictions
+      ? result
+      : undefined;
+  } catch {
+    return undefined; // none yet (or a file from an older format): train it
+  }
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
@@ -260,7 +290,32 @@ export async function runMaskDetectorStudy(
   let bothPredictions:
     | { indices: number[]; predicted: Int32Array; probabilities: Float32Array }
     | undefined;
+  const settings: TrainingSettings = {
+    size,
+    maxEpochs,
+    limit: limit ?? null,
+    seed: study.seed,
+    batchSize: study.batchSize,
+    targetValidationAccuracy: study.targetValidationAccuracy,
+    margin: study.margin,
+    minBoxSize: study.minBoxSize,
+  };
   for (const plan of plans) {
+    const resultFile = join(runFolder, 'trials', plan.id, 'result.json');
+    const finished = await finishedTrial(resultFile, settings);
+    if (finished) {
+      log(`  ${plan.label}: finished in an earlier run, kept`);
+      const { indices, predicted, probabilities } = finished.ownPredictions;
+      if (plan.id === 'both') {
+        bothPredictions = {
+          indices,
+          predicted: Int32Array.from(predicted),
+          probabilities: Float32Array.from(probabilities),
+        };
+      }
+      results.push(finished);
+      continue;
+    }
     const trainIndices = plan.sets.flatMap((set) => train[set]);
     const validationIndices = plan.sets.flatMap((set) => validation[set]);
     const model = buildMaskModel({ size, classes: 2, seed: study.seed });
@@ -314,11 +369,17 @@ export async function runMaskDetectorStudy(
       ).accuracy,
       evaluations,
       backend,
+      settings,
+      ownPredictions: {
+        indices: ownIndices,
+        predicted: Array.from(ownPredictions.predicted),
+        probabilities: Array.from(ownPredictions.probabilities),
+      },
     };
     model.optimizer.dispose();
     model.dispose();
     await mkdir(join(runFolder, 'trials', plan.id), { recursive: true });
-    await writeJsonAtomic(join(runFolder, 'trials', plan.id, 'result.json'), result);
+    await writeJsonAtomic(resultFile, result);
     results.push(result);
   }
   const samples = [...voc.samples, ...folders.samples];
