@@ -147,6 +147,7 @@ if (values.cross) {
     classNames,
     trainedOn: 'face-mask-voc (2 classes, boxes ≥ 10 px) + face-mask (deduplicated), train splits',
     stoppedBecause: history.stoppedBecause,
+    finalWeightsEpoch: history.finalWeightsEpoch,
     epochs: history.epochs,
     datasets: {
       'face-mask-voc': {

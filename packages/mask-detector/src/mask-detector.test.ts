@@ -4,8 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildMaskModel } from './build-mask-model.js';
+import { classificationMetrics } from './classification-metrics.js';
 import { saveModelFiles } from './node/model-files.js';
 import { MaskDetector } from './node-mask-detector.js';
+import { predictBatches } from './predict-batches.js';
 import { trainMaskModel } from './train-mask-model.js';
 
 // A stand-in task a tiny model learns in seconds: "masks" are images whose lower half is bright.
@@ -31,6 +33,42 @@ beforeAll(async () => {
 });
 
 describe('trainMaskModel and MaskDetector', () => {
+  it('ends with the weights of the epoch with the best validation balanced accuracy', async () => {
+    const size = 16;
+    const { images, labels } = syntheticFaces(64, size, 2);
+    const indices = labels.map((_, i) => i);
+    const data = {
+      images,
+      labels,
+      classNames: ['with_mask', 'no_mask'],
+      trainIndices: indices.slice(0, 48),
+      validationIndices: indices.slice(48),
+    };
+    const before = tf.memory().numTensors;
+    // A large learning rate makes the validation figures jump from epoch to epoch.
+    const model = buildMaskModel({ size, filters: [2, 2, 2], learningRate: 0.05, seed: 3 });
+    const history = await trainMaskModel(model, data, {
+      maxEpochs: 6,
+      batchSize: 16,
+      seed: 3,
+      targetValidationAccuracy: 1.01,
+    });
+    const scores = history.epochs.map((record) => record.validationBalancedAccuracy);
+    const bestEpoch = scores.indexOf(Math.max(...scores)) + 1;
+    expect(history.finalWeightsEpoch).toBe(bestEpoch);
+    const { predicted } = await predictBatches(model, images, data.validationIndices);
+    const again = classificationMetrics(
+      data.validationIndices.map((i) => labels[i] as number),
+      predicted,
+      data.classNames,
+    );
+    expect(again.balancedAccuracy).toBeCloseTo(Math.max(...scores), 10);
+    model.optimizer.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
+  }, 60_000);
+
   it('trains a tiny model with balanced sampling, classifies crops and photo boxes, and leaks no tensor', async () => {
     const size = 16;
     const { images, labels } = syntheticFaces(64, size, 1);

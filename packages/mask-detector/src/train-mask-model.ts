@@ -34,6 +34,11 @@ export interface TrainMaskModelOptions {
   seed?: number;
   /** Stop after the epoch that ends past this time (ms since the epoch, as `Date.now()`). */
   deadline?: number;
+  /**
+   * Put back the weights of the epoch with the best validation balanced accuracy when training
+   * stops (as Keras's `restoreBestWeights`). Default true.
+   */
+  restoreBestWeights?: boolean;
   /** Called after every epoch with its record. */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
 }
@@ -54,6 +59,8 @@ export interface TrainingHistory {
   epochs: EpochRecord[];
   /** `target`: validation accuracy passed the target; `deadline`: time ran out; else `maxEpochs`. */
   stoppedBecause: 'target' | 'maxEpochs' | 'deadline';
+  /** The epoch whose weights the model ends with (the best one with `restoreBestWeights`). */
+  finalWeightsEpoch: number;
 }
 
 /** Random flips and shifts as one cropAndResize: a box with x1 > x2 samples a mirrored crop. */
@@ -111,6 +118,15 @@ export async function trainMaskModel(
   const validationLabels = data.validationIndices.map((index) => data.labels[index] as number);
   const steps = Math.ceil(data.trainIndices.length / batchSize);
   const epochs: EpochRecord[] = [];
+  const restoreBest = options.restoreBestWeights ?? true;
+  let best: { epoch: number; score: number; weights: tf.Tensor[] } | undefined;
+  const finish = (stoppedBecause: TrainingHistory['stoppedBecause']): TrainingHistory => {
+    const last = epochs.length;
+    if (!best) return { epochs, stoppedBecause, finalWeightsEpoch: last };
+    if (best.epoch !== last) model.setWeights(best.weights);
+    tf.dispose(best.weights);
+    return { epochs, stoppedBecause, finalWeightsEpoch: best.epoch };
+  };
   for (let epoch = 1; epoch <= maxEpochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
@@ -162,11 +178,17 @@ export async function trainMaskModel(
       seconds: (performance.now() - started) / 1000,
     };
     epochs.push(record);
-    await options.onEpoch?.(record);
-    if (record.validationAccuracy > target) return { epochs, stoppedBecause: 'target' };
-    if (options.deadline !== undefined && Date.now() > options.deadline) {
-      return { epochs, stoppedBecause: 'deadline' };
+    if (restoreBest && (!best || record.validationBalancedAccuracy > best.score)) {
+      if (best) tf.dispose(best.weights);
+      best = {
+        epoch,
+        score: record.validationBalancedAccuracy,
+        weights: model.getWeights().map((weight) => weight.clone()),
+      };
     }
+    await options.onEpoch?.(record);
+    if (record.validationAccuracy > target) return finish('target');
+    if (options.deadline !== undefined && Date.now() > options.deadline) return finish('deadline');
   }
-  return { epochs, stoppedBecause: 'maxEpochs' };
+  return finish('maxEpochs');
 }

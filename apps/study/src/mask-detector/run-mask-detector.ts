@@ -41,6 +41,8 @@ interface MaskTrialResult {
   trainedOn: string;
   epochs: EpochRecord[];
   stoppedBecause: string;
+  /** The epoch whose weights were evaluated (the best validation balanced accuracy). */
+  finalWeightsEpoch: number;
   /** Accuracy on the validation split of the set(s) it was trained on. */
   finalTestAccuracy: number;
   evaluations: Evaluation[];
@@ -362,6 +364,7 @@ export async function runMaskDetectorStudy(
       trainedOn: plan.trainedOn,
       epochs: history.epochs,
       stoppedBecause: history.stoppedBecause,
+      finalWeightsEpoch: history.finalWeightsEpoch,
       finalTestAccuracy: classificationMetrics(
         ownIndices.map((i) => labels[i] as number),
         ownPredictions.predicted,
@@ -482,11 +485,11 @@ export async function runMaskDetectorStudy(
       '',
       ...metricsTable(results),
       '',
-      '| model | epochs | stopped because | validation accuracy (own sets) |',
-      '| --- | ---: | --- | ---: |',
+      '| model | epochs | stopped because | weights of epoch (best balanced accuracy) | validation accuracy (own sets) |',
+      '| --- | ---: | --- | ---: | ---: |',
       ...results.map(
         (result) =>
-          `| ${result.label} | ${result.epochs.length} | ${result.stoppedBecause} | ${result.finalTestAccuracy.toFixed(4)} |`,
+          `| ${result.label} | ${result.epochs.length} | ${result.stoppedBecause} | ${result.finalWeightsEpoch} | ${result.finalTestAccuracy.toFixed(4)} |`,
       ),
       '',
       vocOwn
