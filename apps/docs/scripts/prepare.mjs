@@ -17,11 +17,20 @@ import {
 import { join, resolve } from 'node:path';
 import { loadMnist, subset } from '@actlab/mnist-loader';
 import { Application } from 'typedoc';
+import { demoAssets } from './demo-assets.mjs';
 
 const docsDir = resolve(import.meta.dirname, '..');
 const repoDir = resolve(docsDir, '../..');
 const siteDir = join(docsDir, 'site');
-export const packages = ['activations', 'gradient-probe', 'mnist-loader', 'backend', 'errors'];
+export const packages = [
+  'activations',
+  'gradient-probe',
+  'mnist-loader',
+  'backend',
+  'adversarial-generator',
+  'mask-detector',
+  'errors',
+];
 
 async function apiReference(name) {
   const packageDir = join(repoDir, 'packages', name);
@@ -121,6 +130,7 @@ async function mnistSubset() {
 }
 
 await mnistSubset();
+console.log(await demoAssets(process.env.ACTLAB_DATA_DIR, siteDir));
 for (const name of packages) {
   await apiReference(name);
   guide(name);

@@ -5,18 +5,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { browserTestsEnabled, launchHeadlessChromium } from '@actlab/test-utils';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const chromiumPath = '/usr/bin/chromium';
-const underCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
-// Under CI a missing browser must fail the run (launch throws), never skip quietly.
-const runBrowserTests = existsSync(chromiumPath) || underCi;
-if (!runBrowserTests) {
-  console.warn(
-    `Skipping the headless Chromium tests: ${chromiumPath} is missing (apt-get install -y chromium).`,
-  );
-}
+const runBrowserTests = browserTestsEnabled();
 const docsDir = resolve(import.meta.dirname, '..');
 const distDir = join(docsDir, 'site', '.vitepress', 'dist');
 const artifacts = join(docsDir, 'test-artifacts');
@@ -72,17 +65,7 @@ describe.skipIf(!runBrowserTests)('the docs site in headless Chromium', () => {
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchHeadlessChromium();
   }, 30_000);
 
   afterAll(async () => {
@@ -95,7 +78,7 @@ describe.skipIf(!runBrowserTests)('the docs site in headless Chromium', () => {
     for (const wanted of ['/index.html', '/guide/activations.html', '/results/index.html']) {
       expect(pages).toContain(wanted);
     }
-    expect(pages.filter((p) => p.startsWith('/api/')).length).toBe(5);
+    expect(pages.filter((p) => p.startsWith('/api/')).length).toBe(7);
     const errors: string[] = [];
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -117,7 +100,14 @@ describe.skipIf(!runBrowserTests)('the docs site in headless Chromium', () => {
   }, 90_000);
 
   it('shows the quick start from examples/quick-start.mjs on each guide', async () => {
-    for (const name of ['activations', 'gradient-probe', 'mnist-loader', 'backend']) {
+    for (const name of [
+      'activations',
+      'gradient-probe',
+      'mnist-loader',
+      'backend',
+      'adversarial-generator',
+      'mask-detector',
+    ]) {
       const { page, errors } = await openPage(`/guide/${name}.html`);
       const example = readFileSync(
         join(docsDir, `../../packages/${name}/examples/quick-start.mjs`),
@@ -204,13 +194,72 @@ describe.skipIf(!runBrowserTests)('the docs site in headless Chromium', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
-  it('adversarial and mask-detector pages say what comes next', async () => {
-    for (const demo of ['adversarial', 'mask-detector']) {
-      const { page, errors } = await openPage(`/demos/${demo}.html`);
-      expect(await page.locator('main').innerText()).toContain('Coming next');
-      await page.screenshot({ path: join(artifacts, `${demo}.png`), fullPage: true });
-      await page.close();
-      expect(errors).toEqual([]);
+  it('adversarial: the three attacks run on the digit and target in the URL and show their images', async () => {
+    const { page, errors } = await openPage(
+      '/demos/adversarial.html?index=7&target=3&steps=150&eps=0.25&seed=1',
+    );
+    expect(await page.getByTestId('index').inputValue()).toBe('7');
+    expect(await page.getByTestId('target').inputValue()).toBe('3');
+    await page.getByTestId('attack').click();
+    await page.getByTestId('result-2').waitFor({ timeout: 90_000 });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="status"]')?.textContent?.startsWith('Done'),
+    );
+    expect(await page.getByTestId('original').innerText()).toMatch(
+      /original: a \d, predicted \d \(\d+\.\d %\)/,
+    );
+    for (const [i, method] of ['generator', 'FGSM', 'PGD'].entries()) {
+      const text = await page.getByTestId(`result-${i}`).innerText();
+      expect(text).toContain(method);
+      expect(text).toMatch(/predicted \d \(\d+\.\d %\) — target (reached|missed)/);
+      const linf = Number(text.match(/L∞ (\d+\.\d+)/)?.[1]);
+      expect(linf).toBeGreaterThan(0);
+      if (method !== 'generator') expect(linf).toBeLessThanOrEqual(0.25 + 1e-6);
+      // The adversarial image was drawn: some of its pixels are neither black nor transparent.
+      const lit = await page
+        .getByTestId(`result-${i}`)
+        .locator('canvas')
+        .first()
+        .evaluate((canvas) => {
+          const pixels = (canvas as HTMLCanvasElement)
+            .getContext('2d')
+            ?.getImageData(0, 0, 28, 28).data;
+          return Array.from(pixels ?? []).filter((v, k) => k % 4 === 0 && v > 0).length;
+        });
+      expect(lit).toBeGreaterThan(20);
     }
-  });
+    // PGD with ε = 0.25 against a plain dense net reaches the target.
+    expect(await page.getByTestId('result-2').innerText()).toContain('target reached');
+    await page.screenshot({ path: join(artifacts, 'adversarial.png'), fullPage: true });
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('mask detector: classifies the sample faces with the shipped weights and the crop in the URL', async () => {
+    const { page, errors } = await openPage('/demos/mask-detector.html?face=1');
+    await page.waitForFunction(
+      () =>
+        /sample faces classified correctly/.test(
+          document.querySelector('[data-testid="status"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const [correct, total] = (
+      (await page.getByTestId('status').innerText()).match(/(\d+) of (\d+)/) ?? []
+    )
+      .slice(1)
+      .map(Number);
+    expect(total).toBe(10);
+    expect(correct).toBeGreaterThanOrEqual(6);
+    const result = await page.getByTestId('result').innerText();
+    expect(result).toMatch(/\(true label (with_mask|no_mask)\): (with_mask|no_mask) \(\d+\.\d %\)/);
+    expect(result).toMatch(/with_mask: \d+\.\d %/);
+    expect(result).toMatch(/no_mask: \d+\.\d %/);
+    await page.getByTestId('face-3').click();
+    expect(page.url()).toContain('face=3');
+    await page.screenshot({ path: join(artifacts, 'mask-detector.png'), fullPage: true });
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -1,6 +1,44 @@
-import { defineConfig } from 'vitepress';
+import { defineConfig, type UserConfig } from 'vitepress';
 
-const packages = ['activations', 'gradient-probe', 'mnist-loader', 'backend', 'errors'];
+type VitePlugin = NonNullable<NonNullable<UserConfig['vite']>['plugins']>[number];
+
+/**
+ * @actlab/adversarial-generator has one entry for Node and the browser; its classifier save/load
+ * helpers import node:fs. In the browser bundle those imports get stand-ins that throw if called
+ * (the demo loads its classifier with tfl.loadLayersModel instead).
+ */
+function nodeFilesOutsideNode(): VitePlugin {
+  const shim = '\0actlab-node-files-shim';
+  return {
+    name: 'actlab-node-files-shim',
+    enforce: 'pre',
+    resolveId(id: string, importer: string | undefined, options: { ssr?: boolean } | undefined) {
+      const nodeModule = ['fs/promises', 'node:fs/promises', 'path', 'node:path'].includes(id);
+      return nodeModule && !options?.ssr && importer?.includes('adversarial-generator')
+        ? `${shim}:${id}`
+        : null;
+    },
+    load(id: string) {
+      if (!id.startsWith(shim)) return null;
+      return [
+        "const unavailable = () => { throw new Error('files are not available in the browser'); };",
+        'export const mkdir = unavailable, readFile = unavailable, writeFile = unavailable;',
+        'export const join = unavailable, dirname = unavailable;',
+        'export default { join: unavailable, dirname: unavailable };',
+      ].join('\n');
+    },
+  };
+}
+
+const packages = [
+  'activations',
+  'gradient-probe',
+  'mnist-loader',
+  'backend',
+  'adversarial-generator',
+  'mask-detector',
+  'errors',
+];
 
 export default defineConfig({
   title: 'actlab',
@@ -13,6 +51,7 @@ export default defineConfig({
   vite: {
     // tfjs is large; one chunk per demo page is fine for a docs site.
     build: { chunkSizeWarningLimit: 4000 },
+    plugins: [nodeFilesOutsideNode()],
   },
   themeConfig: {
     nav: [
@@ -27,6 +66,10 @@ export default defineConfig({
         items: [
           ...packages.map((name) => ({ text: `@actlab/${name}`, link: `/guide/${name}` })),
           { text: 'actlab CLI', link: '/guide/cli' },
+          {
+            text: 'Studies on many machines',
+            link: '/guide/cli#many-machines-queue-and-actlab-worker',
+          },
         ],
       },
       {
