@@ -64,10 +64,15 @@ export class QueueExecutor implements TrialExecutor {
       finish = resolve;
     });
     this.stop = finish;
+    // Results being written: the run ends only when none is left to collect and none is in flight.
+    let writing = 0;
+    const finishWhenSettled = () => {
+      if (remaining.size === 0 && writing === 0) finish();
+    };
     const settle = (id: string): Trial | undefined => {
       const trial = byId.get(id);
       if (!trial || !remaining.delete(id)) return undefined;
-      if (remaining.size === 0) finish();
+      finishWhenSettled();
       return trial;
     };
     const start = (trial: Trial) => {
@@ -78,8 +83,9 @@ export class QueueExecutor implements TrialExecutor {
     const completed = async (id: string, value: TrialJobResult) => {
       const trial = byId.get(id);
       if (!trial || !remaining.has(id)) return;
-      // Written before the trial counts as settled, so the run ends only after every write.
+      // Counted as writing until its files are on disk, so the run ends only after every write.
       remaining.delete(id);
+      writing += 1;
       try {
         await writeTrialFolder(runFolder, trial, value);
         start(trial);
@@ -89,8 +95,10 @@ export class QueueExecutor implements TrialExecutor {
           code: 'RESULT_NOT_WRITTEN',
           message: `the result arrived but could not be written: ${(error as Error).message}`,
         });
+      } finally {
+        writing -= 1;
       }
-      if (remaining.size === 0) finish();
+      finishWhenSettled();
     };
     const failed = (id: string, reason: string | undefined) => {
       const trial = settle(id);
@@ -148,7 +156,7 @@ export class QueueExecutor implements TrialExecutor {
         if (!this.closed && remaining.size > 0) poll = setTimeout(sweep, interval);
       };
       poll = setTimeout(sweep, interval);
-      if (remaining.size > 0 && !this.closed) await done;
+      if ((remaining.size > 0 || writing > 0) && !this.closed) await done;
     } finally {
       clearTimeout(poll);
       await queueEvents.close();
