@@ -104,6 +104,11 @@ program
     '--model <folder>',
     'adversarial studies: the classifier to attack (default: the shipped MNIST CNN)',
   )
+  .option(
+    '--methods <ids>',
+    'adversarial studies: comma-separated ids of the methods to run (default: all)',
+    (value: string) => value.split(',').map((id) => id.trim()),
+  )
   .action((study: string, options) => runCommand(study, options));
 
 program

@@ -33,6 +33,8 @@ export interface AdversarialRunOptions {
   sources?: number[];
   /** Folder (or its model.json) of the classifier; default: the package's shipped MNIST CNN. */
   model?: string;
+  /** Ids of the methods to run (default: all of the study's). */
+  methods?: string[];
 }
 
 /** One attacked (source, target) pair, as stored in `pairs/<method>/<source>-<target>.json`. */
@@ -152,7 +154,18 @@ export async function runAdversarialStudy(
   const sources = chooseSources(study, test.labels, options);
   const targets = options.quick ? study.quick.targets : study.targets;
   const cap = options.quick ? study.quick : undefined;
-  const methods = study.methods.map((method) => capSteps(method, cap));
+  const unknown = (options.methods ?? []).filter(
+    (id) => !study.methods.some((method) => method.id === id),
+  );
+  if (unknown.length > 0) {
+    throw new StudyConfigError({
+      code: 'INVALID_ARGUMENT',
+      message: `unknown method(s) ${unknown.join(', ')}; ${study.name} has ${study.methods.map((method) => method.id).join(', ')}`,
+    });
+  }
+  const methods = study.methods
+    .filter((method) => !options.methods || options.methods.includes(method.id))
+    .map((method) => capSteps(method, cap));
   log(
     `${study.title}: ${options.quick ? 'quick profile, ' : ''}${sources.length} source(s) × ${targets.length} target(s), ${methods.length} method(s), backend ${backend}, classifier ${modelDir}, run folder ${runFolder}`,
   );
@@ -269,7 +282,8 @@ export async function runAdversarialStudy(
     };
   });
 
-  const gridMethod = methods.find((method) => method.attack === 'generator') as AdversarialMethod;
+  const gridMethod = (methods.find((method) => method.attack === 'generator') ??
+    methods[0]) as AdversarialMethod;
   const gridFiles: string[] = [];
   for (const source of clean) {
     const tiles: GridTile[] = [

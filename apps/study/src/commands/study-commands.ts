@@ -50,6 +50,8 @@ export interface RunCommandOptions {
   sources?: number[];
   /** Adversarial studies: folder of the classifier to attack. */
   model?: string;
+  /** Adversarial studies: ids of the methods to run. */
+  methods?: string[];
 }
 
 /** `actlab run <study>` */
@@ -69,10 +71,10 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     }
     return;
   }
-  if (options.sources || options.model) {
+  if (options.sources || options.model || options.methods) {
     throw new StudyConfigError({
       code: 'INVALID_ARGUMENT',
-      message: `--sources and --model apply to adversarial studies only; ${studyName} is not one`,
+      message: `--sources, --model and --methods apply to adversarial studies only; ${studyName} is not one`,
     });
   }
   const study = await loadStudy(studyName);
