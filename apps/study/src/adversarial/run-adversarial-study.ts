@@ -73,6 +73,8 @@ export interface MethodSummary {
   millisecondsPerExample: number;
   /** Amortised generator only: one-off training time. */
   trainSeconds?: number;
+  /** Seconds of all its attacks (and training) together. */
+  totalSeconds: number;
 }
 
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));
@@ -81,7 +83,7 @@ const mean = (values: number[]) =>
 
 function capSteps(
   method: AdversarialMethod,
-  cap: { maxSteps: number; batchSize: number } | undefined,
+  cap: { maxSteps: number; batchSize: number; trainImages: number } | undefined,
 ): AdversarialMethod {
   if (cap === undefined) return method;
   const { maxSteps } = cap;
@@ -101,6 +103,7 @@ function capSteps(
         ...method,
         steps: Math.min(method.steps, maxSteps),
         batchSize: Math.min(method.batchSize, cap.batchSize),
+        trainImages: Math.min(method.trainImages, cap.trainImages),
       };
     default:
       return method;
@@ -126,6 +129,7 @@ export async function runAdversarialStudy(
   study: AdversarialStudy,
   options: AdversarialRunOptions,
 ): Promise<string> {
+  const runStarted = Date.now();
   const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
   if (!dataDir) {
     throw new StudyConfigError({
@@ -196,9 +200,8 @@ export async function runAdversarialStudy(
     );
     let amortised: AmortisedGenerator | undefined;
     if (method.attack === 'amortised' && stored.some((pair) => pair === undefined)) {
-      const count = options.quick ? study.quick.trainImages : method.trainImages;
       const pool: number[] = [];
-      for (let i = 0; pool.length < count && i < test.count; i++) {
+      for (let i = 0; pool.length < method.trainImages && i < test.count; i++) {
         if (!sources.includes(i)) pool.push(i);
       }
       const started = Date.now();
@@ -279,6 +282,7 @@ export async function runAdversarialStudy(
       meanSteps: mean(pairs.map((pair) => pair.steps)) ?? 0,
       millisecondsPerExample: mean(pairs.map((pair) => pair.milliseconds)) ?? 0,
       ...(seconds !== undefined ? { trainSeconds: seconds } : {}),
+      totalSeconds: (seconds ?? 0) + pairs.reduce((sum, pair) => sum + pair.milliseconds, 0) / 1000,
     };
   });
 
@@ -337,6 +341,8 @@ export async function runAdversarialStudy(
     sources: clean,
     methods,
     summary: summaries,
+    /** Wall-clock seconds of this invocation (pairs found on disk cost nothing). */
+    runSeconds: round((Date.now() - runStarted) / 1000, 1),
     pairs: [...results.values()].flat().map(({ pixels: _pixels, ...pair }) => pair),
   });
 
@@ -415,7 +421,7 @@ function describeMethod(method: AdversarialMethod): string {
     case 'pgd':
       return `${method.norm === 'linf' ? 'L∞' : 'L2'}, ε = ${method.epsilon}, up to ${method.steps} steps, random start, stop at the target`;
     case 'amortised':
-      return `trained once: ${method.steps} steps × batch ${method.batchSize}, ε = ${method.epsilon} (L∞), hidden [${method.hiddenUnits.join(', ')}]`;
+      return `trained once on ${method.trainImages} test images (not the sources): ${method.steps} steps × batch ${method.batchSize}, random targets, ε = ${method.epsilon} (L∞), hidden [${method.hiddenUnits.join(', ')}]`;
   }
 }
 
@@ -458,15 +464,15 @@ function reportMarkdown(input: {
     '',
     `Every method attacks the same ${total} (source, target) pairs. "Success" counts pairs the classifier then assigns to the target${total > attacked ? `; the ${total - attacked} pairs whose target is the source's own class are easy for every method, so the second column counts only the ${attacked} real attacks` : ''}. L2, L∞ and confidence are means over the successful real attacks (target ≠ label); time is wall-clock per example on one thread.`,
     '',
-    '| method | settings | success (all pairs) | success (target ≠ label) | mean L2 | mean L∞ | mean p(target) | mean steps | ms per example |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| method | settings | success (all pairs) | success (target ≠ label) | mean L2 | mean L∞ | mean p(target) | mean steps | ms per example | total s |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...summaries.map((summary, index) => {
       const method = input.methods[index] as AdversarialMethod;
       const training =
         summary.trainSeconds !== undefined
           ? ` (+ ${summary.trainSeconds.toFixed(0)} s training once)`
           : '';
-      return `| ${summary.label} | ${describeMethod(method)} | ${summary.successes}/${summary.pairs} | ${summary.attackedSuccesses}/${summary.attackedPairs} | ${format(summary.meanL2, 2)} | ${format(summary.meanLinf, 3)} | ${format(summary.meanConfidence, 3)} | ${summary.meanSteps.toFixed(1)} | ${summary.millisecondsPerExample.toFixed(0)}${training} |`;
+      return `| ${summary.label} | ${describeMethod(method)} | ${summary.successes}/${summary.pairs} | ${summary.attackedSuccesses}/${summary.attackedPairs} | ${format(summary.meanL2, 2)} | ${format(summary.meanLinf, 3)} | ${format(summary.meanConfidence, 3)} | ${summary.meanSteps.toFixed(1)} | ${summary.millisecondsPerExample.toFixed(0)}${training} | ${summary.totalSeconds.toFixed(0)} |`;
     }),
     '',
     '## Grids',
