@@ -138,7 +138,7 @@ describe('trainMnistClassifier', () => {
     expect(result.stoppedBy).toBe('maxEpochs');
     result.model.dispose();
     tf.dispose(train);
-  });
+  }, 30_000);
 
   it('starts no epoch that would overrun the time budget', async () => {
     const train = quadrants(80);
