@@ -20,6 +20,14 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+function indexList(value: string): number[] {
+  const parsed = value.split(',').map((part) => Number(part.trim()));
+  if (parsed.length === 0 || parsed.some((index) => !Number.isInteger(index) || index < 0)) {
+    throw new InvalidArgumentError(`expected comma-separated indices ≥ 0, got "${value}"`);
+  }
+  return parsed;
+}
+
 function finiteNumber(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
@@ -86,6 +94,20 @@ program
   .option(
     '--queue <url>',
     'run the trials as BullMQ jobs on this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS); `actlab worker` trains them',
+  )
+  .option(
+    '--sources <indices>',
+    'adversarial studies: comma-separated test-set indices of the source images, e.g. 102,88,64,179,73',
+    indexList,
+  )
+  .option(
+    '--model <folder>',
+    'adversarial studies: the classifier to attack (default: the shipped MNIST CNN)',
+  )
+  .option(
+    '--methods <ids>',
+    'adversarial studies: comma-separated ids of the methods to run (default: all)',
+    (value: string) => value.split(',').map((id) => id.trim()),
   )
   .action((study: string, options) => runCommand(study, options));
 

@@ -7,12 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMeanSd, meanSd } from './report/summarize.js';
 import type { RunManifest } from './run/run-study.js';
 import type { TrialResult } from './run/trial-records.js';
-import { listPresets } from './study/load-study.js';
+import { listPresets, readPresetText } from './study/load-study.js';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../dist/cli.js');
 const dataDir = process.env.ACTLAB_DATA_DIR;
-const presets = await listPresets();
+// Adversarial studies train nothing (no epochs, no trials); adversarial-study.e2e.test.ts runs them.
+const presets: string[] = [];
+for (const name of await listPresets()) {
+  if (!/^kind: adversarial$/m.test(await readPresetText(name))) presets.push(name);
+}
 
 describe.skipIf(!dataDir)('every preset in its smallest form (--quick --epochs 1)', () => {
   let folder: { path: string; remove: () => Promise<void> };

@@ -1,91 +1,102 @@
-// Trains the seed CNN on MNIST and saves it to models/mnist-cnn/ with a JSON of measured figures.
-// Usage: ACTLAB_DATA_DIR=/work/shared/data nice -n 10 node scripts/train-classifier.mjs [--epochs 50]
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Trains the seed CNN on MNIST on the WebAssembly backend and saves the best model so far to
+// models/mnist-cnn/ (model.json, weights.bin, metrics.json) after every epoch that improves.
+// Usage: ACTLAB_DATA_DIR=/work/shared/data nice -n 10 node scripts/train-classifier.mjs \
+//   [--epochs 50] [--patience 3] [--budget-minutes 80] [--limit 6000] [--out models/mnist-cnn]
+import { rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { selectBackend } from '@actlab/backend';
-import { loadMnist, splitTrainValidation, toTensors } from '@actlab/mnist-loader';
+import { loadMnist, toTensors } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildMnistClassifier, saveClassifier } from '../dist/index.js';
+import { measureAccuracy, saveClassifier, trainMnistClassifier } from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outDir = path.join(here, '..', 'models', 'mnist-cnn');
-const epochsArg = process.argv.indexOf('--epochs');
-const maxEpochs = epochsArg > 0 ? Number(process.argv[epochsArg + 1]) : 50;
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '50' },
+    patience: { type: 'string', default: '3' },
+    'budget-minutes': { type: 'string' },
+    limit: { type: 'string' },
+    out: { type: 'string', default: path.join(here, '..', 'models', 'mnist-cnn') },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const outDir = path.resolve(values.out);
+const limit = values.limit ? Number(values.limit) : undefined;
 
-const backend = await selectBackend('cpu'); // tfjs-wasm 4.22 has no Conv2DBackpropFilter kernel;
+const backend = await selectBackend('wasm');
 console.log(backend.reason);
 const { train, test } = await loadMnist({ dataset: 'mnist', download: false });
-const { train: fit, validation } = splitTrainValidation(train, {
-  validationFraction: 0.1,
-  seed: 1,
-});
-const fitT = toTensors(fit);
-const valT = toTensors(validation);
-const testT = toTensors(test);
-const model = buildMnistClassifier({ seed: 1 });
-model.compile({
-  optimizer: tf.train.adam(0.001),
-  loss: 'categoricalCrossentropy',
-  metrics: ['accuracy'],
-});
-
+const asImages = (set) => {
+  const { xs, ys } = toTensors(set);
+  const count = limit ? Math.min(limit, xs.shape[0]) : xs.shape[0];
+  const images = tf.tidy(() => tf.slice(tf.reshape(xs, [-1, 28, 28, 1]), 0, count));
+  const labels = tf.slice(ys, 0, count);
+  tf.dispose([xs, ys]);
+  return { images, labels };
+};
+const trainSet = asImages(train);
+const testSet = asImages(test);
+const machine = `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}, tfjs ${backend.name}${backend.simd ? ' SIMD' : ''} ${backend.threads ?? 1} thread`;
 const started = Date.now();
-let best = -1;
-let bestEpoch = 0;
-let bestWeights = null;
-let epochsRun = 0;
-function evaluate(xs, ys) {
-  return tf.tidy(() => {
-    const p = model.predict(xs, { batchSize: 500 });
-    return tf.mean(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(ys, 1)), 'float32')).dataSync()[0];
-  });
+const history = [];
+
+async function writeMetrics(extra) {
+  const metrics = {
+    ...extra,
+    validationAccuracyPerEpoch: history.map((e) => e.validationAccuracy),
+    lossPerEpoch: history.map((e) => e.loss),
+    secondsPerEpoch: history.map((e) => Math.round(e.seconds)),
+    epochsRun: history.length,
+    trainSeconds: Math.round((Date.now() - started) / 1000),
+    trainImages: trainSet.images.shape[0],
+    testImages: testSet.images.shape[0],
+    date: new Date().toISOString(),
+    machine,
+    backend: backend.name,
+    command:
+      `ACTLAB_DATA_DIR=… nice -n 10 node scripts/train-classifier.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+  };
+  const file = path.join(outDir, 'metrics.json');
+  await writeFile(`${file}.tmp`, `${JSON.stringify(metrics, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
 }
-async function saveBest(final) {
-  const current = model.getWeights().map((w) => w.clone());
-  model.setWeights(bestWeights);
-  const testAccuracy = evaluate(testT.xs, testT.ys);
-  mkdirSync(outDir, { recursive: true });
-  await saveClassifier(model, outDir);
-  writeFileSync(
-    path.join(outDir, 'training.json'),
-    `${JSON.stringify(
-      {
+
+const result = await trainMnistClassifier({
+  train: trainSet,
+  test: testSet,
+  maxEpochs: Number(values.epochs),
+  patience: Number(values.patience),
+  seed: Number(values.seed),
+  ...(values['budget-minutes'] ? { timeBudgetSeconds: Number(values['budget-minutes']) * 60 } : {}),
+  onEpoch: async (epoch, model) => {
+    history.push(epoch);
+    let note = '';
+    if (epoch.improved) {
+      const testAccuracy = measureAccuracy(model, testSet.images, testSet.labels);
+      await saveClassifier(model, outDir);
+      await writeMetrics({
+        finished: false,
+        bestEpoch: epoch.epoch,
+        validationAccuracy: epoch.validationAccuracy,
         testAccuracy,
-        validationAccuracy: best,
-        bestEpoch,
-        epochsRun,
-        finished: final,
-        trainSeconds: Math.round((Date.now() - started) / 1000),
-        date: new Date().toISOString(),
-        machine: `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}, tfjs ${backend.name}${backend.simd ? ' SIMD' : ''} ${backend.threads ?? 1} thread`,
-        command: 'ACTLAB_DATA_DIR=/work/shared/data nice -n 10 node scripts/train-classifier.mjs',
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  model.setWeights(current);
-  tf.dispose(current);
-  console.log(
-    `saved best (epoch ${bestEpoch}): val ${best.toFixed(4)} test ${testAccuracy.toFixed(4)}`,
-  );
-}
-let patience = 0;
-for (let epoch = 1; epoch <= maxEpochs; epoch++) {
-  const t0 = Date.now();
-  await model.fit(fitT.xs, fitT.ys, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });
-  epochsRun = epoch;
-  const val = evaluate(valT.xs, valT.ys);
-  console.log(`epoch ${epoch}: val ${val.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-  if (val > best) {
-    best = val;
-    bestEpoch = epoch;
-    if (bestWeights) tf.dispose(bestWeights);
-    bestWeights = model.getWeights().map((w) => w.clone());
-    patience = 0;
-    await saveBest(false);
-  } else if (++patience >= 3) break;
-}
-await saveBest(true);
+      });
+      note = ` test ${testAccuracy.toFixed(4)} (saved)`;
+    }
+    console.log(
+      `epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s`,
+    );
+  },
+});
+await writeMetrics({
+  finished: true,
+  stoppedBy: result.stoppedBy,
+  bestEpoch: result.bestEpoch,
+  validationAccuracy: result.validationAccuracy,
+  testAccuracy: result.testAccuracy,
+});
+console.log(
+  `done: best epoch ${result.bestEpoch}, val ${result.validationAccuracy.toFixed(4)}, test ${result.testAccuracy?.toFixed(4)}, stopped by ${result.stoppedBy}, ${Math.round(result.seconds)} s`,
+);

@@ -110,7 +110,7 @@ export function shippedModelDir(): string {
 
 /**
  * Loads the MNIST CNN trained by `scripts/train-classifier.mjs` and shipped in this package;
- * `models/mnist-cnn/training.json` holds its measured test accuracy.
+ * `models/mnist-cnn/metrics.json` holds its measured test accuracy.
  */
 export async function loadMnistClassifier(): Promise<tfl.LayersModel> {
   return loadClassifier(shippedModelDir());

@@ -34,3 +34,11 @@ export {
   type GeneratorAttackResult,
   generatorAttack,
 } from './generator.js';
+export {
+  type ClassifierEpoch,
+  type LabelledImages,
+  measureAccuracy,
+  type TrainClassifierOptions,
+  type TrainedClassifier,
+  trainMnistClassifier,
+} from './train-classifier.js';

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { loadAdversarialStudy } from '../adversarial/load-adversarial-study.js';
+import { runAdversarialStudy } from '../adversarial/run-adversarial-study.js';
 import { loadMaskStudy, studyKind } from '../mask-detector/load-mask-study.js';
 import { runMaskDetectorStudy } from '../mask-detector/run-mask-detector.js';
 import { QueueExecutor } from '../queue/queue-executor.js';
@@ -14,10 +16,13 @@ import { StudyConfigError } from '../study/study-errors.js';
 /** `actlab list` */
 export async function listCommand(): Promise<void> {
   for (const name of await listPresets()) {
+    const kind = await studyKind(name);
     const study =
-      (await studyKind(name)) === 'mask-detector'
+      kind === 'mask-detector'
         ? await loadMaskStudy(name)
-        : await loadStudy(name);
+        : kind === 'adversarial'
+          ? await loadAdversarialStudy(name)
+          : await loadStudy(name);
     process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
   }
 }
@@ -41,19 +46,36 @@ export interface RunCommandOptions {
   report: boolean;
   /** Run the trials as BullMQ jobs on this Redis instead of local worker threads. */
   queue?: string;
+  /** Adversarial studies: test-set indices of the source images. */
+  sources?: number[];
+  /** Adversarial studies: folder of the classifier to attack. */
+  model?: string;
+  /** Adversarial studies: ids of the methods to run. */
+  methods?: string[];
 }
 
 /** `actlab run <study>` */
 export async function runCommand(studyName: string, options: RunCommandOptions): Promise<void> {
-  if ((await studyKind(studyName)) === 'mask-detector') {
+  const kind = await studyKind(studyName);
+  if (kind === 'mask-detector' || kind === 'adversarial') {
     if (options.queue) {
       throw new StudyConfigError({
         code: 'INVALID_ARGUMENT',
-        message: `${studyName} is a mask-detector study, which trains on this machine only; drop --queue`,
+        message: `${studyName} is a ${kind} study, which runs on this machine only; drop --queue`,
       });
     }
-    await runMaskDetectorStudy(await loadMaskStudy(studyName), options);
+    if (kind === 'adversarial') {
+      await runAdversarialStudy(await loadAdversarialStudy(studyName), options);
+    } else {
+      await runMaskDetectorStudy(await loadMaskStudy(studyName), options);
+    }
     return;
+  }
+  if (options.sources || options.model || options.methods) {
+    throw new StudyConfigError({
+      code: 'INVALID_ARGUMENT',
+      message: `--sources, --model and --methods apply to adversarial studies only; ${studyName} is not one`,
+    });
   }
   const study = await loadStudy(studyName);
   const trials = expandTrials(study, {
