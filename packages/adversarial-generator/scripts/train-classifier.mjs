@@ -2,7 +2,10 @@
 // models/mnist-cnn/ (model.json, weights.bin, metrics.json) after every epoch that improves.
 // Usage: ACTLAB_DATA_DIR=/work/shared/data nice -n 10 node scripts/train-classifier.mjs \
 //   [--epochs 50] [--patience 3] [--budget-minutes 80] [--limit 6000] [--out models/mnist-cnn]
-import { rename, writeFile } from 'node:fs/promises';
+//   [--from models/mnist-cnn --learning-rate 0.0001]
+// --from continues training a saved model (same seed = same validation split), typically with a
+// smaller Adam learning rate: the fine-tuning stage of a run that was cut short by its budget.
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +13,12 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '@actlab/backend';
 import { loadMnist, toTensors } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import { measureAccuracy, saveClassifier, trainMnistClassifier } from '../dist/index.js';
+import {
+  loadClassifier,
+  measureAccuracy,
+  saveClassifier,
+  trainMnistClassifier,
+} from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -21,6 +29,8 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     out: { type: 'string', default: path.join(here, '..', 'models', 'mnist-cnn') },
     seed: { type: 'string', default: '1' },
+    from: { type: 'string' },
+    'learning-rate': { type: 'string', default: '0.001' },
   },
 });
 const outDir = path.resolve(values.out);
@@ -40,12 +50,27 @@ const asImages = (set) => {
 const trainSet = asImages(train);
 const testSet = asImages(test);
 const machine = `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}, tfjs ${backend.name}${backend.simd ? ' SIMD' : ''} ${backend.threads ?? 1} thread`;
+const startModel = values.from ? await loadClassifier(path.resolve(values.from)) : undefined;
+const startTestAccuracy = startModel
+  ? measureAccuracy(startModel, testSet.images, testSet.labels)
+  : undefined;
+// The earlier stage's record travels with the weights, so metrics.json tells the whole story.
+const earlierStage = values.from
+  ? JSON.parse(
+      await readFile(path.join(path.resolve(values.from), 'metrics.json'), 'utf8').catch(
+        () => 'null',
+      ),
+    )
+  : null;
+if (startModel) console.log(`continuing ${values.from}: test ${startTestAccuracy.toFixed(4)}`);
 const started = Date.now();
 const history = [];
 
 async function writeMetrics(extra) {
   const metrics = {
     ...extra,
+    ...(startModel ? { continuedFrom: { testAccuracy: startTestAccuracy, earlierStage } } : {}),
+    learningRate: Number(values['learning-rate']),
     validationAccuracyPerEpoch: history.map((e) => e.validationAccuracy),
     lossPerEpoch: history.map((e) => e.loss),
     secondsPerEpoch: history.map((e) => Math.round(e.seconds)),
@@ -70,6 +95,8 @@ const result = await trainMnistClassifier({
   maxEpochs: Number(values.epochs),
   patience: Number(values.patience),
   seed: Number(values.seed),
+  learningRate: Number(values['learning-rate']),
+  ...(startModel ? { model: startModel } : {}),
   ...(values['budget-minutes'] ? { timeBudgetSeconds: Number(values['budget-minutes']) * 60 } : {}),
   onEpoch: async (epoch, model) => {
     history.push(epoch);
