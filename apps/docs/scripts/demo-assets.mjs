@@ -7,7 +7,7 @@
 //   their true labels in faces.json.
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { saveClassifier } from '@actlab/adversarial-generator';
+import { measureAccuracy, saveClassifier } from '@actlab/adversarial-generator';
 import { selectBackend } from '@actlab/backend';
 import { loadFaceMaskDataset, shippedModelPath } from '@actlab/mask-detector';
 import { loadMnist, toTensors } from '@actlab/mnist-loader';
@@ -36,19 +36,20 @@ async function mnistDemoClassifier(dataDir, publicDir) {
     ],
   });
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
-  const xs = tf.reshape(trainSet.xs, [-1, 28, 28, 1]);
-  await model.fit(xs, trainSet.ys, { epochs: 3, batchSize: 128, shuffle: false, verbose: 0 });
-  const accuracy = tf.tidy(() => {
-    const predicted = tf.argMax(model.predict(tf.reshape(testSet.xs, [-1, 28, 28, 1])), 1);
-    return tf.mean(tf.cast(tf.equal(predicted, tf.argMax(testSet.ys, 1)), 'float32')).dataSync()[0];
+  await model.fit(trainSet.xs, trainSet.ys, {
+    epochs: 3,
+    batchSize: 128,
+    shuffle: false,
+    verbose: 0,
   });
+  const accuracy = measureAccuracy(model, testSet.xs, testSet.ys);
   const out = join(publicDir, 'models', 'mnist-demo');
   await saveClassifier(model, out);
   writeFileSync(
     join(out, 'metrics.json'),
     `${JSON.stringify({ testAccuracy: accuracy, testImages: test.count, trainedOn: train.count, epochs: 3, date: new Date().toISOString() })}\n`,
   );
-  tf.dispose([xs, trainSet.xs, trainSet.ys, testSet.xs, testSet.ys]);
+  tf.dispose([trainSet.xs, trainSet.ys, testSet.xs, testSet.ys]);
   model.dispose();
   return accuracy;
 }

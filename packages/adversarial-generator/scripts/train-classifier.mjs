@@ -42,7 +42,7 @@ const { train, test } = await loadMnist({ dataset: 'mnist', download: false });
 const asImages = (set) => {
   const { xs, ys } = toTensors(set);
   const count = limit ? Math.min(limit, xs.shape[0]) : xs.shape[0];
-  const images = tf.tidy(() => tf.slice(tf.reshape(xs, [-1, 28, 28, 1]), 0, count));
+  const images = tf.slice(xs, 0, count);
   const labels = tf.slice(ys, 0, count);
   tf.dispose([xs, ys]);
   return { images, labels };
@@ -50,17 +50,14 @@ const asImages = (set) => {
 const trainSet = asImages(train);
 const testSet = asImages(test);
 const machine = `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}, tfjs ${backend.name}${backend.simd ? ' SIMD' : ''} ${backend.threads ?? 1} thread`;
-const startModel = values.from ? await loadClassifier(path.resolve(values.from)) : undefined;
+const fromDir = values.from ? path.resolve(values.from) : undefined;
+const startModel = fromDir ? await loadClassifier(fromDir) : undefined;
 const startTestAccuracy = startModel
   ? measureAccuracy(startModel, testSet.images, testSet.labels)
   : undefined;
 // The earlier stage's record travels with the weights, so metrics.json tells the whole story.
-const earlierStage = values.from
-  ? JSON.parse(
-      await readFile(path.join(path.resolve(values.from), 'metrics.json'), 'utf8').catch(
-        () => 'null',
-      ),
-    )
+const earlierStage = fromDir
+  ? await readFile(path.join(fromDir, 'metrics.json'), 'utf8').then(JSON.parse, () => null)
   : null;
 if (startModel) console.log(`continuing ${values.from}: test ${startTestAccuracy.toFixed(4)}`);
 const started = Date.now();
