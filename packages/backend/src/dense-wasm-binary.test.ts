@@ -19,9 +19,11 @@ function hasClang(): boolean {
 }
 
 describe('the committed WebAssembly module', () => {
-  it('was built from the committed C source', () => {
-    const source = readFileSync(join(packageDir, 'wasm', 'dense.c'));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(denseWasmSourceSha256);
+  it('was built from the committed C source and GEMM header', () => {
+    const hash = createHash('sha256');
+    for (const file of ['dense.c', 'gemm.h'])
+      hash.update(readFileSync(join(packageDir, 'wasm', file)));
+    expect(hash.digest('hex')).toBe(denseWasmSourceSha256);
   });
 
   it('is embedded byte for byte in the bundle', () => {

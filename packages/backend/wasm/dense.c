@@ -9,69 +9,7 @@
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
 
-// ---------------------------------------------------------------------------------------------
-// GEMM. C[M×N] (=|+=) op(A)·B with B row-major K×N. A is either row-major M×K (rowStride = lda,
-// kStride = 1) or stored transposed as K×M (rowStride = 1, kStride = lda). The micro-kernel keeps
-// an MR×(4·NV) tile of C in registers; MR ≤ 4 and NV ≤ 2 keep it within the 16 xmm registers
-// V8 can use on x64.
-
-INLINE void tile(int MR, int NV, int K, const float *A, int rowStride, int kStride,
-                 const float *B, int ldb, float *C, int ldc, int accumulate) {
-  v128_t acc[4][2];
-  for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) acc[r][v] = wasm_f32x4_splat(0.0f);
-  const float *a = A;
-  const float *b = B;
-  for (int k = 0; k < K; k++) {
-    v128_t bv[2];
-    for (int v = 0; v < NV; v++) bv[v] = wasm_v128_load(b + 4 * v);
-    for (int r = 0; r < MR; r++) {
-      v128_t av = wasm_f32x4_splat(a[r * rowStride]);
-      for (int v = 0; v < NV; v++) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
-    }
-    a += kStride;
-    b += ldb;
-  }
-  for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) {
-      float *c = C + r * ldc + 4 * v;
-      v128_t out = acc[r][v];
-      if (accumulate) out = wasm_f32x4_add(out, wasm_v128_load(c));
-      wasm_v128_store(c, out);
-    }
-}
-
-INLINE void tile_scalar(int MR, int K, const float *A, int rowStride, int kStride, const float *B,
-                        int ldb, float *C, int ldc, int accumulate) {
-  for (int r = 0; r < MR; r++) {
-    float sum = 0.0f;
-    const float *a = A + r * rowStride;
-    for (int k = 0; k < K; k++) sum += a[k * kStride] * B[k * ldb];
-    C[r * ldc] = accumulate ? C[r * ldc] + sum : sum;
-  }
-}
-
-INLINE void rows(int MR, int N, int K, const float *A, int rowStride, int kStride, const float *B,
-                 int ldb, float *C, int ldc, int accumulate) {
-  int j = 0;
-  for (; j + 8 <= N; j += 8) tile(MR, 2, K, A, rowStride, kStride, B + j, ldb, C + j, ldc, accumulate);
-  for (; j + 4 <= N; j += 4) tile(MR, 1, K, A, rowStride, kStride, B + j, ldb, C + j, ldc, accumulate);
-  for (; j < N; j++) tile_scalar(MR, K, A, rowStride, kStride, B + j, ldb, C + j, ldc, accumulate);
-}
-
-INLINE void gemm(int M, int N, int K, const float *A, int rowStride, int kStride, const float *B,
-                 int ldb, float *C, int ldc, int accumulate) {
-  // Column panels of B small enough to stay in L1 while every row block of A streams past.
-  const int panel = 64;
-  for (int j0 = 0; j0 < N; j0 += panel) {
-    int n = N - j0 < panel ? N - j0 : panel;
-    int i = 0;
-    for (; i + 4 <= M; i += 4)
-      rows(4, n, K, A + i * rowStride, rowStride, kStride, B + j0, ldb, C + i * ldc + j0, ldc, accumulate);
-    for (; i < M; i++)
-      rows(1, n, K, A + i * rowStride, rowStride, kStride, B + j0, ldb, C + i * ldc + j0, ldc, accumulate);
-  }
-}
+#include "gemm.h"
 
 /** C[M×N] = A[M×K]·B[K×N] (+ C when accumulate). */
 EXPORT(gemm_nn)
