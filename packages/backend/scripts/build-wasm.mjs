@@ -14,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Each module: its C source, the local headers it includes (hashed with it), its TS prefix. */
-export const modules = [{ name: 'dense', headers: ['gemm.h'], prefix: 'denseWasm' }];
+export const modules = [
+  { name: 'dense', headers: ['gemm.h'], prefix: 'denseWasm' },
+  { name: 'conv', headers: ['gemm.h'], prefix: 'convWasm' },
+];
 
 export const clangFlags = [
   '--target=wasm32',

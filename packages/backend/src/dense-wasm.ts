@@ -116,7 +116,8 @@ export interface DenseKernels {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-function decodeBase64(text: string): Uint8Array {
+/** The bytes of a base64 string (atob exists in Node ≥ 16 and browsers; Buffer does not in the latter). */
+export function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -5,6 +5,7 @@ export {
   type FusedDenseLayer,
 } from './analyze-dense-stack.js';
 export { BackendError } from './backend-error.js';
+export { convKernelNames, useConvKernels } from './conv-kernels.js';
 export {
   createDenseTrainer,
   type DenseTrainer,

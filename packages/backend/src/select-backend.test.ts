@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError } from './backend-error.js';
+import { convKernelNames, useConvKernels } from './conv-kernels.js';
 import { useFastKernels } from './fast-kernels.js';
 import { selectBackend } from './select-backend.js';
 
-afterAll(() => {
+afterAll(async () => {
   useFastKernels(false);
+  await useConvKernels(false);
 });
 
 describe('selectBackend', () => {
@@ -18,7 +20,7 @@ describe('selectBackend', () => {
     expect(choice.simd).toBe(true);
     expect(choice.threads).toBe(1);
     expect(choice.version).toMatch(/^4\./);
-    expect(choice.fastKernels).toEqual(['BatchMatMul', '_FusedMatMul']);
+    expect(choice.fastKernels).toEqual(['BatchMatMul', '_FusedMatMul', ...convKernelNames]);
     expect(choice.reason).toMatch(/node unavailable .*; auto chose wasm with SIMD/);
   });
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './backend-error.js';
+import { useConvKernels } from './conv-kernels.js';
 import { useFastKernels } from './fast-kernels.js';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';
 
@@ -101,6 +102,8 @@ export async function selectBackend(
       const fastKernels = useFastKernels(options.fastKernels !== false, started.name);
       // A kernel stock wasm lacks altogether, not a faster one: Conv2D models cannot train without it.
       if (started.name === 'wasm') registerWasmConv2DBackpropFilter();
+      if (started.name === 'wasm')
+        fastKernels.push(...(await useConvKernels(options.fastKernels !== false)));
       const chosen = request === 'auto' ? `auto chose ${candidate}` : `${candidate} was requested`;
       const simd = started.simd === null ? '' : started.simd ? ' with SIMD' : ' without SIMD';
       const reason = [...failures, `${chosen}${simd}`].join('; ');

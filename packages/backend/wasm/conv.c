@@ -1,0 +1,217 @@
+// Convolution kernels for tfjs-wasm training: Conv2D forward and both gradients as im2col onto the
+// SIMD GEMM of gemm.h, and the two depthwise gradients as direct loops. NHWC float32; filters are
+// tfjs's [filterHeight, filterWidth, inChannels, outChannels], i.e. a row-major K×outChannels
+// matrix with K = filterHeight·filterWidth·inChannels. Output pixels are processed in blocks of
+// rows so that the im2col block stays in L2 instead of materializing the whole patch matrix.
+// Rebuild: node scripts/build-wasm.mjs (clang --target=wasm32 -msimd128 -O3 -nostdlib).
+
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define INLINE static inline __attribute__((always_inline))
+
+#include "gemm.h"
+
+/** The geometry of one convolution, filled by the JS side (field order is the ABI). */
+typedef struct {
+  int batch, inHeight, inWidth, inChannels;
+  int outHeight, outWidth, outChannels;
+  int filterHeight, filterWidth;
+  int strideHeight, strideWidth, dilationHeight, dilationWidth;
+  int padTop, padLeft;
+  int blockRows; // output pixels per im2col block
+} Conv;
+
+INLINE void zero(float *p, int count) {
+  int i = 0;
+  for (; i + 4 <= count; i += 4) wasm_v128_store(p + i, wasm_f32x4_splat(0.0f));
+  for (; i < count; i++) p[i] = 0.0f;
+}
+
+INLINE void copy(float *dst, const float *src, int count) {
+  int i = 0;
+  for (; i + 4 <= count; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  for (; i < count; i++) dst[i] = src[i];
+}
+
+INLINE void add(float *dst, const float *src, int count) {
+  int i = 0;
+  for (; i + 4 <= count; i += 4)
+    wasm_v128_store(dst + i, wasm_f32x4_add(wasm_v128_load(dst + i), wasm_v128_load(src + i)));
+  for (; i < count; i++) dst[i] += src[i];
+}
+
+// cols[r][(i·fw + j)·C + c] = x[b, oh·sh − pt + i·dh, ow·sw − pl + j·dw, c] (0 outside), for the
+// output pixels first … first + count − 1 (flattened over batch, outHeight, outWidth).
+static void im2col(const Conv *s, const float *x, int first, int count, float *cols) {
+  const int C = s->inChannels, K = s->filterHeight * s->filterWidth * C;
+  const int pixels = s->outHeight * s->outWidth;
+  for (int r = 0; r < count; r++) {
+    int p = first + r, b = p / pixels, q = p % pixels, oh = q / s->outWidth, ow = q % s->outWidth;
+    float *row = cols + r * K;
+    for (int i = 0; i < s->filterHeight; i++) {
+      int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
+      float *dst = row + i * s->filterWidth * C;
+      if (ih < 0 || ih >= s->inHeight) {
+        zero(dst, s->filterWidth * C);
+        continue;
+      }
+      const float *line = x + ((b * s->inHeight + ih) * s->inWidth) * C;
+      int iw0 = ow * s->strideWidth - s->padLeft;
+      if (s->dilationWidth == 1 && iw0 >= 0 && iw0 + s->filterWidth <= s->inWidth) {
+        copy(dst, line + iw0 * C, s->filterWidth * C); // the common case: one contiguous run
+        continue;
+      }
+      for (int j = 0; j < s->filterWidth; j++) {
+        int iw = iw0 + j * s->dilationWidth;
+        if (iw < 0 || iw >= s->inWidth) zero(dst + j * C, C);
+        else copy(dst + j * C, line + iw * C, C);
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: dx[b, ih, iw, c] += cols[r][(i·fw + j)·C + c].
+static void col2im(const Conv *s, const float *cols, int first, int count, float *dx) {
+  const int C = s->inChannels, K = s->filterHeight * s->filterWidth * C;
+  const int pixels = s->outHeight * s->outWidth;
+  for (int r = 0; r < count; r++) {
+    int p = first + r, b = p / pixels, q = p % pixels, oh = q / s->outWidth, ow = q % s->outWidth;
+    const float *row = cols + r * K;
+    for (int i = 0; i < s->filterHeight; i++) {
+      int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
+      if (ih < 0 || ih >= s->inHeight) continue;
+      float *line = dx + ((b * s->inHeight + ih) * s->inWidth) * C;
+      const float *src = row + i * s->filterWidth * C;
+      int iw0 = ow * s->strideWidth - s->padLeft;
+      if (s->dilationWidth == 1 && iw0 >= 0 && iw0 + s->filterWidth <= s->inWidth) {
+        add(line + iw0 * C, src, s->filterWidth * C);
+        continue;
+      }
+      for (int j = 0; j < s->filterWidth; j++) {
+        int iw = iw0 + j * s->dilationWidth;
+        if (iw >= 0 && iw < s->inWidth) add(line + iw * C, src + j * C, C);
+      }
+    }
+  }
+}
+
+INLINE int rowCount(const Conv *s) { return s->batch * s->outHeight * s->outWidth; }
+
+/** y[rows × outC] = im2col(x) · filter. `cols` holds blockRows × K floats. */
+EXPORT(conv2d_forward)
+void conv2d_forward(const Conv *s, const float *x, const float *filter, float *y, float *cols) {
+  const int K = s->filterHeight * s->filterWidth * s->inChannels, N = s->outChannels;
+  const int rows = rowCount(s);
+  for (int first = 0; first < rows; first += s->blockRows) {
+    int count = rows - first < s->blockRows ? rows - first : s->blockRows;
+    im2col(s, x, first, count, cols);
+    gemm(count, N, K, cols, K, 1, filter, N, y + first * N, N, 0);
+  }
+}
+
+/** dFilter[K × outC] = Σ over row blocks of im2col(x)ᵀ · dy. */
+EXPORT(conv2d_backprop_filter)
+void conv2d_backprop_filter(const Conv *s, const float *x, const float *dy, float *dFilter,
+                            float *cols) {
+  const int K = s->filterHeight * s->filterWidth * s->inChannels, N = s->outChannels;
+  const int rows = rowCount(s);
+  zero(dFilter, K * N);
+  for (int first = 0; first < rows; first += s->blockRows) {
+    int count = rows - first < s->blockRows ? rows - first : s->blockRows;
+    im2col(s, x, first, count, cols);
+    gemm(K, N, count, cols, 1, K, dy + first * N, N, dFilter, N, 1);
+  }
+}
+
+/**
+ * dx = col2im(dy · filterᵀ). `filterT` receives filterᵀ (outC × K); `cols` holds blockRows × K
+ * floats.
+ */
+EXPORT(conv2d_backprop_input)
+void conv2d_backprop_input(const Conv *s, const float *dy, const float *filter, float *dx,
+                           float *filterT, float *cols) {
+  const int K = s->filterHeight * s->filterWidth * s->inChannels, N = s->outChannels;
+  const int rows = rowCount(s);
+  for (int k = 0; k < K; k++)
+    for (int n = 0; n < N; n++) filterT[n * K + k] = filter[k * N + n];
+  zero(dx, s->batch * s->inHeight * s->inWidth * s->inChannels);
+  for (int first = 0; first < rows; first += s->blockRows) {
+    int count = rows - first < s->blockRows ? rows - first : s->blockRows;
+    gemm(count, K, N, dy + first * N, N, 1, filterT, K, cols, K, 0);
+    col2im(s, cols, first, count, dx);
+  }
+}
+
+// Depthwise: output channel c·m + q reads input channel c with filter[i, j, c, q]; outChannels =
+// inChannels·m. For each (pixel, tap) the channel loop is contiguous in x, dy and the filter.
+
+/** dx[b, ih, iw, c] = Σ dy[b, oh, ow, c·m + q] · filter[i, j, c, q]. */
+EXPORT(depthwise_backprop_input)
+void depthwise_backprop_input(const Conv *s, const float *dy, const float *filter, float *dx) {
+  const int C = s->inChannels, M = s->outChannels / C;
+  zero(dx, s->batch * s->inHeight * s->inWidth * C);
+  for (int b = 0; b < s->batch; b++)
+    for (int oh = 0; oh < s->outHeight; oh++)
+      for (int ow = 0; ow < s->outWidth; ow++) {
+        const float *g = dy + ((b * s->outHeight + oh) * s->outWidth + ow) * C * M;
+        for (int i = 0; i < s->filterHeight; i++) {
+          int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
+          if (ih < 0 || ih >= s->inHeight) continue;
+          for (int j = 0; j < s->filterWidth; j++) {
+            int iw = ow * s->strideWidth - s->padLeft + j * s->dilationWidth;
+            if (iw < 0 || iw >= s->inWidth) continue;
+            float *d = dx + ((b * s->inHeight + ih) * s->inWidth + iw) * C;
+            const float *w = filter + (i * s->filterWidth + j) * C * M;
+            if (M == 1) {
+              int c = 0;
+              for (; c + 4 <= C; c += 4)
+                wasm_v128_store(d + c, wasm_f32x4_add(wasm_v128_load(d + c),
+                                                      wasm_f32x4_mul(wasm_v128_load(g + c),
+                                                                     wasm_v128_load(w + c))));
+              for (; c < C; c++) d[c] += g[c] * w[c];
+            } else {
+              for (int c = 0; c < C; c++) {
+                float sum = 0.0f;
+                for (int q = 0; q < M; q++) sum += g[c * M + q] * w[c * M + q];
+                d[c] += sum;
+              }
+            }
+          }
+        }
+      }
+}
+
+/** dFilter[i, j, c, q] = Σ x[b, ih, iw, c] · dy[b, oh, ow, c·m + q]. */
+EXPORT(depthwise_backprop_filter)
+void depthwise_backprop_filter(const Conv *s, const float *x, const float *dy, float *dFilter) {
+  const int C = s->inChannels, M = s->outChannels / C;
+  zero(dFilter, s->filterHeight * s->filterWidth * C * M);
+  for (int b = 0; b < s->batch; b++)
+    for (int oh = 0; oh < s->outHeight; oh++)
+      for (int ow = 0; ow < s->outWidth; ow++) {
+        const float *g = dy + ((b * s->outHeight + oh) * s->outWidth + ow) * C * M;
+        for (int i = 0; i < s->filterHeight; i++) {
+          int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
+          if (ih < 0 || ih >= s->inHeight) continue;
+          for (int j = 0; j < s->filterWidth; j++) {
+            int iw = ow * s->strideWidth - s->padLeft + j * s->dilationWidth;
+            if (iw < 0 || iw >= s->inWidth) continue;
+            const float *v = x + ((b * s->inHeight + ih) * s->inWidth + iw) * C;
+            float *w = dFilter + (i * s->filterWidth + j) * C * M;
+            if (M == 1) {
+              int c = 0;
+              for (; c + 4 <= C; c += 4)
+                wasm_v128_store(w + c, wasm_f32x4_add(wasm_v128_load(w + c),
+                                                      wasm_f32x4_mul(wasm_v128_load(v + c),
+                                                                     wasm_v128_load(g + c))));
+              for (; c < C; c++) w[c] += v[c] * g[c];
+            } else {
+              for (int c = 0; c < C; c++)
+                for (int q = 0; q < M; q++) w[c * M + q] += v[c] * g[c * M + q];
+            }
+          }
+        }
+      }
+}
