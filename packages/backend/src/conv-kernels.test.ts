@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { expectArraysClose } from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useConvKernels } from './conv-kernels.js';
+import { convKernelNames, useConvKernels } from './conv-kernels.js';
 
 afterAll(async () => {
   await useConvKernels(false);
@@ -79,6 +79,64 @@ describe('useConvKernels', () => {
     },
   );
 
+  it.each([
+    [
+      'tile of a per-channel vector (BatchNorm’s gradient)',
+      (x: tf.Tensor) =>
+        tf.tile(tf.reshape(tf.slice(x, [0, 0, 0, 0], [1, 1, 1, 5]), [1, 1, 1, 5]), [3, 7, 6, 1]),
+    ],
+    ['tile along every axis', (x: tf.Tensor) => tf.tile(x, [2, 1, 3, 2])],
+    [
+      'max-pool gradient, 2×2 stride 2 valid (stock tfjs-wasm gets it wrong)',
+      (x: tf.Tensor) =>
+        tf.grad((a: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'),
+              tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 5),
+            ),
+          ),
+        )(x),
+    ],
+    [
+      'max-pool gradient, 3×3 stride 2 same',
+      (x: tf.Tensor) =>
+        tf.grad((a: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'),
+              tf.randomNormal([3, 4, 3, 5], 0, 1, 'float32', 6),
+            ),
+          ),
+        )(x),
+    ],
+    ['sum over all axes but the last', (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
+    ['sum over all axes but the last, kept', (x: tf.Tensor) => tf.sum(x, [2, 0, 1], true)],
+    [
+      'mean over all axes but the last (BatchNorm’s moments)',
+      (x: tf.Tensor) => tf.mean(x, [0, 1, 2], true),
+    ],
+    ['sum over other axes (stock kernel)', (x: tf.Tensor) => tf.sum(x, [1, 3])],
+    ['mean of everything (stock kernel)', (x: tf.Tensor) => tf.mean(x)],
+    [
+      'int32 sum (stock kernel)',
+      (x: tf.Tensor) => tf.sum(tf.cast(tf.mul(x, 10), 'int32'), [0, 1, 2]),
+    ],
+  ])('gives the cpu backend’s %s', async (_, op) => {
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const y = tf.tidy(() => op(tf.randomNormal([3, 7, 6, 5], 0, 1, 'float32', 3)));
+      const values = { shape: y.shape, data: await y.data() };
+      y.dispose();
+      return values;
+    };
+    const expected = await run('cpu');
+    await useConvKernels(true);
+    const got = await run('wasm');
+    expect(got.shape).toEqual(expected.shape);
+    expectArraysClose(got.data, expected.data, 1e-5, 1e-5);
+  });
+
   it('restores the stock kernels when disabled and installs again when enabled', async () => {
     await tf.setBackend('wasm');
     await useConvKernels(true);
@@ -86,6 +144,6 @@ describe('useConvKernels', () => {
     expect(await useConvKernels(false)).toEqual([]);
     expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(ours);
     expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeUndefined();
-    expect(await useConvKernels(true)).toHaveLength(5);
+    expect(await useConvKernels(true)).toEqual(convKernelNames);
   });
 });

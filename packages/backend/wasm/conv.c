@@ -215,3 +215,90 @@ void depthwise_backprop_filter(const Conv *s, const float *x, const float *dy, f
         }
       }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a CNN's training step needs around the convolutions (tfjs-wasm does these slowly):
+// BatchNorm's gradient tiles per-channel vectors to the full activation and sums them back.
+
+typedef struct {
+  int rank;
+  int shape[6];
+  int reps[6];
+} Tile;
+
+static void tile_block(const Tile *t, int d, const float *x, float *out, const int *inInner,
+                       const int *outInner) {
+  int n = t->shape[d];
+  if (d == t->rank - 1) {
+    copy(out, x, n);
+  } else {
+    for (int i = 0; i < n; i++)
+      tile_block(t, d + 1, x + i * inInner[d], out + i * outInner[d], inInner, outInner);
+  }
+  int block = n * (d == t->rank - 1 ? 1 : outInner[d]);
+  for (int r = 1; r < t->reps[d]; r++) copy(out + r * block, out, block);
+}
+
+/** out = x repeated reps[d] times along each axis d (tf.tile), rank ≤ 6. */
+EXPORT(tile_repeat)
+void tile_repeat(const Tile *t, const float *x, float *out) {
+  int inInner[6], outInner[6];
+  int in = 1, o = 1;
+  for (int d = t->rank - 1; d >= 0; d--) {
+    inInner[d] = in;
+    outInner[d] = o;
+    in *= t->shape[d];
+    o *= t->shape[d] * t->reps[d];
+  }
+  tile_block(t, 0, x, out, inInner, outInner);
+}
+
+typedef struct {
+  int rows, cols;
+} Columns;
+
+/** out[c] = scale · Σ_r x[r][c]: Sum (scale 1) or Mean (1 / rows) over every axis but the last. */
+EXPORT(column_reduce)
+void column_reduce(const Columns *s, const float *x, float *out, float scale) {
+  zero(out, s->cols);
+  for (int r = 0; r < s->rows; r++) add(out, x + r * s->cols, s->cols);
+  if (scale == 1.0f) return;
+  int c = 0;
+  v128_t factor = wasm_f32x4_splat(scale);
+  for (; c + 4 <= s->cols; c += 4) wasm_v128_store(out + c, wasm_f32x4_mul(wasm_v128_load(out + c), factor));
+  for (; c < s->cols; c++) out[c] *= scale;
+}
+
+/**
+ * MaxPool's gradient: each dy goes to the first largest input of its window (the cpu backend's
+ * rule; tfjs-wasm 4.22's own MaxPoolGrad gives wrong results). Uses the `Conv` header with
+ * outChannels = inChannels and the pool window as the filter.
+ */
+EXPORT(maxpool_backprop)
+void maxpool_backprop(const Conv *s, const float *dy, const float *x, float *dx) {
+  const int C = s->inChannels;
+  zero(dx, s->batch * s->inHeight * s->inWidth * C);
+  for (int b = 0; b < s->batch; b++)
+    for (int oh = 0; oh < s->outHeight; oh++)
+      for (int ow = 0; ow < s->outWidth; ow++) {
+        const float *g = dy + ((b * s->outHeight + oh) * s->outWidth + ow) * C;
+        for (int c = 0; c < C; c++) {
+          float best = -__builtin_inff();
+          int where = -1;
+          for (int i = 0; i < s->filterHeight; i++) {
+            int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
+            if (ih < 0 || ih >= s->inHeight) continue;
+            for (int j = 0; j < s->filterWidth; j++) {
+              int iw = ow * s->strideWidth - s->padLeft + j * s->dilationWidth;
+              if (iw < 0 || iw >= s->inWidth) continue;
+              int at = ((b * s->inHeight + ih) * s->inWidth + iw) * C + c;
+              if (x[at] > best) {
+                best = x[at];
+                where = at;
+              }
+            }
+          }
+          if (where >= 0) dx[where] += g[c];
+        }
+      }
+}
