@@ -1,9 +1,11 @@
-// Training speed of the CNNs users run, images per second on one core, all in the same run:
+// Training speed of the CNNs users run, images per CPU second on one core, all in the same run:
 // tfjs-wasm `model.fit`-style steps (trainOnBatch) with the kernels of before issue 16 (the matmul
 // fix and the slice-per-offset Conv2DBackpropFilter), with @actlab/backend's conv kernels, and
 // PyTorch (Debian's python3-torch, one thread). Columns alternate round after round and each
 // cell is the best of the rounds: the machine's cores are shared, so only one run's figures
-// compare. `--profile` adds, per network, the wasm kernels that took the most time.
+// compare; and the rates are per CPU second of the measured process (Node's process.cpuUsage,
+// Python's time.process_time), which other jobs on the machine disturb far less than wall time.
+// `--profile` adds, per network, the wasm kernels that took the most time.
 //
 //   node bench/cnn-speed.mjs [--seconds=2] [--rounds=3] [--only=mnist,mask,cifar] [--no-python]
 //                            [--profile]
@@ -112,19 +114,26 @@ function batchesOf(network) {
   });
 }
 
-/** Images per second of trainOnBatch (what model.fit runs per batch) for `seconds`. */
+/** CPU time of this process (user + system): unlike wall time, it does not count the time
+ * other jobs on the shared cores take from us. */
+function cpuSeconds() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Images per CPU second of trainOnBatch (what model.fit runs per batch) for `seconds`. */
 async function measureTfjs(network, convKernels) {
   await backend.useConvKernels(convKernels);
   const model = network.build();
   const { xs, ys } = batchesOf(network);
   for (let i = 0; i < 2; i++) await model.trainOnBatch(xs, ys);
   let images = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) {
+  const start = cpuSeconds();
+  while (cpuSeconds() - start < seconds) {
     await model.trainOnBatch(xs, ys);
     images += batchSize;
   }
-  const rate = images / ((performance.now() - start) / 1000);
+  const rate = images / (cpuSeconds() - start);
   model.optimizer.dispose();
   model.dispose();
   tf.dispose([xs, ys]);
