@@ -282,9 +282,11 @@ void maxpool_backprop(const Conv *s, const float *dy, const float *x, float *dx)
     for (int oh = 0; oh < s->outHeight; oh++)
       for (int ow = 0; ow < s->outWidth; ow++) {
         const float *g = dy + ((b * s->outHeight + oh) * s->outWidth + ow) * C;
-        for (int c = 0; c < C; c++) {
-          float best = -__builtin_inff();
-          int where = -1;
+        // Four channels at a time: the running maximum and where it was, per lane.
+        for (int c = 0; c < C; c += 4) {
+          int lanes = C - c < 4 ? C - c : 4;
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          v128_t where = wasm_i32x4_splat(-1);
           for (int i = 0; i < s->filterHeight; i++) {
             int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
             if (ih < 0 || ih >= s->inHeight) continue;
@@ -292,13 +294,24 @@ void maxpool_backprop(const Conv *s, const float *dy, const float *x, float *dx)
               int iw = ow * s->strideWidth - s->padLeft + j * s->dilationWidth;
               if (iw < 0 || iw >= s->inWidth) continue;
               int at = ((b * s->inHeight + ih) * s->inWidth + iw) * C + c;
-              if (x[at] > best) {
-                best = x[at];
-                where = at;
+              v128_t v;
+              if (lanes == 4) {
+                v = wasm_v128_load(x + at);
+              } else {
+                float tail[4] = {-__builtin_inff(), -__builtin_inff(), -__builtin_inff(), -__builtin_inff()};
+                for (int l = 0; l < lanes; l++) tail[l] = x[at + l];
+                v = wasm_v128_load(tail);
               }
+              v128_t larger = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, larger);
+              v128_t index = wasm_i32x4_add(wasm_i32x4_splat(at), wasm_i32x4_make(0, 1, 2, 3));
+              where = wasm_v128_bitselect(index, where, larger);
             }
           }
-          if (where >= 0) dx[where] += g[c];
+          int at[4];
+          wasm_v128_store(at, where);
+          for (int l = 0; l < lanes; l++)
+            if (at[l] >= 0) dx[at[l]] += g[c + l];
         }
       }
 }
