@@ -105,6 +105,27 @@ function columnReduce(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, mea
   };
 }
 
+/** A filter gradient: inputs x and dy, the filter's shape in the attributes. */
+const filterGradient =
+  (operation: ConvOperation): Planner =>
+  ({ x, dy }, attrs) => {
+    const a = attrs as unknown as ConvAttrs;
+    return (
+      a.filterShape && convPlan(operation, shape4(x), a.filterShape, a, [x, dy], a.filterShape)
+    );
+  };
+
+/** An input gradient: inputs dy and the filter, the input's shape in the attributes. */
+const inputGradient =
+  (operation: ConvOperation): Planner =>
+  ({ dy, filter }, attrs) => {
+    const a = attrs as unknown as ConvAttrs;
+    return (
+      a.inputShape &&
+      convPlan(operation, a.inputShape, shape4(filter), a, [dy, filter], a.inputShape)
+    );
+  };
+
 /** Each kernel the wasm module serves: how its inputs and attributes become a call. */
 export const kernelPlanners: Record<string, Planner> = {
   Conv2D: ({ x, filter }, attrs) =>
@@ -112,41 +133,10 @@ export const kernelPlanners: Record<string, Planner> = {
       x,
       filter,
     ]),
-  Conv2DBackpropFilter: ({ x, dy }, attrs) => {
-    const a = attrs as unknown as ConvAttrs;
-    return (
-      a.filterShape &&
-      convPlan('conv2d_backprop_filter', shape4(x), a.filterShape, a, [x, dy], a.filterShape)
-    );
-  },
-  Conv2DBackpropInput: ({ dy, filter }, attrs) => {
-    const a = attrs as unknown as ConvAttrs;
-    return (
-      a.inputShape &&
-      convPlan('conv2d_backprop_input', a.inputShape, shape4(filter), a, [dy, filter], a.inputShape)
-    );
-  },
-  DepthwiseConv2dNativeBackpropFilter: ({ x, dy }, attrs) => {
-    const a = attrs as unknown as ConvAttrs;
-    return (
-      a.filterShape &&
-      convPlan('depthwise_backprop_filter', shape4(x), a.filterShape, a, [x, dy], a.filterShape)
-    );
-  },
-  DepthwiseConv2dNativeBackpropInput: ({ dy, filter }, attrs) => {
-    const a = attrs as unknown as ConvAttrs;
-    return (
-      a.inputShape &&
-      convPlan(
-        'depthwise_backprop_input',
-        a.inputShape,
-        shape4(filter),
-        a,
-        [dy, filter],
-        a.inputShape,
-      )
-    );
-  },
+  Conv2DBackpropFilter: filterGradient('conv2d_backprop_filter'),
+  Conv2DBackpropInput: inputGradient('conv2d_backprop_input'),
+  DepthwiseConv2dNativeBackpropFilter: filterGradient('depthwise_backprop_filter'),
+  DepthwiseConv2dNativeBackpropInput: inputGradient('depthwise_backprop_input'),
   Tile: ({ x }, attrs) => {
     const reps = attrs.reps as number[];
     if (!x || x.shape.length === 0 || x.shape.length > 6 || reps.length !== x.shape.length)

@@ -145,13 +145,15 @@ void conv2d_backprop_input(const Conv *s, const float *dy, const float *filter, 
 }
 
 // Depthwise: output channel c·m + q reads input channel c with filter[i, j, c, q]; outChannels =
-// inChannels·m. For each (pixel, tap) the channel loop is contiguous in x, dy and the filter.
-
-/** dx[b, ih, iw, c] = Σ dy[b, oh, ow, c·m + q] · filter[i, j, c, q]. */
-EXPORT(depthwise_backprop_input)
-void depthwise_backprop_input(const Conv *s, const float *dy, const float *filter, float *dx) {
+// inChannels·m. Both gradients visit every (output pixel, filter tap) pair inside the input; for
+// each, the channel loop is contiguous in x, dy and the filter. `toInput` (a constant at each
+// call, so the branch folds away) picks which gradient is accumulated:
+//   dx[b, ih, iw, c]    += Σ_q dy[b, oh, ow, c·m + q] · filter[i, j, c, q]
+//   dFilter[i, j, c, q] += x[b, ih, iw, c] · dy[b, oh, ow, c·m + q]
+INLINE void depthwise_gradient(const Conv *s, const float *x, const float *dy, const float *filter,
+                               float *out, int toInput) {
   const int C = s->inChannels, M = s->outChannels / C;
-  zero(dx, s->batch * s->inHeight * s->inWidth * C);
+  zero(out, toInput ? s->batch * s->inHeight * s->inWidth * C : s->filterHeight * s->filterWidth * C * M);
   for (int b = 0; b < s->batch; b++)
     for (int oh = 0; oh < s->outHeight; oh++)
       for (int ow = 0; ow < s->outWidth; ow++) {
@@ -162,58 +164,43 @@ void depthwise_backprop_input(const Conv *s, const float *dy, const float *filte
           for (int j = 0; j < s->filterWidth; j++) {
             int iw = ow * s->strideWidth - s->padLeft + j * s->dilationWidth;
             if (iw < 0 || iw >= s->inWidth) continue;
-            float *d = dx + ((b * s->inHeight + ih) * s->inWidth + iw) * C;
-            const float *w = filter + (i * s->filterWidth + j) * C * M;
+            int pixel = ((b * s->inHeight + ih) * s->inWidth + iw) * C;
+            int tap = (i * s->filterWidth + j) * C * M;
+            // Σ_q a[c·m + q]·g[c·m + q] into d[c] (input) or a[c]·g[c·m + q] into d[c·m + q].
+            float *d = toInput ? out + pixel : out + tap;
+            const float *a = toInput ? filter + tap : x + pixel;
             if (M == 1) {
               int c = 0;
               for (; c + 4 <= C; c += 4)
                 wasm_v128_store(d + c, wasm_f32x4_add(wasm_v128_load(d + c),
-                                                      wasm_f32x4_mul(wasm_v128_load(g + c),
-                                                                     wasm_v128_load(w + c))));
-              for (; c < C; c++) d[c] += g[c] * w[c];
-            } else {
+                                                      wasm_f32x4_mul(wasm_v128_load(a + c),
+                                                                     wasm_v128_load(g + c))));
+              for (; c < C; c++) d[c] += a[c] * g[c];
+            } else if (toInput) {
               for (int c = 0; c < C; c++) {
                 float sum = 0.0f;
-                for (int q = 0; q < M; q++) sum += g[c * M + q] * w[c * M + q];
+                for (int q = 0; q < M; q++) sum += g[c * M + q] * a[c * M + q];
                 d[c] += sum;
               }
+            } else {
+              for (int c = 0; c < C; c++)
+                for (int q = 0; q < M; q++) d[c * M + q] += a[c] * g[c * M + q];
             }
           }
         }
       }
 }
 
-/** dFilter[i, j, c, q] = Σ x[b, ih, iw, c] · dy[b, oh, ow, c·m + q]. */
+/** dx of a depthwise convolution (see depthwise_gradient). */
+EXPORT(depthwise_backprop_input)
+void depthwise_backprop_input(const Conv *s, const float *dy, const float *filter, float *dx) {
+  depthwise_gradient(s, 0, dy, filter, dx, 1);
+}
+
+/** dFilter of a depthwise convolution (see depthwise_gradient). */
 EXPORT(depthwise_backprop_filter)
 void depthwise_backprop_filter(const Conv *s, const float *x, const float *dy, float *dFilter) {
-  const int C = s->inChannels, M = s->outChannels / C;
-  zero(dFilter, s->filterHeight * s->filterWidth * C * M);
-  for (int b = 0; b < s->batch; b++)
-    for (int oh = 0; oh < s->outHeight; oh++)
-      for (int ow = 0; ow < s->outWidth; ow++) {
-        const float *g = dy + ((b * s->outHeight + oh) * s->outWidth + ow) * C * M;
-        for (int i = 0; i < s->filterHeight; i++) {
-          int ih = oh * s->strideHeight - s->padTop + i * s->dilationHeight;
-          if (ih < 0 || ih >= s->inHeight) continue;
-          for (int j = 0; j < s->filterWidth; j++) {
-            int iw = ow * s->strideWidth - s->padLeft + j * s->dilationWidth;
-            if (iw < 0 || iw >= s->inWidth) continue;
-            const float *v = x + ((b * s->inHeight + ih) * s->inWidth + iw) * C;
-            float *w = dFilter + (i * s->filterWidth + j) * C * M;
-            if (M == 1) {
-              int c = 0;
-              for (; c + 4 <= C; c += 4)
-                wasm_v128_store(w + c, wasm_f32x4_add(wasm_v128_load(w + c),
-                                                      wasm_f32x4_mul(wasm_v128_load(v + c),
-                                                                     wasm_v128_load(g + c))));
-              for (; c < C; c++) w[c] += v[c] * g[c];
-            } else {
-              for (int c = 0; c < C; c++)
-                for (int q = 0; q < M; q++) w[c * M + q] += v[c] * g[c * M + q];
-            }
-          }
-        }
-      }
+  depthwise_gradient(s, x, dy, 0, dFilter, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
