@@ -41,7 +41,10 @@ const slug = (name: string) => name.replace('@actlab/', '');
 // Sums what the bundle holds of our packages (rendered, after tree-shaking, before minifying).
 const viteConfig = `import { writeFileSync } from 'node:fs';
 export default {
-  build: { chunkSizeWarningLimit: 5000 },
+  build: {
+    chunkSizeWarningLimit: 5000,
+    rollupOptions: { input: { main: 'index.html', broken: 'broken-wasm.html' } },
+  },
   plugins: [{
     name: 'actlab-size',
     generateBundle(_options, bundle) {
@@ -73,6 +76,22 @@ ${order.map((name) => `  await import('./quick-starts/${slug(name)}.js');\n  don
 } catch (error) {
   console.error(error);
   window.quickStarts = { done, failed: String(error?.stack ?? error) };
+}
+`;
+
+// A page that forgets wasmPaths: selectBackend must say why wasm failed and leave tfjs on cpu.
+const brokenWasmJs = `import { selectBackend } from '@actlab/backend';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+
+await tf.setBackend('cpu');
+const made = tf.tensor1d([1, 2, 3]);
+try {
+  await selectBackend('wasm');
+  window.outcome = { error: null };
+} catch (error) {
+  const sum = tf.add(made, 1);
+  window.outcome = { code: error.code, message: error.message, backend: tf.getBackend(), sum: Array.from(await sum.data()) };
 }
 `;
 
@@ -128,6 +147,11 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
       }
       await writeFile(join(app, 'vite.config.js'), viteConfig);
       await writeFile(join(app, 'src', 'main.js'), mainJs);
+      await writeFile(join(app, 'src', 'broken-wasm.js'), brokenWasmJs);
+      await writeFile(
+        join(app, 'broken-wasm.html'),
+        '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module" src="/src/broken-wasm.js"></script></body></html>',
+      );
       await writeFile(
         join(app, 'index.html'),
         '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module" src="/src/main.js"></script></body></html>',
@@ -166,7 +190,7 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
       );
     });
 
-    it('builds with vite without warnings, and runs every README browser quick start from vite preview with no console error', async () => {
+    it('builds with vite without warnings, runs every README browser quick start from vite preview with no console error, and names the true cause when a page forgets wasmPaths', async () => {
       const build = await run(join(app, 'node_modules', '.bin', 'vite'), ['build'], {
         cwd: app,
         maxBuffer: 64 * 1024 * 1024,
@@ -258,6 +282,26 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
         expect(lines.some((line) => /^MNIST 60000 10000/.test(line))).toBe(true);
         expect(lines.some((line) => /^FGSM (true|false) [\d.]+ PGD true/.test(line))).toBe(true);
         expect(lines.some((line) => /^mask /.test(line))).toBe(true);
+
+        const broken = await browser.newPage();
+        const warnings: string[] = [];
+        broken.on('console', (message) => {
+          if (message.type() === 'warning') warnings.push(message.text());
+        });
+        await broken.goto(new URL('broken-wasm.html', url).href);
+        await broken.waitForFunction(() => 'outcome' in window, null, { timeout: 120_000 });
+        const failure = (await broken.evaluate(
+          () => (window as never as { outcome: unknown }).outcome,
+        )) as { code: string; message: string; backend: string; sum: number[] };
+        console.log(`selectBackend('wasm') without wasmPaths: ${failure.message}`);
+        expect(failure.code).toBe('BACKEND_UNAVAILABLE');
+        expect(failure.message).toMatch(
+          /GET \S+\/tfjs-backend-wasm-simd\.wasm answered (HTTP 404|text\/html)/,
+        );
+        expect(failure.message).not.toMatch(/Install/);
+        expect(failure.backend).toBe('cpu');
+        expect(failure.sum).toEqual([2, 3, 4]);
+        expect(warnings.some((line) => /1 tensor\(s\) exist/.test(line))).toBe(true);
       } finally {
         await browser.close();
         await server.close();
