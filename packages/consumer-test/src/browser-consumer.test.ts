@@ -5,9 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { browserTestsEnabled, launchHeadlessChromium, makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Published, packPublished, run } from './pack-published.js';
+import { installIntoBlankProject, type Published, packPublished, run } from './pack-published.js';
 
-const tfjsVersion = '4.22.0';
 const viteRange = '^8.4.1';
 const dataDir = process.env.ACTLAB_DATA_DIR;
 const mnistFiles = [
@@ -112,26 +111,7 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
       app = join(project.path, 'app');
       await mkdir(join(app, 'src', 'quick-starts'), { recursive: true });
       await mkdir(join(app, 'public', 'datasets', 'mnist'), { recursive: true });
-      await writeFile(
-        join(app, 'package.json'),
-        JSON.stringify({ name: 'vite-consumer', private: true, type: 'module' }),
-      );
-      await run(
-        'npm',
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--loglevel=error',
-          ...packages.map((pkg) => pkg.tarball),
-          `@tensorflow/tfjs-core@${tfjsVersion}`,
-          `@tensorflow/tfjs-layers@${tfjsVersion}`,
-          `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`,
-          `@tensorflow/tfjs-backend-wasm@${tfjsVersion}`,
-          `vite@${viteRange}`,
-        ],
-        { cwd: app, maxBuffer: 64 * 1024 * 1024 },
-      );
+      await installIntoBlankProject(app, packages, [`vite@${viteRange}`]);
       for (const pkg of packages) {
         await copyFile(
           join(pkg.folder, 'examples', 'browser-quick-start.js'),
@@ -281,6 +261,7 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
         expect(lines.some((line) => /wasm was requested with SIMD/.test(line))).toBe(true);
         expect(lines.some((line) => /^MNIST 60000 10000/.test(line))).toBe(true);
         expect(lines.some((line) => /^FGSM (true|false) [\d.]+ PGD true/.test(line))).toBe(true);
+        expect(lines.some((line) => /^probe \d+ \S+ \S+ \S+$/.test(line))).toBe(true);
         expect(lines.some((line) => /^mask /.test(line))).toBe(true);
 
         const broken = await browser.newPage();

@@ -1,10 +1,8 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Published, packPublished, run } from './pack-published.js';
-
-const tfjsVersion = '4.22.0';
+import { installIntoBlankProject, type Published, packPublished, run } from './pack-published.js';
 
 let project: { path: string; remove: () => Promise<void> };
 const packages: Published[] = [];
@@ -14,27 +12,7 @@ beforeAll(async () => {
   const tarballs = join(project.path, 'tarballs');
   await mkdir(tarballs);
   packages.push(...(await packPublished(tarballs)));
-  const app = join(project.path, 'app');
-  await mkdir(app);
-  await writeFile(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-  );
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      ...packages.map((pkg) => pkg.tarball),
-      `@tensorflow/tfjs-core@${tfjsVersion}`,
-      `@tensorflow/tfjs-layers@${tfjsVersion}`,
-      `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`,
-      `@tensorflow/tfjs-backend-wasm@${tfjsVersion}`,
-    ],
-    { cwd: app, maxBuffer: 64 * 1024 * 1024 },
-  );
+  await installIntoBlankProject(join(project.path, 'app'), packages);
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -59,4 +59,38 @@ export async function packPublished(
     packed.push({ ...pkg, tarball: resolve(pkg.folder, tarball) });
   }
   return packed;
+}
+
+/** The tfjs version both consumer projects install beside our packages. */
+const tfjsVersion = '4.22.0';
+
+/**
+ * Makes `folder` a blank npm project (`package.json` only) and installs into it, with npm as a user
+ * would, the tarballs, tfjs (core, layers, the cpu and wasm backends) and any `extra` packages.
+ */
+export async function installIntoBlankProject(
+  folder: string,
+  tarballs: Published[],
+  extra: string[] = [],
+): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(
+    join(folder, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...tarballs.map((pkg) => pkg.tarball),
+      ...['core', 'layers', 'backend-cpu', 'backend-wasm'].map(
+        (name) => `@tensorflow/tfjs-${name}@${tfjsVersion}`,
+      ),
+      ...extra,
+    ],
+    { cwd: folder, maxBuffer: 64 * 1024 * 1024 },
+  );
 }

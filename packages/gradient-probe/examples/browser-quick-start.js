@@ -1,14 +1,17 @@
-import { probeGradients } from '@actlab/gradient-probe';
+import { gradientProbeCallback } from '@actlab/gradient-probe';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-const init = (seed) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }) });
-const model = tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: [784] })] });
-for (let i = 1; i <= 6; i++)
-  model.add(tfl.layers.dense({ units: 32, activation: 'sigmoid', ...init(i) }));
-model.add(tfl.layers.dense({ units: 10, activation: 'softmax', ...init(7) }));
+// Record per-layer gradients while the model trains in the page (e.g. to plot them live).
+const model = tfl.sequential();
+model.add(tfl.layers.dense({ units: 32, inputShape: [784], activation: 'sigmoid' }));
+model.add(tfl.layers.dense({ units: 32, activation: 'sigmoid' }));
+model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
 const xs = tf.randomUniform([256, 784], 0, 1, 'float32', 8);
-const ys = tf.oneHot(tf.randomUniform([256], 0, 10, 'int32', 9), 10);
-const { layers } = probeGradients(model, xs, ys, { loss: 'categoricalCrossentropy' });
-for (const { layer, kernel } of layers) console.log('probe', layer, kernel.maxAbs.toExponential(1));
+const ys = tf.cast(tf.oneHot(tf.randomUniform([256], 0, 10, 'int32', 9), 10), 'float32');
+const probe = gradientProbeCallback({ xs, ys }); // probes on this batch after every epoch
+await model.fit(xs, ys, { epochs: 2, batchSize: 64, callbacks: [probe] });
+for (const { epoch, probe: p } of probe.series)
+  console.log('probe', epoch, p.layers.map((l) => l.kernel.l2Norm.toExponential(1)).join(' '));
 tf.dispose([xs, ys]);
