@@ -13,12 +13,8 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '@actlab/backend';
 import { loadMnist, toTensors } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  loadClassifier,
-  measureAccuracy,
-  saveClassifier,
-  trainMnistClassifier,
-} from '../dist/index.js';
+import { measureAccuracy, trainMnistClassifier } from '../dist/index.js';
+import { loadClassifier, saveClassifier } from '../dist/node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({

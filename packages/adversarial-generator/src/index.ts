@@ -17,10 +17,8 @@ export {
 export {
   buildMnistClassifier,
   type ClassifierOptions,
-  loadClassifier,
-  loadMnistClassifier,
-  saveClassifier,
-  shippedModelDir,
+  type LoadFromUrlOptions,
+  loadClassifierFromUrl,
 } from './classifier.js';
 export { AdversarialError, type AdversarialErrorCode } from './errors.js';
 export {

@@ -21,6 +21,16 @@ export interface MaskDetectorOptions {
   margin?: number;
 }
 
+/** Options of {@link MaskDetector.load}: the detector's, and where the weights are. */
+export interface MaskDetectorLoadOptions extends MaskDetectorOptions {
+  /**
+   * URL of the weights file when it is not beside `model.json` under the name the manifest
+   * gives, as when a bundler renames assets (`weights.bin?url`). For models with one weights
+   * file, such as the shipped one.
+   */
+  weightsUrl?: string | URL;
+}
+
 /**
  * A face-mask classifier around a trained tfjs layers model (input `[n, size, size, 3]` in
  * [0, 1]; one sigmoid unit for with_mask / no_mask, or a 3-way softmax for the VOC classes).
@@ -58,14 +68,17 @@ export class MaskDetector {
 
   /**
    * Loads a model from a URL of its `model.json` (fetched, as in a browser) or a tfjs IO handler.
+   * The shipped weights are exported as `@actlab/mask-detector/models/mask-detector/model.json`
+   * and `.../weights.bin`, so a bundler can give their URLs (Vite: `?url` imports; pass the
+   * weights' one as `weightsUrl`, since the bundler renames the file).
    *
    * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` or `MODEL_MISMATCH`
    */
   static async load(
     source: string | URL | tf.io.IOHandler,
-    options: MaskDetectorOptions = {},
+    options: MaskDetectorLoadOptions = {},
   ): Promise<MaskDetector> {
-    return new MaskDetector(await loadLayersModel(source), options);
+    return new MaskDetector(await loadLayersModel(source, options.weightsUrl), options);
   }
 
   /** Wraps a model already in memory (for example one just trained). */
@@ -201,12 +214,21 @@ function rgb(image: tf.Tensor3D): tf.Tensor3D {
   return image.shape[2] === 4 ? tf.slice(float, [0, 0, 0], [-1, -1, 3]) : float;
 }
 
-/** Loads a layers model, turning any failure into a typed error. */
+/**
+ * Loads a layers model, turning any failure into a typed error; `weightsUrl` replaces the weights
+ * file's URL (tfjs otherwise looks for it beside `model.json`).
+ */
 export async function loadLayersModel(
   source: string | URL | tf.io.IOHandler,
+  weightsUrl?: string | URL,
 ): Promise<tfl.LayersModel> {
+  const url = source instanceof URL ? source.href : source;
   try {
-    return await tfl.loadLayersModel(source instanceof URL ? source.href : source);
+    return await tfl.loadLayersModel(
+      typeof url === 'string' && weightsUrl !== undefined
+        ? tf.io.http(url, { weightUrlConverter: async () => String(weightsUrl) })
+        : url,
+    );
   } catch (cause) {
     throw new MaskDetectorError({
       code: 'MODEL_UNREADABLE',

@@ -1,16 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import sharp from 'sharp';
 import type { FaceBox } from './box-geometry.js';
 import {
   MaskDetector as BrowserMaskDetector,
   loadLayersModel,
+  type MaskDetectorLoadOptions,
   type MaskDetectorOptions,
   type MaskPrediction,
 } from './mask-detector.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { readModelFiles } from './node/model-files.js';
+import { loadSharp } from './node/optional-dependency.js';
 
 /** Path of the shipped weights' `model.json` (trained by `scripts/train-shipped-model.mjs`). */
 export const shippedModelPath = fileURLToPath(
@@ -24,9 +25,11 @@ export type ImageInput = tf.Tensor3D | string | Uint8Array;
  * Decodes a PNG or JPEG (path or bytes) with sharp into a `[height, width, 3]` int32 tensor of
  * values 0–255 (alpha dropped).
  *
- * @throws {@link MaskDetectorError} `IMAGE_UNREADABLE` for a missing, truncated or unsupported file
+ * @throws {@link MaskDetectorError} `IMAGE_UNREADABLE` for a missing, truncated or unsupported file;
+ *   `MISSING_DEPENDENCY` when sharp is not installed
  */
 export async function decodeImage(image: string | Uint8Array): Promise<tf.Tensor3D> {
+  const sharp = loadSharp('decodeImage (PNG/JPEG files)');
   try {
     const { data, info } = await sharp(image, { failOn: 'truncated' })
       .removeAlpha()
@@ -69,7 +72,7 @@ export class MaskDetector extends BrowserMaskDetector {
    */
   static override async load(
     source: string | URL | tf.io.IOHandler = shippedModelPath,
-    options: MaskDetectorOptions = {},
+    options: MaskDetectorLoadOptions = {},
   ): Promise<MaskDetector> {
     const isRemote =
       (typeof source === 'string' && /^https?:\/\//i.test(source)) ||
@@ -77,7 +80,9 @@ export class MaskDetector extends BrowserMaskDetector {
     if (typeof source === 'object' && !(source instanceof URL)) {
       return new MaskDetector(await loadLayersModel(source), options);
     }
-    if (isRemote) return new MaskDetector(await loadLayersModel(source), options);
+    if (isRemote) {
+      return new MaskDetector(await loadLayersModel(source, options.weightsUrl), options);
+    }
     const path = source instanceof URL ? fileURLToPath(source) : source;
     const artifacts = await readModelFiles(path);
     return new MaskDetector(await loadLayersModel(tf.io.fromMemory(artifacts)), options);

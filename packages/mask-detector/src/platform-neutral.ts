@@ -18,7 +18,11 @@ export {
   twoClassNames,
   vocClassNames,
 } from './labels.js';
-export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';
+export type {
+  MaskDetectorLoadOptions,
+  MaskDetectorOptions,
+  MaskPrediction,
+} from './mask-detector.js';
 export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-error.js';
 export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
 export {
