@@ -2,8 +2,8 @@ import { type DownloadProgress, defaultStallTimeoutMs } from './download-progres
 import {
   type DatasetName,
   type KnownDataset,
-  type KnownFile,
   resolveDataset,
+  type SourceFile,
 } from './known-files.js';
 import { assembleDataset, type Dataset } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
@@ -37,8 +37,8 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Unpacks gzip bytes with the browser's DecompressionStream. */
-async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+/** @internal Unpacks gzip bytes with the browser's DecompressionStream. */
+export async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
   try {
     const stream = new Blob([bytes as BlobPart])
       .stream()
@@ -97,8 +97,8 @@ async function readWithProgress(
 
 async function download(
   url: string,
-  dataset: KnownDataset,
-  file: KnownFile,
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   options: BrowserLoadOptions,
 ): Promise<Uint8Array> {
   const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
@@ -150,9 +150,10 @@ async function download(
   }
 }
 
-async function fetchVerified(
-  dataset: KnownDataset,
-  file: KnownFile,
+/** @internal Fetches `<baseUrl><dataset>/<file>`, verified by sha256 and kept in the Cache API. */
+export async function fetchVerified(
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   options: BrowserLoadOptions,
 ): Promise<Uint8Array> {
   const url = new URL(`${dataset.name}/${file.name}`, options.baseUrl).toString();
