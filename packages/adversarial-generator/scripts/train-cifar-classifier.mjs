@@ -11,12 +11,10 @@
 // --format images reads the JPEG copy cifar-10/cifar-10-images.tar.gz (what this repository's
 // data folder has); --format binary the official cifar-10-binary.tar.gz.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@actlab/backend';
-import { toTensors } from '@actlab/mnist-loader';
 import { loadCifar10 } from '@actlab/mnist-loader/cifar10';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -28,6 +26,14 @@ import {
   saveClassifier,
   trainMnistClassifier,
 } from '../dist/index.js';
+import {
+  commandOf,
+  epochRecorder,
+  historyFigures,
+  imagesOf,
+  machineOf,
+  writeJsonAtomically,
+} from './training-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -64,20 +70,13 @@ const backend = await selectBackend('wasm');
 console.log(backend.reason);
 const loadStarted = Date.now();
 const { train, test } = await loadCifar10({ format: values.format, download: false });
-const asImages = (set) => {
-  const { xs, ys } = toTensors(set);
-  const count = values.limit ? Math.min(Number(values.limit), xs.shape[0]) : xs.shape[0];
-  const images = tf.slice(xs, 0, count);
-  const labels = tf.slice(ys, 0, count);
-  tf.dispose([xs, ys]);
-  return { images, labels };
-};
-const trainSet = asImages(train);
-const testSet = asImages(test);
+const limit = values.limit ? Number(values.limit) : undefined;
+const trainSet = imagesOf(train, limit);
+const testSet = imagesOf(test, limit);
 console.log(
   `loaded ${trainSet.images.shape[0]} + ${testSet.images.shape[0]} images in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`,
 );
-const machine = `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}, tfjs ${backend.name}${backend.simd ? ' SIMD' : ''} ${backend.threads ?? 1} thread`;
+const machine = machineOf(backend);
 
 if (values['time-batches']) {
   // Times training steps as the loop runs them (augmentation included), after 3 warm-up steps.
@@ -109,11 +108,6 @@ if (values['time-batches']) {
     `${values.model}: ${steps} batches of ${batchSize}${augment ? ' (augmented)' : ''}: ${perBatch.toFixed(0)} ms per batch; one epoch (${batchesPerEpoch} batches + 5 000 validation images) ≈ ${(epochSeconds / 60).toFixed(1)} min; 100 epochs ≈ ${((epochSeconds * 100) / 3600).toFixed(1)} h on ${machine}`,
   );
   process.exit(0);
-}
-
-async function writeAtomically(file, text) {
-  await writeFile(`${file}.tmp`, text);
-  await rename(`${file}.tmp`, file);
 }
 
 /** Current weights, Adam's moments and the history, replacing the previous checkpoint. */
@@ -173,20 +167,16 @@ async function writeMetrics(extra) {
     augmentation: augment ? 'horizontal flips, width and height shifts of up to 0.1' : 'none',
     learningRate: Number(values['learning-rate']),
     batchSize,
-    validationAccuracyPerEpoch: history.map((e) => e.validationAccuracy),
-    lossPerEpoch: history.map((e) => e.loss),
-    secondsPerEpoch: history.map((e) => Math.round(e.seconds)),
-    epochsRun: history.length,
+    ...historyFigures(history),
     trainSeconds: Math.round(history.reduce((sum, e) => sum + e.seconds, 0)),
     trainImages: trainSet.images.shape[0],
     testImages: testSet.images.shape[0],
     date: new Date().toISOString(),
     machine,
     backend: backend.name,
-    command:
-      `ACTLAB_DATA_DIR=… nice -n 10 node scripts/train-cifar-classifier.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    command: commandOf(import.meta.url),
   };
-  await writeAtomically(path.join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeJsonAtomically(path.join(outDir, 'metrics.json'), metrics);
 }
 
 const result = await trainMnistClassifier({
@@ -201,25 +191,13 @@ const result = await trainMnistClassifier({
   ...(augment ? { augment } : {}),
   ...(resumed ? { resume: resumed.resume } : {}),
   ...(values['budget-minutes'] ? { timeBudgetSeconds: Number(values['budget-minutes']) * 60 } : {}),
-  onEpoch: async (epoch, model) => {
-    history.push(epoch);
-    let note = '';
-    if (epoch.improved) {
-      const testAccuracy = measureAccuracy(model, testSet.images, testSet.labels);
-      await saveClassifier(model, outDir);
-      await writeMetrics({
-        finished: false,
-        bestEpoch: epoch.epoch,
-        validationAccuracy: epoch.validationAccuracy,
-        testAccuracy,
-      });
-      note = ` test ${testAccuracy.toFixed(4)} (saved)`;
-    }
-    await saveCheckpoint(model, history);
-    console.log(
-      `epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s (checkpoint written)`,
-    );
-  },
+  onEpoch: epochRecorder({
+    history,
+    testSet,
+    outDir,
+    writeMetrics,
+    afterEpoch: (model) => saveCheckpoint(model, history),
+  }),
 });
 await writeMetrics({
   finished: true,
