@@ -6,7 +6,7 @@
 // from the checkpoint with the same split, shuffles and augmentation as an uninterrupted run.
 // Usage: ACTLAB_DATA_DIR=/work/shared/data nice -n 10 node scripts/train-cifar-classifier.mjs \
 //   [--model report|notebook] [--format images|binary] [--epochs 100] [--patience N]
-//   [--budget-minutes M] [--limit N] [--out models/cifar-cnn] [--resume]
+//   [--budget-minutes M] [--limit N] [--out models/cifar-cnn] [--resume] [--path folder-or-archive]
 //   [--time-batches N]   (only time N training batches and extrapolate one epoch, then exit)
 // --format images reads the JPEG copy cifar-10/cifar-10-images.tar.gz (what this repository's
 // data folder has); --format binary the official cifar-10-binary.tar.gz.
@@ -40,6 +40,7 @@ const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'report' },
     format: { type: 'string', default: 'images' },
+    path: { type: 'string' },
     epochs: { type: 'string', default: '100' },
     patience: { type: 'string' },
     'budget-minutes': { type: 'string' },
@@ -69,7 +70,11 @@ const augment = report ? imageAugmentation() : undefined;
 const backend = await selectBackend('wasm');
 console.log(backend.reason);
 const loadStarted = Date.now();
-const { train, test } = await loadCifar10({ format: values.format, download: false });
+const { train, test } = await loadCifar10({
+  format: values.format,
+  download: false,
+  ...(values.path ? { path: values.path } : {}),
+});
 const limit = values.limit ? Number(values.limit) : undefined;
 const trainSet = imagesOf(train, limit);
 const testSet = imagesOf(test, limit);
