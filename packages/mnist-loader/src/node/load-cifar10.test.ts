@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ActlabError } from '@actlab/errors';
 import { makeTempDir } from '@actlab/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { errorOf } from '../test-support/error-of.js';
 import {
   encodeJpeg,
   encodePng,
@@ -27,16 +27,6 @@ async function writeFiles(folder: string, files: { path: string; bytes: Uint8Arr
     await mkdir(dirname(join(folder, file.path)), { recursive: true });
     await writeFile(join(folder, file.path), file.bytes);
   }
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ActlabError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ActlabError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
 }
 
 /** Two PNG images per class in train/ and one JPEG per class in test/, under a prefix. */
