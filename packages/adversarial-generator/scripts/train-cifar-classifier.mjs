@@ -1,12 +1,14 @@
 // Trains a CIFAR-10 CNN on the WebAssembly backend: the seed report's network with flips and
 // shifts (--model report, the default) or the course notebook's (--model notebook, no
 // augmentation, early stopping with patience 8). After every epoch it writes a checkpoint
-// (<out>/checkpoint/: weights, Adam's moments, the history) and, when validation accuracy
-// improved, the best model to <out>/ (model.json, weights.bin, metrics.json); --resume continues
-// from the checkpoint with the same split, shuffles and augmentation as an uninterrupted run.
+// (--checkpoint, default runs/<out name>-checkpoint/: weights, Adam's moments, the history)
+// and, when validation accuracy improved, the best model to <out>/ (model.json, weights.bin,
+// metrics.json); --resume continues from the checkpoint with the same split, shuffles and
+// augmentation as an uninterrupted run.
 // Usage: ACTLAB_DATA_DIR=/work/shared/data nice -n 10 node scripts/train-cifar-classifier.mjs \
 //   [--model report|notebook] [--format images|binary] [--epochs 100] [--patience N]
-//   [--budget-minutes M] [--limit N] [--out models/cifar-cnn] [--resume] [--path folder-or-archive]
+//   [--budget-minutes M] [--limit N] [--out models/cifar-cnn] [--resume]
+//   [--checkpoint dir] [--path folder-or-archive]
 //   [--time-batches N]   (only time N training batches and extrapolate one epoch, then exit)
 // --format images reads the JPEG copy cifar-10/cifar-10-images.tar.gz (what this repository's
 // data folder has); --format binary the official cifar-10-binary.tar.gz.
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '64' },
     'learning-rate': { type: 'string', default: '0.001' },
     resume: { type: 'boolean', default: false },
+    checkpoint: { type: 'string' },
     'time-batches': { type: 'string' },
   },
 });
@@ -58,7 +61,10 @@ if (!report && values.model !== 'notebook') throw new Error('--model must be rep
 const outDir = path.resolve(
   values.out ?? path.join(here, '..', 'models', report ? 'cifar-cnn' : 'cifar-notebook-cnn'),
 );
-const checkpointDir = path.join(outDir, 'checkpoint');
+// Outside models/ (which is published) and ignored by git: runs/<out name>-checkpoint.
+const checkpointDir = path.resolve(
+  values.checkpoint ?? path.join(here, '..', 'runs', `${path.basename(outDir)}-checkpoint`),
+);
 const seed = Number(values.seed);
 const batchSize = Number(values['batch-size']);
 const build = () =>
@@ -133,6 +139,7 @@ async function saveCheckpoint(model, history) {
     path.join(next, 'state.json'),
     JSON.stringify({ history, optimizer: specs, seed }, null, 2),
   );
+  await mkdir(path.dirname(checkpointDir), { recursive: true });
   await rm(checkpointDir, { recursive: true, force: true });
   await rename(next, checkpointDir);
 }
