@@ -14,6 +14,12 @@ export {
   type PgdOptions,
   pgd,
 } from './attacks.js';
+export { type Augmentation, type AugmentationOptions, imageAugmentation } from './augment.js';
+export {
+  buildCifarClassifier,
+  buildCifarNotebookClassifier,
+  type CifarClassifierOptions,
+} from './cifar-classifiers.js';
 export {
   buildMnistClassifier,
   type ClassifierOptions,

@@ -2,8 +2,8 @@ import { type DownloadProgress, defaultStallTimeoutMs } from './download-progres
 import {
   type DatasetName,
   type KnownDataset,
-  type KnownFile,
   resolveDataset,
+  type SourceFile,
 } from './known-files.js';
 import { assembleDataset, type Dataset } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
@@ -45,7 +45,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * what a page gets when the server sends the `.gz` file with `Content-Encoding: gzip` (as
  * `vite dev` and `vite preview` do) and the browser unpacks it on the way.
  */
-async function isKnownFile(bytes: Uint8Array, file: KnownFile): Promise<boolean> {
+async function isKnownFile(bytes: Uint8Array, file: SourceFile): Promise<boolean> {
   const digest = await sha256Hex(bytes);
   if (digest === file.sha256) return true;
   return !isGzip(bytes) && file.unpackedSha256 !== null && digest === file.unpackedSha256;
@@ -65,8 +65,8 @@ function resolveBaseUrl(baseUrl: string | URL): URL {
   }
 }
 
-/** Unpacks gzip bytes with the browser's DecompressionStream. */
-async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+/** @internal Unpacks gzip bytes with the browser's DecompressionStream. */
+export async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
   try {
     const stream = new Blob([bytes as BlobPart])
       .stream()
@@ -125,8 +125,8 @@ async function readWithProgress(
 
 async function download(
   url: string,
-  dataset: KnownDataset,
-  file: KnownFile,
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   options: BrowserLoadOptions,
 ): Promise<Uint8Array> {
   const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
@@ -178,9 +178,10 @@ async function download(
   }
 }
 
-async function fetchVerified(
-  dataset: KnownDataset,
-  file: KnownFile,
+/** @internal Fetches `<baseUrl><dataset>/<file>`, verified by sha256 and kept in the Cache API. */
+export async function fetchVerified(
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   options: BrowserLoadOptions,
 ): Promise<Uint8Array> {
   const url = new URL(`${dataset.name}/${file.name}`, resolveBaseUrl(options.baseUrl)).toString();
