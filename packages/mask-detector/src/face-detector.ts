@@ -10,11 +10,11 @@ import {
 } from './face-views.js';
 import { checkImage, rgb } from './image-tensor.js';
 import { MaskDetectorError } from './mask-detector-error.js';
-import { type ScoredBox, suppressOverlaps } from './suppress-overlaps.js';
+import { blendOverlaps, type ScoredBox, suppressOverlaps } from './suppress-overlaps.js';
 
 /** Options of {@link FaceDetector.detect}. */
 export interface FaceDetectionOptions {
-  /** Faces scored below this are dropped. Default 0.5. */
+  /** Faces scored below this are dropped. Default 0.4. */
   minScore?: number;
   /** Of two faces overlapping by more than this IoU, the lower-scored one is dropped. Default 0.3. */
   iouThreshold?: number;
@@ -32,7 +32,7 @@ export interface FaceDetectionOptions {
 
 /** Defaults of {@link FaceDetectionOptions}, measured by `scripts/measure-face-detection.mjs`. */
 export const defaultFaceDetectionOptions: Required<FaceDetectionOptions> = {
-  minScore: 0.5,
+  minScore: 0.4,
   iouThreshold: 0.3,
   maxFaces: 200,
   grids: [1, 2],
@@ -106,7 +106,8 @@ export class FaceDetector {
       const clamped = clampBox(toAnnotatedFace(box), width, height).box;
       return clamped ? [{ box: clamped, score }] : [];
     });
-    return suppressOverlaps(inside, settings.iouThreshold, settings.maxFaces);
+    const kept = await suppressOverlaps(inside, settings.iouThreshold, settings.maxFaces);
+    return blendOverlaps(kept, inside, settings.iouThreshold);
   }
 
   /** Frees the model's weights. */

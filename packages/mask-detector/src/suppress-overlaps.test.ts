@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boxIoU } from './box-geometry.js';
-import { suppressOverlaps } from './suppress-overlaps.js';
+import { blendOverlaps, suppressOverlaps } from './suppress-overlaps.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,5 +35,20 @@ describe('suppressOverlaps', () => {
     expect(await suppressOverlaps([face(0, 0.6, 'a'), face(50, 0.7, 'c')], 0.3, 1)).toHaveLength(1);
     expect(await suppressOverlaps([], 0.3, 10)).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('blendOverlaps', () => {
+  it('moves each kept box to the score-weighted mean of the boxes overlapping it, ignoring the others', () => {
+    const kept = { box: { x: 10, y: 10, width: 20, height: 20 }, score: 0.75, name: 'kept' };
+    const near = { box: { x: 12, y: 10, width: 20, height: 24 }, score: 0.25 };
+    const far = { box: { x: 100, y: 10, width: 20, height: 20 }, score: 0.9 };
+    const [blended] = blendOverlaps([kept], [kept, near, far], 0.3);
+    expect(blended?.name).toBe('kept');
+    expect(blended?.score).toBe(0.75);
+    expect(blended?.box.x).toBeCloseTo(10.5, 12);
+    expect(blended?.box.y).toBeCloseTo(10, 12);
+    expect(blended?.box.width).toBeCloseTo(20, 12);
+    expect(blended?.box.height).toBeCloseTo(21, 12);
   });
 });
