@@ -9,6 +9,7 @@ import {
   viewBoxToPhoto,
 } from './face-views.js';
 import { checkImage, rgb } from './image-tensor.js';
+import { loadModelWith } from './load-model.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { blendOverlaps, type ScoredBox, suppressOverlaps } from './suppress-overlaps.js';
 
@@ -165,16 +166,6 @@ function toAnnotatedFace(box: FaceBox): FaceBox {
 }
 
 /** Loads a graph model, turning any failure into a typed error. */
-export async function loadGraphModel(
-  source: string | URL | tf.io.IOHandler,
-): Promise<tfc.GraphModel> {
-  try {
-    return await tfc.loadGraphModel(source instanceof URL ? source.href : source);
-  } catch (cause) {
-    throw new MaskDetectorError({
-      code: 'MODEL_UNREADABLE',
-      message: `cannot load the face detector from ${typeof source === 'object' && !(source instanceof URL) ? 'the given IO handler' : String(source)}: ${(cause as Error).message}`,
-      cause,
-    });
-  }
+export function loadGraphModel(source: string | URL | tf.io.IOHandler): Promise<tfc.GraphModel> {
+  return loadModelWith('the face detector', source, (resolved) => tfc.loadGraphModel(resolved));
 }

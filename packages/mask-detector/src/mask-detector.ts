@@ -4,6 +4,7 @@ import { cropWithMargin, type FaceBox } from './box-geometry.js';
 import type { FaceDetectionOptions, FaceDetector } from './face-detector.js';
 import { checkImage, rgb } from './image-tensor.js';
 import { classNamesFor, type MaskLabel } from './labels.js';
+import { loadModelWith } from './load-model.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { outputToProbabilities } from './predict-batches.js';
 
@@ -256,16 +257,6 @@ function fromPixels(photo: Exclude<PhotoInput, tf.Tensor3D>): tf.Tensor3D {
 }
 
 /** Loads a layers model, turning any failure into a typed error. */
-export async function loadLayersModel(
-  source: string | URL | tf.io.IOHandler,
-): Promise<tfl.LayersModel> {
-  try {
-    return await tfl.loadLayersModel(source instanceof URL ? source.href : source);
-  } catch (cause) {
-    throw new MaskDetectorError({
-      code: 'MODEL_UNREADABLE',
-      message: `cannot load the mask model from ${typeof source === 'object' && !(source instanceof URL) ? 'the given IO handler' : String(source)}: ${(cause as Error).message}`,
-      cause,
-    });
-  }
+export function loadLayersModel(source: string | URL | tf.io.IOHandler): Promise<tfl.LayersModel> {
+  return loadModelWith('the mask model', source, (resolved) => tfl.loadLayersModel(resolved));
 }
