@@ -101,7 +101,7 @@ describe('FaceDetector', () => {
     60_000,
   );
 
-  it('throws typed errors for an image that is not [height, width, 3|4] and a missing model', async () => {
+  it('throws typed errors for an image that is not [height, width, 3|4], bad options and a missing model', async () => {
     const flat = tf.zeros([16, 16]);
     await expect(detector.detect(flat as never)).rejects.toMatchObject({
       code: 'BAD_IMAGE_TENSOR',
@@ -110,6 +110,13 @@ describe('FaceDetector', () => {
     await expect(detector.detect(empty as tf.Tensor3D)).rejects.toMatchObject({
       code: 'BAD_IMAGE_TENSOR',
     });
+    const photo = tf.zeros([16, 16, 3]) as tf.Tensor3D;
+    for (const options of [{ grids: [] }, { grids: [0.5] }, { minScore: 2 }, { tileOverlap: -1 }]) {
+      await expect(detector.detect(photo, options), JSON.stringify(options)).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+      });
+    }
+    photo.dispose();
     await expect(FaceDetector.load('/no/such/blazeface.json')).rejects.toMatchObject({
       code: 'MODEL_UNREADABLE',
     });

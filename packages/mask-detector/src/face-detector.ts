@@ -52,10 +52,16 @@ export class FaceDetector {
 
   protected constructor(readonly model: tfc.GraphModel) {
     const [batch, height, width, channels] = model.inputs[0]?.shape ?? [];
-    if (batch !== 1 || height !== width || typeof height !== 'number' || channels !== 3) {
+    if (
+      batch !== 1 ||
+      height !== width ||
+      typeof height !== 'number' ||
+      channels !== 3 ||
+      model.outputs.length !== 4
+    ) {
       throw new MaskDetectorError({
         code: 'MODEL_MISMATCH',
-        message: `expected a BlazeFace graph model with input [1, s, s, 3], got ${JSON.stringify(model.inputs[0]?.shape)}`,
+        message: `expected a BlazeFace graph model with input [1, s, s, 3] and 4 outputs, got input ${JSON.stringify(model.inputs[0]?.shape)} and ${model.outputs.length} outputs`,
       });
     }
     this.inputSize = height;
@@ -82,11 +88,13 @@ export class FaceDetector {
    *
    * @param photo - `[height, width, 3|4]` pixel values 0–255
    * @returns boxes in photo pixels (cut to the photo) with the detector's score, best first
-   * @throws {@link MaskDetectorError} `BAD_IMAGE_TENSOR`
+   * @throws {@link MaskDetectorError} `BAD_IMAGE_TENSOR`, or `INVALID_OPTION` for grids that are not
+   *   whole numbers ≥ 1, a score outside [0, 1] or a negative overlap
    */
   async detect(photo: tf.Tensor3D, options: FaceDetectionOptions = {}): Promise<ScoredBox[]> {
     checkImage(photo, 'photo');
     const settings = { ...defaultFaceDetectionOptions, ...options };
+    checkOptions(settings);
     const [height, width] = photo.shape;
     // The model takes values in [−1, 1].
     const normalised = tf.tidy(() =>
@@ -151,6 +159,22 @@ export class FaceDetector {
       found.push({ box: viewBoxToPhoto({ x1, y1, x2, y2 }, view, size), score });
     });
     return found;
+  }
+}
+
+function checkOptions(settings: Required<FaceDetectionOptions>): void {
+  const problems = [
+    settings.grids.length > 0 && settings.grids.every((g) => Number.isInteger(g) && g >= 1)
+      ? ''
+      : `grids must be whole numbers ≥ 1, e.g. [1, 2], got ${JSON.stringify(settings.grids)}`,
+    settings.minScore >= 0 && settings.minScore <= 1
+      ? ''
+      : `minScore must be in [0, 1], got ${settings.minScore}`,
+    settings.tileOverlap >= 0 ? '' : `tileOverlap must be ≥ 0, got ${settings.tileOverlap}`,
+    settings.maxFaces >= 1 ? '' : `maxFaces must be ≥ 1, got ${settings.maxFaces}`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new MaskDetectorError({ code: 'INVALID_OPTION', message: `${problems.join('; ')}.` });
   }
 }
 
