@@ -165,7 +165,7 @@ if (values['end-to-end']) {
     seed: 0,
   });
   const validationFiles = new Set(voc.split.validation.map((i) => voc.samples[i].file));
-  voc.images.dispose();
+  tf.dispose([voc.images, voc.labels]);
   const grids = values['end-to-end'].split(',').map(Number);
   const mask = await MaskDetector.load(undefined, { faceDetector: detector });
   process.stdout.write(`end to end on ${validationFiles.size} validation photos\n`);
