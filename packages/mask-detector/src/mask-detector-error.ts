@@ -11,7 +11,8 @@ export type MaskDetectorErrorCode =
   | 'BAD_BOX'
   | 'MODEL_UNREADABLE'
   | 'MODEL_MISMATCH'
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  | 'NO_FACE_DETECTOR';
 
 /** Every error of the mask detector: an {@link ActlabError} whose `code` is a {@link MaskDetectorErrorCode}. */
 export class MaskDetectorError extends ActlabError {

@@ -2,16 +2,20 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { FaceBox } from './box-geometry.js';
+import type { FaceDetectionOptions } from './face-detector.js';
 import {
   MaskDetector as BrowserMaskDetector,
+  type DetectedFace,
   loadLayersModel,
   type MaskDetectorLoadOptions,
   type MaskDetectorOptions,
   type MaskPrediction,
+  type PhotoInput,
 } from './mask-detector.js';
 import { MaskDetectorError } from './mask-detector-error.js';
-import { readModelFiles } from './node/model-files.js';
+import { nodeModelSource } from './node/model-files.js';
 import { loadSharp } from './node/optional-dependency.js';
+import { FaceDetector } from './node-face-detector.js';
 
 /** Path of the shipped weights' `model.json` (trained by `scripts/train-shipped-model.mjs`). */
 export const shippedModelPath = fileURLToPath(
@@ -74,18 +78,10 @@ export class MaskDetector extends BrowserMaskDetector {
     source: string | URL | tf.io.IOHandler = shippedModelPath,
     options: MaskDetectorLoadOptions = {},
   ): Promise<MaskDetector> {
-    const isRemote =
-      (typeof source === 'string' && /^https?:\/\//i.test(source)) ||
-      (source instanceof URL && source.protocol !== 'file:');
-    if (typeof source === 'object' && !(source instanceof URL)) {
-      return new MaskDetector(await loadLayersModel(source), options);
-    }
-    if (isRemote) {
-      return new MaskDetector(await loadLayersModel(source, options.weightsUrl), options);
-    }
-    const path = source instanceof URL ? fileURLToPath(source) : source;
-    const artifacts = await readModelFiles(path);
-    return new MaskDetector(await loadLayersModel(tf.io.fromMemory(artifacts)), options);
+    return new MaskDetector(
+      await loadLayersModel(await nodeModelSource(source), options.weightsUrl),
+      options,
+    );
   }
 
   /** Wraps a model already in memory (for example one just trained). */
@@ -107,5 +103,26 @@ export class MaskDetector extends BrowserMaskDetector {
     boxes: readonly FaceBox[],
   ): Promise<MaskPrediction[]> {
     return withTensor(photo, (tensor) => super.classifyFaces(tensor, boxes));
+  }
+
+  /**
+   * Finds the faces in a whole photo (a tensor of 0–255, or a PNG/JPEG path or bytes) and
+   * classifies each; loads the shipped face detector on first use unless one was given.
+   *
+   * @throws {@link MaskDetectorError} `IMAGE_UNREADABLE`, `BAD_IMAGE_TENSOR`
+   */
+  override async detect(
+    photo: ImageInput | PhotoInput,
+    options: FaceDetectionOptions = {},
+  ): Promise<DetectedFace[]> {
+    if (typeof photo !== 'string' && !(photo instanceof Uint8Array)) {
+      return super.detect(photo, options);
+    }
+    return withTensor(photo, (tensor) => super.detect(tensor, options));
+  }
+
+  protected override async loadFaceDetector(): Promise<FaceDetector> {
+    this.faceDetector ??= await FaceDetector.load();
+    return this.faceDetector;
   }
 }
