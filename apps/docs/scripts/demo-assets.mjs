@@ -7,7 +7,8 @@
 //   their true labels in faces.json.
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { measureAccuracy, saveClassifier } from '@actlab/adversarial-generator';
+import { measureAccuracy } from '@actlab/adversarial-generator';
+import { saveClassifier } from '@actlab/adversarial-generator/node';
 import { selectBackend } from '@actlab/backend';
 import { loadFaceMaskDataset, shippedModelPath } from '@actlab/mask-detector';
 import { loadMnist, toTensors } from '@actlab/mnist-loader';

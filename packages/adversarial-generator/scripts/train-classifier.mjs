@@ -5,20 +5,22 @@
 //   [--from models/mnist-cnn --learning-rate 0.0001]
 // --from continues training a saved model (same seed = same validation split), typically with a
 // smaller Adam learning rate: the fine-tuning stage of a run that was cut short by its budget.
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@actlab/backend';
-import { loadMnist, toTensors } from '@actlab/mnist-loader';
-import * as tf from '@tensorflow/tfjs-core';
+import { loadMnist } from '@actlab/mnist-loader';
+import { measureAccuracy, trainMnistClassifier } from '../dist/index.js';
+import { loadClassifier } from '../dist/node.js';
 import {
-  loadClassifier,
-  measureAccuracy,
-  saveClassifier,
-  trainMnistClassifier,
-} from '../dist/index.js';
+  commandOf,
+  epochRecorder,
+  historyFigures,
+  imagesOf,
+  machineOf,
+  writeJsonAtomically,
+} from './training-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -39,17 +41,9 @@ const limit = values.limit ? Number(values.limit) : undefined;
 const backend = await selectBackend('wasm');
 console.log(backend.reason);
 const { train, test } = await loadMnist({ dataset: 'mnist', download: false });
-const asImages = (set) => {
-  const { xs, ys } = toTensors(set);
-  const count = limit ? Math.min(limit, xs.shape[0]) : xs.shape[0];
-  const images = tf.slice(xs, 0, count);
-  const labels = tf.slice(ys, 0, count);
-  tf.dispose([xs, ys]);
-  return { images, labels };
-};
-const trainSet = asImages(train);
-const testSet = asImages(test);
-const machine = `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}, tfjs ${backend.name}${backend.simd ? ' SIMD' : ''} ${backend.threads ?? 1} thread`;
+const trainSet = imagesOf(train, limit);
+const testSet = imagesOf(test, limit);
+const machine = machineOf(backend);
 const fromDir = values.from ? path.resolve(values.from) : undefined;
 const startModel = fromDir ? await loadClassifier(fromDir) : undefined;
 const startTestAccuracy = startModel
@@ -68,22 +62,16 @@ async function writeMetrics(extra) {
     ...extra,
     ...(startModel ? { continuedFrom: { testAccuracy: startTestAccuracy, earlierStage } } : {}),
     learningRate: Number(values['learning-rate']),
-    validationAccuracyPerEpoch: history.map((e) => e.validationAccuracy),
-    lossPerEpoch: history.map((e) => e.loss),
-    secondsPerEpoch: history.map((e) => Math.round(e.seconds)),
-    epochsRun: history.length,
+    ...historyFigures(history),
     trainSeconds: Math.round((Date.now() - started) / 1000),
     trainImages: trainSet.images.shape[0],
     testImages: testSet.images.shape[0],
     date: new Date().toISOString(),
     machine,
     backend: backend.name,
-    command:
-      `ACTLAB_DATA_DIR=… nice -n 10 node scripts/train-classifier.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    command: commandOf(import.meta.url),
   };
-  const file = path.join(outDir, 'metrics.json');
-  await writeFile(`${file}.tmp`, `${JSON.stringify(metrics, null, 2)}\n`);
-  await rename(`${file}.tmp`, file);
+  await writeJsonAtomically(path.join(outDir, 'metrics.json'), metrics);
 }
 
 const result = await trainMnistClassifier({
@@ -95,24 +83,7 @@ const result = await trainMnistClassifier({
   learningRate: Number(values['learning-rate']),
   ...(startModel ? { model: startModel } : {}),
   ...(values['budget-minutes'] ? { timeBudgetSeconds: Number(values['budget-minutes']) * 60 } : {}),
-  onEpoch: async (epoch, model) => {
-    history.push(epoch);
-    let note = '';
-    if (epoch.improved) {
-      const testAccuracy = measureAccuracy(model, testSet.images, testSet.labels);
-      await saveClassifier(model, outDir);
-      await writeMetrics({
-        finished: false,
-        bestEpoch: epoch.epoch,
-        validationAccuracy: epoch.validationAccuracy,
-        testAccuracy,
-      });
-      note = ` test ${testAccuracy.toFixed(4)} (saved)`;
-    }
-    console.log(
-      `epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s`,
-    );
-  },
+  onEpoch: epochRecorder({ history, testSet, outDir, writeMetrics }),
 });
 await writeMetrics({
   finished: true,

@@ -1,5 +1,3 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialError } from './errors.js';
@@ -45,73 +43,40 @@ export function buildMnistClassifier(options: ClassifierOptions = {}): tfl.Seque
   return model;
 }
 
-/**
- * Saves a model as `model.json` + `weights.bin` in a folder (the layout of `model.save('file://…')`,
- * which needs tfjs-node; this works with any backend).
- */
-export async function saveClassifier(model: tfl.LayersModel, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const { weightData, weightSpecs, modelTopology } = artifacts;
-      const bytes = new Uint8Array(
-        tf.io.concatenateArrayBuffers([weightData as ArrayBuffer].flat()),
-      );
-      await writeFile(path.join(dir, 'weights.bin'), bytes);
-      const json = {
-        modelTopology,
-        format: 'layers-model',
-        generatedBy: 'TensorFlow.js tfjs-layers',
-        weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }],
-      };
-      await writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    }),
-  );
+/** Options of {@link loadClassifierFromUrl}. */
+export interface LoadFromUrlOptions {
+  /**
+   * URL of the weights file when it is not beside `model.json` under the name the manifest gives,
+   * as when a bundler renames assets (`weights.bin?url`). For models with one weights file.
+   */
+  weightsUrl?: string | URL;
 }
 
 /**
- * Loads a model saved by {@link saveClassifier} (or by `model.save('file://…')`) from a folder.
+ * Loads a classifier saved as `model.json` + `weights.bin` over HTTP, in a page or in Node.
+ * The shipped MNIST CNN is exported as `@actlab/adversarial-generator/models/mnist-cnn/model.json`
+ * and `.../weights.bin`, so a bundler can give their URLs (Vite: `?url` imports).
  *
- * @throws {@link AdversarialError} `MODEL_NOT_FOUND` when the folder has no readable model
+ * @param modelUrl - URL of `model.json`; a relative one is read against the page's address
+ * @param options - `weightsUrl` when the weights are not beside `model.json`
+ * @throws {@link AdversarialError} `MODEL_NOT_FOUND` when the files cannot be fetched or read
  */
-export async function loadClassifier(dir: string): Promise<tfl.LayersModel> {
-  let json: {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  let weights: Uint8Array;
+export async function loadClassifierFromUrl(
+  modelUrl: string | URL,
+  options: LoadFromUrlOptions = {},
+): Promise<tfl.LayersModel> {
+  const { weightsUrl } = options;
   try {
-    json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
-    const group = json.weightsManifest[0];
-    if (!group) throw new Error('model.json has no weightsManifest');
-    weights = await readFile(path.join(dir, group.paths[0] ?? 'weights.bin'));
+    return await tfl.loadLayersModel(
+      tf.io.http(String(modelUrl), {
+        ...(weightsUrl === undefined ? {} : { weightUrlConverter: async () => String(weightsUrl) }),
+      }),
+    );
   } catch (cause) {
     throw new AdversarialError({
       code: 'MODEL_NOT_FOUND',
-      message: `No saved model in ${dir} (expected model.json and weights.bin): ${(cause as Error).message}. Train one with scripts/train-classifier.mjs or pass another folder.`,
+      message: `No model at ${String(modelUrl)}${weightsUrl === undefined ? '' : ` with weights at ${String(weightsUrl)}`}: ${(cause as Error).message}. Serve model.json and weights.bin (a bundler renames weights.bin: pass its URL as weightsUrl).`,
       cause,
     });
   }
-  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: buffer as ArrayBuffer,
-    }),
-  );
-}
-
-/** Folder of the MNIST CNN shipped with this package (`models/mnist-cnn`). */
-export function shippedModelDir(): string {
-  return path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'models', 'mnist-cnn');
-}
-
-/**
- * Loads the MNIST CNN trained by `scripts/train-classifier.mjs` and shipped in this package;
- * `models/mnist-cnn/metrics.json` holds its measured test accuracy.
- */
-export async function loadMnistClassifier(): Promise<tfl.LayersModel> {
-  return loadClassifier(shippedModelDir());
 }

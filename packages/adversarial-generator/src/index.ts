@@ -14,13 +14,17 @@ export {
   type PgdOptions,
   pgd,
 } from './attacks.js';
+export { type Augmentation, type AugmentationOptions, imageAugmentation } from './augment.js';
+export {
+  buildCifarClassifier,
+  buildCifarNotebookClassifier,
+  type CifarClassifierOptions,
+} from './cifar-classifiers.js';
 export {
   buildMnistClassifier,
   type ClassifierOptions,
-  loadClassifier,
-  loadMnistClassifier,
-  saveClassifier,
-  shippedModelDir,
+  type LoadFromUrlOptions,
+  loadClassifierFromUrl,
 } from './classifier.js';
 export { AdversarialError, type AdversarialErrorCode } from './errors.js';
 export {

@@ -4,7 +4,7 @@ import { selectBackend } from '@actlab/backend';
 import { loadMnist, toTensors } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { loadMnistClassifier, shippedModelDir } from './classifier.js';
+import { loadMnistClassifier, shippedModelDir } from './node/classifier-files.js';
 import { measureAccuracy } from './train-classifier.js';
 
 const dataDir = process.env.ACTLAB_DATA_DIR;

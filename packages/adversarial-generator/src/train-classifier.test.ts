@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { imageAugmentation } from './augment.js';
 import { AdversarialError } from './errors.js';
 import { type ClassifierEpoch, trainMnistClassifier } from './train-classifier.js';
 
@@ -176,5 +177,92 @@ describe('trainMnistClassifier', () => {
       await codeOf({ train: { images: wide, labels: train.labels }, model: denseModel() }),
     ).toBe('SHAPE_MISMATCH');
     tf.dispose([train, fewLabels, wide]);
+  });
+
+  it('trains batch by batch on augmented images when given an augmentation, deterministically', async () => {
+    const train = quadrants(120);
+    // Quadrant labels do not survive a mirror: shifts only.
+    const augment = imageAugmentation({
+      horizontalFlip: false,
+      widthShiftRange: 0.1,
+      heightShiftRange: 0.1,
+    });
+    const seen: number[] = [];
+    const run = async () => {
+      const result = await trainMnistClassifier({
+        train,
+        model: denseModel(),
+        maxEpochs: 6,
+        batchSize: 16,
+        learningRate: 0.01,
+        augment: (images, seed) => {
+          seen.push(seed);
+          return augment(images, seed);
+        },
+      });
+      result.model.dispose();
+      return result;
+    };
+    const first = await run();
+    expect(first.validationAccuracy).toBeGreaterThan(0.9);
+    // 108 training images in batches of 16: 7 batches per epoch, each with its own seed.
+    expect(new Set(seen.slice(0, 14)).size).toBe(14);
+    const second = await run();
+    expect(second.history.map((e) => e.loss)).toEqual(first.history.map((e) => e.loss));
+    tf.dispose(train);
+  });
+
+  it('resumes from a checkpoint with the same epochs as an uninterrupted run', async () => {
+    const train = quadrants(80);
+    const options = { train, maxEpochs: 4, patience: 10, batchSize: 16, seed: 9 };
+    const whole = await trainMnistClassifier({ ...options, model: denseModel() });
+    let checkpoint:
+      | { weights: tf.Tensor[]; optimizer: tf.NamedTensorMap[string][]; best: tf.Tensor[] }
+      | undefined;
+    let best: tf.Tensor[] = [];
+    const cut = await trainMnistClassifier({
+      ...options,
+      maxEpochs: 2,
+      model: denseModel(),
+      onEpoch: async (epoch, model) => {
+        if (epoch.improved) {
+          tf.dispose(best);
+          best = model.getWeights().map((w) => w.clone());
+        }
+        if (epoch.epoch === 2) {
+          const optimizer = (await model.optimizer.getWeights()).map(({ tensor }) =>
+            tensor.clone(),
+          );
+          checkpoint = { weights: model.getWeights().map((w) => w.clone()), optimizer, best };
+        }
+      },
+    });
+    const optimizerNames = (await cut.model.optimizer.getWeights()).map(({ name }) => name);
+    cut.model.dispose();
+    const model = denseModel();
+    model.setWeights(checkpoint?.weights ?? []);
+    const resumed = await trainMnistClassifier({
+      ...options,
+      model,
+      resume: {
+        history: cut.history,
+        bestWeights: checkpoint?.best ?? [],
+        optimizerWeights: (checkpoint?.optimizer ?? []).map((tensor, i) => ({
+          name: optimizerNames[i] as string,
+          tensor,
+        })),
+      },
+    });
+    const figures = (result: typeof whole) =>
+      result.history.map(({ epoch, loss, validationAccuracy }) => [
+        epoch,
+        loss,
+        validationAccuracy,
+      ]);
+    expect(figures(resumed)).toEqual(figures(whole));
+    expect(resumed.bestEpoch).toBe(whole.bestEpoch);
+    whole.model.dispose();
+    resumed.model.dispose();
+    tf.dispose([train, ...(checkpoint?.weights ?? []), ...(checkpoint?.optimizer ?? []), ...best]);
   });
 });

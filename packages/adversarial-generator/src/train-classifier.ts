@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Augmentation } from './augment.js';
 import { buildMnistClassifier } from './classifier.js';
 import { AdversarialError } from './errors.js';
+import { fitAugmentedEpoch, fitEpoch } from './fit-epoch.js';
+import { seededRandom } from './seeded-random.js';
 
 /** Images [n, h, w, c] in [0, 1] and their one-hot labels [n, classes]. */
 export interface LabelledImages {
@@ -48,6 +51,22 @@ export interface TrainClassifierOptions {
   timeBudgetSeconds?: number;
   /** A model to train instead of {@link buildMnistClassifier}'s CNN (it is compiled here). */
   model?: tfl.LayersModel;
+  /**
+   * Changes each training batch before the step (e.g. {@link imageAugmentation}'s flips and
+   * shifts), seeded by the run's seed, the epoch and the batch. Default: none (plain `model.fit`).
+   */
+  augment?: Augmentation;
+  /**
+   * Continues a run from a checkpoint: `model` holds the weights after the last epoch of
+   * `history`, the loop starts at the next epoch (with the same split and the same shuffles as an
+   * uninterrupted run), `bestWeights` are the weights of the best epoch so far, and
+   * `optimizerWeights` (from `model.optimizer.getWeights()`) restore Adam's moments.
+   */
+  resume?: {
+    history: ClassifierEpoch[];
+    bestWeights: tf.Tensor[];
+    optimizerWeights?: Awaited<ReturnType<tf.Optimizer['getWeights']>>;
+  };
   /**
    * Called after each epoch; when `epoch.improved`, `model` holds the best weights so far (save
    * it then to keep a checkpoint).
@@ -100,6 +119,8 @@ export async function trainMnistClassifier(
     seed = 1,
     timeBudgetSeconds = Number.POSITIVE_INFINITY,
     onEpoch,
+    augment,
+    resume,
   } = options;
   checkLabelled('train', train);
   if (test) checkLabelled('test', test);
@@ -145,6 +166,7 @@ export async function trainMnistClassifier(
     optimizer: tf.train.adam(learningRate),
     loss: 'categoricalCrossentropy',
   });
+  if (resume?.optimizerWeights) await model.optimizer.setWeights(resume.optimizerWeights);
 
   const random = seededRandom(seed);
   const order = shuffled(total, random);
@@ -161,32 +183,31 @@ export async function trainMnistClassifier(
   });
 
   const started = Date.now();
-  const history: ClassifierEpoch[] = [];
-  let best: tf.Tensor[] | null = null;
-  let bestEpoch = 0;
-  let bestAccuracy = -1;
+  const history: ClassifierEpoch[] = [...(resume?.history ?? [])];
+  let best: tf.Tensor[] | null = resume ? resume.bestWeights.map((weight) => weight.clone()) : null;
+  const bestSoFar = history.filter((record) => record.improved).at(-1);
+  let bestEpoch = bestSoFar?.epoch ?? 0;
+  let bestAccuracy = bestSoFar?.validationAccuracy ?? -1;
+  // Replaying the finished epochs' shuffles puts the generator where the interrupted run left it.
+  for (const _ of history) shuffled(trainCount, random);
   let stoppedBy: TrainedClassifier['stoppedBy'] = 'maxEpochs';
   try {
-    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    for (let epoch = history.length + 1; epoch <= maxEpochs; epoch++) {
       const elapsed = (Date.now() - started) / 1000;
-      const meanEpoch = history.length > 0 ? elapsed / history.length : 0;
+      const meanEpoch =
+        history.length > 0 ? history.reduce((sum, e) => sum + e.seconds, 0) / history.length : 0;
       if (elapsed + meanEpoch > timeBudgetSeconds) {
         stoppedBy = 'timeBudget';
         break;
       }
       const epochStarted = Date.now();
       // Shuffled here with the seed rather than by model.fit, whose shuffle is unseeded.
-      const permutation = tf.tensor1d(shuffled(trainCount, random), 'int32');
-      const xs = tf.gather(fit.images, permutation);
-      const ys = tf.gather(fit.labels, permutation);
-      permutation.dispose();
-      let fitted: tfl.History;
-      try {
-        fitted = await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
-      } finally {
-        tf.dispose([xs, ys]);
-      }
-      const loss = Number(fitted.history.loss?.[0]);
+      const order = shuffled(trainCount, random);
+      const loss = augment
+        ? await fitAugmentedEpoch(model, fit, order, batchSize, (images, batch) =>
+            augment(images, (seed * 1000 + epoch) * 100000 + batch),
+          )
+        : await fitEpoch(model, fit, order, batchSize);
       const validationAccuracy = measureAccuracy(model, validation.images, validation.labels);
       const improved = validationAccuracy > bestAccuracy;
       if (improved) {
@@ -274,18 +295,6 @@ function checkLabelled(name: string, set: LabelledImages): void {
 
 function invalid(message: string): never {
   throw new AdversarialError({ code: 'INVALID_OPTION', message });
-}
-
-/** Mulberry32: a small seeded generator in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled(count: number, random: () => number): Int32Array {

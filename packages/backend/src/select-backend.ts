@@ -3,6 +3,7 @@ import { BackendError } from './backend-error.js';
 import { useConvKernels } from './conv-kernels.js';
 import { useFastKernels } from './fast-kernels.js';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';
+import { diagnoseWasmFetch, type WasmPaths } from './wasm-fetch-diagnosis.js';
 
 /** What {@link selectBackend} may be asked for. */
 export type BackendRequest = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -27,6 +28,14 @@ export interface BackendChoice {
 export interface SelectBackendOptions {
   /** Install the faster kernels on the chosen backend. Default true. */
   fastKernels?: boolean;
+  /**
+   * Where tfjs-backend-wasm's `.wasm` binaries are, passed to its `setWasmPaths` before the wasm
+   * backend starts: a folder URL ending in `/`, or a map from each binary's name
+   * (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`,
+   * `tfjs-backend-wasm-threaded-simd.wasm`) to its URL, such as the URLs a bundler gives for
+   * `?url` imports. Not needed in Node.
+   */
+  wasmPaths?: WasmPaths;
 }
 
 const requests: BackendRequest[] = ['auto', 'node', 'wasm', 'cpu'];
@@ -36,13 +45,33 @@ function message(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+/**
+ * A backend that cannot be used here, its package not installed or tfjs-node outside Node (as
+ * opposed to one that is installed but did not start).
+ */
+class NotAvailableHere extends Error {}
+
+async function importBackend<T>(load: () => Promise<T>, packageName: string): Promise<T> {
+  try {
+    return await load();
+  } catch (cause) {
+    throw new NotAvailableHere(`${packageName} is not installed (${message(cause)})`);
+  }
+}
+
+const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
+
 // A specifier held in a variable, so bundlers do not try to resolve the optional native package.
 const nodeBackendPackage = '@tensorflow/tfjs-node';
 
-async function startNode(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'>> {
-  const module = (await import(/* @vite-ignore */ nodeBackendPackage)) as {
-    version?: { 'tfjs-node'?: string };
-  };
+type Started = Omit<BackendChoice, 'reason' | 'fastKernels'>;
+
+async function startNode(): Promise<Started> {
+  if (!inNode) throw new NotAvailableHere('tfjs-node runs only in Node');
+  const module = (await importBackend(
+    () => import(/* @vite-ignore */ nodeBackendPackage),
+    nodeBackendPackage,
+  )) as { version?: { 'tfjs-node'?: string } };
   if (!(await tf.setBackend('tensorflow')))
     throw new Error('tf.setBackend("tensorflow") returned false');
   await tf.ready();
@@ -54,22 +83,72 @@ async function startNode(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'
   };
 }
 
-async function startWasm(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'>> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+async function startWasm(options: SelectBackendOptions): Promise<Started> {
+  const wasm = await importBackend(
+    () => import('@tensorflow/tfjs-backend-wasm'),
+    '@tensorflow/tfjs-backend-wasm',
+  );
+  // tfjs-backend-wasm throws if the paths are set after it started once (or failed to).
+  if (options.wasmPaths !== undefined && !tf.engine().registry.wasm) {
+    wasm.setWasmPaths(options.wasmPaths);
+  }
+  if (!(await tf.setBackend('wasm'))) {
+    // tfjs only logs why; in a page the usual cause is a .wasm file the bundler did not copy.
+    const cause = await diagnoseWasmFetch(options.wasmPaths);
+    throw new Error(
+      `the wasm backend did not start: ${cause ?? 'tf.setBackend("wasm") returned false (tfjs printed why above)'}; reload the page (or restart the process) to try again, since tfjs-backend-wasm does not retry`,
+    );
+  }
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return { name: 'wasm', simd, threads: wasm.getThreadsCount(), version: wasm.version_wasm };
 }
 
-async function startCpu(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'>> {
-  await import('@tensorflow/tfjs-backend-cpu');
+async function startCpu(): Promise<Started> {
+  await importBackend(() => import('@tensorflow/tfjs-backend-cpu'), '@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
   await tf.ready();
   return { name: 'cpu', simd: null, threads: 1, version: tf.version_core };
 }
 
-const starters = { node: startNode, wasm: startWasm, cpu: startCpu } as const;
+const starters: Record<
+  Exclude<BackendRequest, 'auto'>,
+  (options: SelectBackendOptions) => Promise<Started>
+> = { node: startNode, wasm: startWasm, cpu: startCpu };
+
+/** The backend tfjs runs on now, if one is started (tfjs keeps the name of a failed one too). */
+function workingBackend(): string | null {
+  const engine = tf.engine();
+  return engine.backendName && engine.registry[engine.backendName] ? engine.backendName : null;
+}
+
+/**
+ * After a backend failed to start, tfjs still names it as the backend and every op throws "Backend
+ * … has not yet been initialized": go back to the backend that worked before, else to the CPU one.
+ */
+async function recoverFrom(previous: string | null): Promise<string | null> {
+  if (previous && (await tf.setBackend(previous))) return previous;
+  try {
+    await startCpu();
+    return 'cpu';
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Tensors made before a switch are moved to the new backend when next used, and some arrive wrong:
+ * a float32 tensor cast from int32 on cpu reads back as 1.4e-45 instead of 1 on wasm.
+ */
+function warnAboutExistingTensors(target: string): boolean {
+  const current = workingBackend();
+  const count = tf.engine().state.numTensors;
+  if (count === 0 || current === null || current === target) return false;
+  console.warn(
+    `@actlab/backend: selectBackend is switching tfjs from '${current}' while ${count} tensor(s) exist; tfjs moves them when they are next used, and some arrive wrong (a float32 tensor cast from int32 on cpu reads back as 1.4e-45 instead of 1 on wasm). Call selectBackend before creating tensors.`,
+  );
+  return true;
+}
 
 /**
  * Starts the fastest tfjs backend available and installs the faster kernels on it, so that
@@ -78,10 +157,16 @@ const starters = { node: startNode, wasm: startWasm, cpu: startCpu } as const;
  * engine supports it), then the plain JavaScript CPU backend.
  *
  * @param request - `auto` (default), or one backend to start without fallback
- * @param options - `fastKernels: false` leaves the stock kernels in place
+ * Call it before creating tensors: it warns when tensors already exist, since tfjs moves them to
+ * the new backend and some arrive wrong. After a failure tfjs is left on the backend that worked
+ * before (else on cpu, when installed), not on the one that failed.
+ *
+ * @param options - `fastKernels: false` leaves the stock kernels in place; `wasmPaths` says where
+ *   a bundled page serves tfjs-backend-wasm's `.wasm` files
  * @returns what was chosen: name, SIMD, threads, version, replaced kernels, and why
  * @throws {@link BackendError} `UNKNOWN_BACKEND` for another name; `BACKEND_UNAVAILABLE` when
- *   the requested backend (or, for `auto`, every backend) cannot start
+ *   the requested backend (or, for `auto`, every backend) cannot start, with each one's cause
+ *   (not installed, or installed but failed: for wasm in a page, what fetching its binary gave)
  */
 export async function selectBackend(
   request: BackendRequest = 'auto',
@@ -96,9 +181,14 @@ export async function selectBackend(
   const order: Exclude<BackendRequest, 'auto'>[] =
     request === 'auto' ? ['node', 'wasm', 'cpu'] : [request];
   const failures: string[] = [];
+  const previous = workingBackend();
+  let startFailures = 0;
+  let warned = false;
   for (const candidate of order) {
     try {
-      const started = await starters[candidate]();
+      if (!warned)
+        warned = warnAboutExistingTensors(candidate === 'node' ? 'tensorflow' : candidate);
+      const started = await starters[candidate](options);
       const fastKernels = useFastKernels(options.fastKernels !== false, started.name);
       // A kernel stock wasm lacks altogether, not a faster one: Conv2D models cannot train without it.
       if (started.name === 'wasm') registerWasmConv2DBackpropFilter();
@@ -109,11 +199,17 @@ export async function selectBackend(
       const reason = [...failures, `${chosen}${simd}`].join('; ');
       return { ...started, fastKernels, reason };
     } catch (error) {
+      if (!(error instanceof NotAvailableHere)) startFailures++;
       failures.push(`${candidate} unavailable (${message(error)})`);
     }
   }
+  const now = await recoverFrom(previous);
+  const install =
+    startFailures === 0
+      ? ' Install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu.'
+      : '';
   throw new BackendError({
     code: 'BACKEND_UNAVAILABLE',
-    message: `no tfjs backend could start for "${request}": ${failures.join('; ')}. Install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu.`,
+    message: `no tfjs backend could start for "${request}": ${failures.join('; ')}.${install} ${now ? `tfjs is back on '${now}'.` : 'No tfjs backend is running.'}`,
   });
 }

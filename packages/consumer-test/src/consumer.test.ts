@@ -1,41 +1,8 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../../..');
-const tfjsVersion = '4.22.0';
-
-interface Published {
-  name: string;
-  folder: string;
-  tarball: string;
-  hasQuickStart: boolean;
-}
-
-async function publishedPackages(): Promise<Omit<Published, 'tarball'>[]> {
-  const found: Omit<Published, 'tarball'>[] = [];
-  for (const group of ['packages', 'apps']) {
-    for (const entry of await readdir(join(root, group))) {
-      const folder = join(root, group, entry);
-      let manifest: { name: string; private?: boolean };
-      try {
-        manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
-      } catch {
-        continue;
-      }
-      if (manifest.private) continue;
-      const hasQuickStart = (await readdir(folder)).includes('examples')
-        ? (await readdir(join(folder, 'examples'))).includes('quick-start.mjs')
-        : false;
-      found.push({ name: manifest.name, folder, hasQuickStart });
-    }
-  }
-  return found;
-}
+import { installIntoBlankProject, type Published, packPublished, run } from './pack-published.js';
 
 let project: { path: string; remove: () => Promise<void> };
 const packages: Published[] = [];
@@ -44,36 +11,8 @@ beforeAll(async () => {
   project = await makeTempDir('actlab-consumer-');
   const tarballs = join(project.path, 'tarballs');
   await mkdir(tarballs);
-  for (const pkg of await publishedPackages()) {
-    // pnpm pack turns workspace:* into real version ranges, as publishing does.
-    const { stdout } = await run('corepack', ['pnpm', 'pack', '--pack-destination', tarballs], {
-      cwd: pkg.folder,
-      env: { ...process.env, COREPACK_INTEGRITY_KEYS: '0' },
-    });
-    const tarball = stdout.trim().split('\n').pop() as string;
-    packages.push({ ...pkg, tarball: resolve(pkg.folder, tarball) });
-  }
-  const app = join(project.path, 'app');
-  await mkdir(app);
-  await writeFile(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-  );
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      ...packages.map((pkg) => pkg.tarball),
-      `@tensorflow/tfjs-core@${tfjsVersion}`,
-      `@tensorflow/tfjs-layers@${tfjsVersion}`,
-      `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`,
-      `@tensorflow/tfjs-backend-wasm@${tfjsVersion}`,
-    ],
-    { cwd: app, maxBuffer: 64 * 1024 * 1024 },
-  );
+  packages.push(...(await packPublished(tarballs)));
+  await installIntoBlankProject(join(project.path, 'app'), packages);
 });
 
 afterAll(async () => {
@@ -100,7 +39,7 @@ describe('published packages, installed from their tarballs into a blank project
 
   it('run each README quick start as written', async () => {
     const app = join(project.path, 'app');
-    const withQuickStart = packages.filter((pkg) => pkg.hasQuickStart);
+    const withQuickStart = packages.filter((pkg) => pkg.examples.includes('quick-start.mjs'));
     expect(withQuickStart.length).toBeGreaterThan(0);
     for (const pkg of withQuickStart) {
       const script = join(app, `${pkg.name.replace('@actlab/', '')}-quick-start.mjs`);

@@ -47,3 +47,12 @@ export function cropWithMargin(
     height: Math.max(1, bottom - top),
   };
 }
+
+/** Intersection over union of two boxes: 0 when they do not overlap, 1 when they are equal. */
+export function boxIoU(a: FaceBox, b: FaceBox): number {
+  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (width <= 0 || height <= 0) return 0;
+  const intersection = width * height;
+  return intersection / (a.width * a.height + b.width * b.height - intersection);
+}

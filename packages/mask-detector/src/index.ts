@@ -6,6 +6,7 @@ export {
   loadFaceMaskDataset,
 } from './node/load-face-mask-dataset.js';
 export { readModelFiles, saveModelFiles } from './node/model-files.js';
+export { FaceDetector, shippedFaceDetectorPath } from './node-face-detector.js';
 export {
   decodeImage,
   type ImageInput,

@@ -10,7 +10,9 @@ export type MaskDetectorErrorCode =
   | 'BAD_IMAGE_TENSOR'
   | 'BAD_BOX'
   | 'MODEL_UNREADABLE'
-  | 'MODEL_MISMATCH';
+  | 'MODEL_MISMATCH'
+  | 'MISSING_DEPENDENCY'
+  | 'NO_FACE_DETECTOR';
 
 /** Every error of the mask detector: an {@link ActlabError} whose `code` is a {@link MaskDetectorErrorCode}. */
 export class MaskDetectorError extends ActlabError {

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { cropWithMargin, type FaceBox } from './box-geometry.js';
+import type { FaceDetectionOptions, FaceDetector } from './face-detector.js';
+import { checkImage, rgb } from './image-tensor.js';
 import { classNamesFor, type MaskLabel } from './labels.js';
+import { loadModelWith } from './load-model.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { outputToProbabilities } from './predict-batches.js';
 
@@ -19,7 +22,36 @@ export interface MaskPrediction {
 export interface MaskDetectorOptions {
   /** Context added around a box in {@link MaskDetector.classifyFaces}, as in training. Default 0.1. */
   margin?: number;
+  /** The face detector {@link MaskDetector.detect} uses (the Node build loads the shipped one when absent). */
+  faceDetector?: FaceDetector;
 }
+
+/** Options of {@link MaskDetector.load}: the detector's, and where the weights are. */
+export interface MaskDetectorLoadOptions extends MaskDetectorOptions {
+  /**
+   * URL of the weights file when it is not beside `model.json` under the name the manifest
+   * gives, as when a bundler renames assets (`weights.bin?url`). For models with one weights
+   * file, such as the shipped one.
+   */
+  weightsUrl?: string | URL;
+}
+
+/** A face found in a photo by {@link MaskDetector.detect}, with the classifier's verdict on it. */
+export interface DetectedFace {
+  /** The face in photo pixels. */
+  box: FaceBox;
+  /** The face detector's score in [0, 1]. */
+  score: number;
+  /** The most likely class of the face crop. */
+  label: MaskLabel;
+  /** The classifier's probability of `label`. */
+  confidence: number;
+  /** The classifier's probability of every class, by name. */
+  probabilities: Partial<Record<MaskLabel, number>>;
+}
+
+/** What the browser build's {@link MaskDetector.detect} takes: a tensor of 0–255 or anything `tf.browser.fromPixels` reads (image, canvas, video frame, ImageData, ImageBitmap). */
+export type PhotoInput = tf.Tensor3D | Parameters<typeof tf.browser.fromPixels>[0];
 
 /**
  * A face-mask classifier around a trained tfjs layers model (input `[n, size, size, 3]` in
@@ -33,6 +65,7 @@ export class MaskDetector {
   /** Side of the square input in pixels. */
   readonly inputSize: number;
   readonly margin: number;
+  protected faceDetector: FaceDetector | undefined;
 
   protected constructor(
     readonly model: tfl.LayersModel,
@@ -54,18 +87,22 @@ export class MaskDetector {
     this.inputSize = height;
     this.classNames = classNamesFor(units === 1 ? 2 : 3);
     this.margin = options.margin ?? 0.1;
+    this.faceDetector = options.faceDetector;
   }
 
   /**
    * Loads a model from a URL of its `model.json` (fetched, as in a browser) or a tfjs IO handler.
+   * The shipped weights are exported as `@actlab/mask-detector/models/mask-detector/model.json`
+   * and `.../weights.bin`, so a bundler can give their URLs (Vite: `?url` imports; pass the
+   * weights' one as `weightsUrl`, since the bundler renames the file).
    *
    * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` or `MODEL_MISMATCH`
    */
   static async load(
     source: string | URL | tf.io.IOHandler,
-    options: MaskDetectorOptions = {},
+    options: MaskDetectorLoadOptions = {},
   ): Promise<MaskDetector> {
-    return new MaskDetector(await loadLayersModel(source), options);
+    return new MaskDetector(await loadLayersModel(source, options.weightsUrl), options);
   }
 
   /** Wraps a model already in memory (for example one just trained). */
@@ -155,9 +192,47 @@ export class MaskDetector {
     return predictions;
   }
 
-  /** Frees the model's weights. */
+  /**
+   * Finds the faces in a whole photo and classifies each: the face detector's boxes go through
+   * {@link MaskDetector.classifyFaces}.
+   *
+   * @param photo - a `[height, width, 3|4]` tensor of 0–255, or an image, canvas or video frame
+   * @param options - the face detector's settings (score threshold, tiling)
+   * @returns one entry per face, best detector score first
+   * @throws {@link MaskDetectorError} `NO_FACE_DETECTOR` when none was given, `BAD_IMAGE_TENSOR`
+   */
+  async detect(photo: PhotoInput, options: FaceDetectionOptions = {}): Promise<DetectedFace[]> {
+    const faceDetector = await this.loadFaceDetector();
+    const tensor = photo instanceof tf.Tensor ? photo : fromPixels(photo);
+    try {
+      const faces = await faceDetector.detect(tensor, options);
+      const predictions = await this.classifyFaces(
+        tensor,
+        faces.map((face) => face.box),
+      );
+      return faces.map(({ box, score }, i) => {
+        const { label, probability, probabilities } = predictions[i] as MaskPrediction;
+        return { box, score, label, confidence: probability, probabilities };
+      });
+    } finally {
+      if (tensor !== photo) tensor.dispose();
+    }
+  }
+
+  /** Frees the model's weights and those of the face detector. */
   dispose(): void {
     this.model.dispose();
+    this.faceDetector?.dispose();
+  }
+
+  /** The face detector of {@link MaskDetector.detect}. */
+  protected async loadFaceDetector(): Promise<FaceDetector> {
+    if (this.faceDetector) return this.faceDetector;
+    throw new MaskDetectorError({
+      code: 'NO_FACE_DETECTOR',
+      message:
+        'detect() needs a face detector: pass { faceDetector: await FaceDetector.load(url) } to MaskDetector.load (its model.json is in the package under models/face-detector/)',
+    });
   }
 
   private async predict(input: tf.Tensor4D): Promise<MaskPrediction[]> {
@@ -182,36 +257,31 @@ export class MaskDetector {
   }
 }
 
-function checkImage(image: tf.Tensor, what: string): void {
-  if (
-    !(image instanceof tf.Tensor) ||
-    image.rank !== 3 ||
-    (image.shape[2] !== 3 && image.shape[2] !== 4) ||
-    image.size === 0
-  ) {
-    throw new MaskDetectorError({
-      code: 'BAD_IMAGE_TENSOR',
-      message: `expected the ${what} as a tensor of shape [height, width, 3] (or 4 channels) with values 0–255, got ${image instanceof tf.Tensor ? `shape [${image.shape.join(', ')}]` : typeof image}`,
-    });
-  }
-}
-
-function rgb(image: tf.Tensor3D): tf.Tensor3D {
-  const float = tf.cast(image, 'float32');
-  return image.shape[2] === 4 ? tf.slice(float, [0, 0, 0], [-1, -1, 3]) : float;
-}
-
-/** Loads a layers model, turning any failure into a typed error. */
-export async function loadLayersModel(
-  source: string | URL | tf.io.IOHandler,
-): Promise<tfl.LayersModel> {
+function fromPixels(photo: Exclude<PhotoInput, tf.Tensor3D>): tf.Tensor3D {
   try {
-    return await tfl.loadLayersModel(source instanceof URL ? source.href : source);
+    return tf.browser.fromPixels(photo);
   } catch (cause) {
     throw new MaskDetectorError({
-      code: 'MODEL_UNREADABLE',
-      message: `cannot load the mask model from ${typeof source === 'object' && !(source instanceof URL) ? 'the given IO handler' : String(source)}: ${(cause as Error).message}`,
+      code: 'BAD_IMAGE_TENSOR',
+      message: `expected a [height, width, 3] tensor of 0–255 or an image, canvas, video frame or ImageData: ${(cause as Error).message}`,
       cause,
     });
   }
+}
+
+/**
+ * Loads a layers model, turning any failure into a typed error; `weightsUrl` replaces the weights
+ * file's URL (tfjs otherwise looks for it beside `model.json`), as when a bundler renamed it.
+ */
+export function loadLayersModel(
+  source: string | URL | tf.io.IOHandler,
+  weightsUrl?: string | URL,
+): Promise<tfl.LayersModel> {
+  return loadModelWith('the mask model', source, (resolved) =>
+    tfl.loadLayersModel(
+      typeof resolved === 'string' && weightsUrl !== undefined
+        ? tf.io.http(resolved, { weightUrlConverter: async () => String(weightsUrl) })
+        : resolved,
+    ),
+  );
 }

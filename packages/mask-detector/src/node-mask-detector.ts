@@ -1,16 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import sharp from 'sharp';
 import type { FaceBox } from './box-geometry.js';
+import type { FaceDetectionOptions } from './face-detector.js';
 import {
   MaskDetector as BrowserMaskDetector,
+  type DetectedFace,
   loadLayersModel,
+  type MaskDetectorLoadOptions,
   type MaskDetectorOptions,
   type MaskPrediction,
+  type PhotoInput,
 } from './mask-detector.js';
 import { MaskDetectorError } from './mask-detector-error.js';
-import { readModelFiles } from './node/model-files.js';
+import { nodeModelSource } from './node/model-files.js';
+import { loadSharp } from './node/optional-dependency.js';
+import { FaceDetector } from './node-face-detector.js';
 
 /** Path of the shipped weights' `model.json` (trained by `scripts/train-shipped-model.mjs`). */
 export const shippedModelPath = fileURLToPath(
@@ -24,9 +29,11 @@ export type ImageInput = tf.Tensor3D | string | Uint8Array;
  * Decodes a PNG or JPEG (path or bytes) with sharp into a `[height, width, 3]` int32 tensor of
  * values 0–255 (alpha dropped).
  *
- * @throws {@link MaskDetectorError} `IMAGE_UNREADABLE` for a missing, truncated or unsupported file
+ * @throws {@link MaskDetectorError} `IMAGE_UNREADABLE` for a missing, truncated or unsupported file;
+ *   `MISSING_DEPENDENCY` when sharp is not installed
  */
 export async function decodeImage(image: string | Uint8Array): Promise<tf.Tensor3D> {
+  const sharp = loadSharp('decodeImage (PNG/JPEG files)');
   try {
     const { data, info } = await sharp(image, { failOn: 'truncated' })
       .removeAlpha()
@@ -69,18 +76,12 @@ export class MaskDetector extends BrowserMaskDetector {
    */
   static override async load(
     source: string | URL | tf.io.IOHandler = shippedModelPath,
-    options: MaskDetectorOptions = {},
+    options: MaskDetectorLoadOptions = {},
   ): Promise<MaskDetector> {
-    const isRemote =
-      (typeof source === 'string' && /^https?:\/\//i.test(source)) ||
-      (source instanceof URL && source.protocol !== 'file:');
-    if (typeof source === 'object' && !(source instanceof URL)) {
-      return new MaskDetector(await loadLayersModel(source), options);
-    }
-    if (isRemote) return new MaskDetector(await loadLayersModel(source), options);
-    const path = source instanceof URL ? fileURLToPath(source) : source;
-    const artifacts = await readModelFiles(path);
-    return new MaskDetector(await loadLayersModel(tf.io.fromMemory(artifacts)), options);
+    return new MaskDetector(
+      await loadLayersModel(await nodeModelSource(source), options.weightsUrl),
+      options,
+    );
   }
 
   /** Wraps a model already in memory (for example one just trained). */
@@ -102,5 +103,26 @@ export class MaskDetector extends BrowserMaskDetector {
     boxes: readonly FaceBox[],
   ): Promise<MaskPrediction[]> {
     return withTensor(photo, (tensor) => super.classifyFaces(tensor, boxes));
+  }
+
+  /**
+   * Finds the faces in a whole photo (a tensor of 0–255, or a PNG/JPEG path or bytes) and
+   * classifies each; loads the shipped face detector on first use unless one was given.
+   *
+   * @throws {@link MaskDetectorError} `IMAGE_UNREADABLE`, `BAD_IMAGE_TENSOR`
+   */
+  override async detect(
+    photo: ImageInput | PhotoInput,
+    options: FaceDetectionOptions = {},
+  ): Promise<DetectedFace[]> {
+    if (typeof photo !== 'string' && !(photo instanceof Uint8Array)) {
+      return super.detect(photo, options);
+    }
+    return withTensor(photo, (tensor) => super.detect(tensor, options));
+  }
+
+  protected override async loadFaceDetector(): Promise<FaceDetector> {
+    this.faceDetector ??= await FaceDetector.load();
+    return this.faceDetector;
   }
 }

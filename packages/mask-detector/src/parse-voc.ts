@@ -1,4 +1,5 @@
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
+import { loadFastXmlParser } from './node/optional-dependency.js';
 
 /** One box of a Pascal VOC annotation, in pixels (xmax, ymax exclusive as the dataset writes them). */
 export interface VocObject {
@@ -24,7 +25,7 @@ export interface VocAnnotation {
   malformedObjects: number;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
+let parser: XMLParser | undefined;
 
 function toNumber(value: unknown): number {
   return typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
@@ -36,9 +37,15 @@ function toNumber(value: unknown): number {
  * @param xml - the file's text
  * @returns the filename, size and boxes; objects with a missing or non-numeric box are counted in
  *   `malformedObjects` rather than thrown
- * @throws Error (from the parser) when the text is not XML at all, or has no `<annotation>` root
+ * @throws Error (from the parser) when the text is not XML at all, or has no `<annotation>` root;
+ *   a `MaskDetectorError` `MISSING_DEPENDENCY` when fast-xml-parser is not installed
  */
 export function parseVocAnnotation(xml: string): VocAnnotation {
+  parser ??= new (loadFastXmlParser('parseVocAnnotation').XMLParser)({
+    ignoreAttributes: true,
+    parseTagValue: false,
+    trimValues: true,
+  });
   const document = parser.parse(xml, true) as Record<string, unknown>;
   const root = document.annotation as Record<string, unknown> | undefined;
   if (root === undefined || typeof root !== 'object') {

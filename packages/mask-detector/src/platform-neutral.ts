@@ -1,10 +1,17 @@
-export { type ClampedBox, clampBox, cropWithMargin, type FaceBox } from './box-geometry.js';
+export {
+  boxIoU,
+  type ClampedBox,
+  clampBox,
+  cropWithMargin,
+  type FaceBox,
+} from './box-geometry.js';
 export { buildMaskModel, type MaskModelOptions } from './build-mask-model.js';
 export {
   type ClassificationMetrics,
   type ClassMetrics,
   classificationMetrics,
 } from './classification-metrics.js';
+export { defaultFaceDetectionOptions, type FaceDetectionOptions } from './face-detector.js';
 export {
   type GroupedSplitOptions,
   groupedStratifiedSplit,
@@ -18,9 +25,16 @@ export {
   twoClassNames,
   vocClassNames,
 } from './labels.js';
-export type { MaskDetectorOptions, MaskPrediction } from './mask-detector.js';
+export type {
+  DetectedFace,
+  MaskDetectorLoadOptions,
+  MaskDetectorOptions,
+  MaskPrediction,
+  PhotoInput,
+} from './mask-detector.js';
 export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-error.js';
 export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
+export type { ScoredBox } from './suppress-overlaps.js';
 export {
   type EpochRecord,
   type TrainingData,

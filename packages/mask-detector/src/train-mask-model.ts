@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { classificationMetrics } from './classification-metrics.js';
+import { seedDropoutForStep } from './dropout-seeds.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { predictBatches } from './predict-batches.js';
 import { seededRandom } from './seeded-random.js';
@@ -154,9 +155,16 @@ export async function trainMaskModel(
           ),
         ];
       });
-      const result = (await model.trainOnBatch(x, y)) as number[];
-      x.dispose();
-      y.dispose();
+      // A fresh dropout mask per step (tfjs reuses a seeded layer's mask), still reproducible.
+      const restoreDropoutSeeds = seedDropoutForStep(model, (epoch - 1) * steps + step);
+      let result: number[];
+      try {
+        result = (await model.trainOnBatch(x, y)) as number[];
+      } finally {
+        restoreDropoutSeeds();
+        x.dispose();
+        y.dispose();
+      }
       lossSum += result[0] as number;
       accuracySum += result[1] as number;
     }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   browserTestsEnabled,
   launchHeadlessChromium,
@@ -24,7 +25,7 @@ const files: Record<string, Uint8Array> = {
   't10k-labels-idx1-ubyte.gz': test.labelsGz,
 };
 const roles = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
-const descriptor = (corrupt = false, name = 'tiny') => ({
+const descriptor = (corrupt = false, name = 'tiny', withUnpackedSums = true) => ({
   name,
   mirrors: [],
   classNames: [],
@@ -33,7 +34,7 @@ const descriptor = (corrupt = false, name = 'tiny') => ({
     name,
     bytes: bytes.length,
     sha256: corrupt && i === 1 ? '0'.repeat(64) : sha256(bytes),
-    unpackedSha256: null,
+    unpackedSha256: withUnpackedSums ? sha256(gunzipSync(bytes)) : null,
   })),
 });
 
@@ -44,7 +45,7 @@ const page = `<!doctype html><html><head>
   window.load = async (dataset, stallTimeoutMs) => {
     try {
       let progressEvents = 0;
-      const data = await loadMnist({ baseUrl: location.origin + '/data/', dataset, stallTimeoutMs, onProgress: () => progressEvents++ });
+      const data = await loadMnist({ baseUrl: '/data/', dataset, stallTimeoutMs, onProgress: () => progressEvents++ });
       return { train: data.train.count, test: data.test.count, labels: Array.from(data.train.labels), size: [data.train.height, data.train.width], downloaded: progressEvents > 0 };
     } catch (error) {
       return { error: error.code ?? String(error) };
@@ -56,7 +57,7 @@ const page = `<!doctype html><html><head>
 describe.skipIf(!runBrowserTests)(
   'the browser build in headless Chromium (needs /usr/bin/chromium)',
   () => {
-    it('loads a small IDX pair, verifies it, serves the second page load from the Cache API, and refuses bad bytes and stalled downloads', async () => {
+    it('loads a small IDX pair from a relative baseUrl, verifies it, serves the second page load from the Cache API, refuses bad bytes and stalled downloads, and accepts files the server sent with Content-Encoding: gzip by their unpacked sha256', async () => {
       // The page runs the built files, as published: make sure they are not older than the source.
       const built = existsSync(join(packageDir, 'dist', 'browser.js'))
         ? statSync(join(packageDir, 'dist', 'browser.js')).mtimeMs
@@ -93,6 +94,12 @@ describe.skipIf(!runBrowserTests)(
       for (const [name, bytes] of Object.entries(files)) {
         routes[`/data/tiny/${name}`] = (_request, response) => {
           response.setHeader('content-length', bytes.length);
+          response.end(bytes);
+        };
+        // The .gz file sent with Content-Encoding: gzip, as vite preview does: the page gets it unpacked.
+        routes[`/data/encoded/${name}`] = (_request, response) => {
+          response.setHeader('content-type', 'application/gzip');
+          response.setHeader('content-encoding', 'gzip');
           response.end(bytes);
         };
         // Sends a few bytes, then nothing: the loader must give up instead of hanging.
@@ -157,6 +164,18 @@ describe.skipIf(!runBrowserTests)(
           [descriptor(false, 'stalls'), 300] as const,
         );
         expect(stalled).toEqual({ error: 'DOWNLOAD_FAILED' });
+
+        const load = (dataset: unknown) =>
+          tab.evaluate(
+            (d) => (window as never as { load: (d: unknown) => Promise<unknown> }).load(d),
+            dataset,
+          );
+        const unpackedOnTheWay = await load(descriptor(false, 'encoded'));
+        expect(unpackedOnTheWay).toEqual({ ...(first as object), downloaded: true });
+        await tab.evaluate(() => caches.delete('actlab-datasets'));
+        expect(await load(descriptor(false, 'encoded', false))).toEqual({
+          error: 'CHECKSUM_MISMATCH',
+        });
         expect(errors).toEqual([]);
       } finally {
         await browser.close();

@@ -2,8 +2,8 @@ import { type DownloadProgress, defaultStallTimeoutMs } from './download-progres
 import {
   type DatasetName,
   type KnownDataset,
-  type KnownFile,
   resolveDataset,
+  type SourceFile,
 } from './known-files.js';
 import { assembleDataset, type Dataset } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
@@ -13,7 +13,10 @@ export * from './platform-neutral.js';
 
 /** Where {@link loadMnist} fetches from in a browser. */
 export interface BrowserLoadOptions {
-  /** URL of a folder holding `<dataset>/<file>.gz` (e.g. your own static files). */
+  /**
+   * URL of a folder holding `<dataset>/<file>.gz` (e.g. your own static files); a relative one
+   * such as `'/datasets/'` is read against the page's address (`location.href`), as `fetch` does.
+   */
   baseUrl: string | URL;
   /** Known dataset name (default `mnist`) or a description of another IDX dataset. */
   dataset?: DatasetName | KnownDataset;
@@ -37,8 +40,33 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Unpacks gzip bytes with the browser's DecompressionStream. */
-async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+/**
+ * Whether `bytes` are the known file: its original `.gz` bytes, or its unpacked bytes, which is
+ * what a page gets when the server sends the `.gz` file with `Content-Encoding: gzip` (as
+ * `vite dev` and `vite preview` do) and the browser unpacks it on the way.
+ */
+async function isKnownFile(bytes: Uint8Array, file: SourceFile): Promise<boolean> {
+  const digest = await sha256Hex(bytes);
+  if (digest === file.sha256) return true;
+  return !isGzip(bytes) && file.unpackedSha256 !== null && digest === file.unpackedSha256;
+}
+
+/** `baseUrl` as an absolute URL: a relative one is read against the page's address. */
+function resolveBaseUrl(baseUrl: string | URL): URL {
+  const page = typeof location === 'undefined' ? undefined : location.href;
+  try {
+    return new URL(baseUrl, page);
+  } catch (cause) {
+    throw new MnistLoaderError({
+      code: 'INVALID_OPTION',
+      message: `baseUrl "${String(baseUrl)}" is not a URL${page ? '' : ' (and there is no page address to read a relative one against)'}: pass an absolute URL such as new URL('/datasets/', location.href).`,
+      cause,
+    });
+  }
+}
+
+/** @internal Unpacks gzip bytes with the browser's DecompressionStream. */
+export async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
   try {
     const stream = new Blob([bytes as BlobPart])
       .stream()
@@ -97,8 +125,8 @@ async function readWithProgress(
 
 async function download(
   url: string,
-  dataset: KnownDataset,
-  file: KnownFile,
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   options: BrowserLoadOptions,
 ): Promise<Uint8Array> {
   const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
@@ -125,7 +153,7 @@ async function download(
     if (!response.ok) {
       throw new MnistLoaderError({
         code: response.status === 404 ? 'DATASET_NOT_FOUND' : 'DOWNLOAD_FAILED',
-        message: `${url}: HTTP ${response.status}. Serve the original ${dataset.name} files under ${String(options.baseUrl)}${dataset.name}/.`,
+        message: `${url}: HTTP ${response.status}. Serve the original ${dataset.name} files under ${new URL(`${dataset.name}/`, url).href}.`,
       });
     }
     try {
@@ -150,12 +178,13 @@ async function download(
   }
 }
 
-async function fetchVerified(
-  dataset: KnownDataset,
-  file: KnownFile,
+/** @internal Fetches `<baseUrl><dataset>/<file>`, verified by sha256 and kept in the Cache API. */
+export async function fetchVerified(
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   options: BrowserLoadOptions,
 ): Promise<Uint8Array> {
-  const url = new URL(`${dataset.name}/${file.name}`, options.baseUrl).toString();
+  const url = new URL(`${dataset.name}/${file.name}`, resolveBaseUrl(options.baseUrl)).toString();
   const cacheName = options.cache === undefined ? 'actlab-datasets' : options.cache;
   // The cache only saves time: where it is missing or refused (private mode), load without it.
   const cache =
@@ -165,14 +194,17 @@ async function fetchVerified(
   const cached = await cache?.match(url).catch(() => undefined);
   if (cached) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
-    if ((await sha256Hex(bytes)) === file.sha256) return bytes;
+    if (await isKnownFile(bytes, file)) return bytes;
     await cache?.delete(url);
   }
   const bytes = await download(url, dataset, file, options);
-  if ((await sha256Hex(bytes)) !== file.sha256) {
+  if (!(await isKnownFile(bytes, file))) {
+    const unpackedUnknown = !isGzip(bytes) && file.unpackedSha256 === null;
     throw new MnistLoaderError({
       code: 'CHECKSUM_MISMATCH',
-      message: `${url}: sha256 of the ${bytes.length} bytes received does not match the known ${dataset.name} file; it was not cached. Serve the original, unmodified file.`,
+      message: unpackedUnknown
+        ? `${url}: the ${bytes.length} bytes received are not gzip (the server probably sent the file with Content-Encoding: gzip and the browser unpacked it), and no sha256 of the unpacked ${dataset.name} file is known to check them against; nothing was cached. Serve the .gz file as is (Content-Type application/gzip, no Content-Encoding).`
+        : `${url}: sha256 of the ${bytes.length} bytes received matches neither the known ${dataset.name} file nor its unpacked bytes; it was not cached. Serve the original, unmodified file.`,
     });
   }
   await cache

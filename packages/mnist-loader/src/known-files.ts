@@ -19,6 +19,9 @@ export interface KnownFile {
   unpackedSha256: string | null;
 }
 
+/** What locating and verifying need of a file: a {@link KnownFile} without its role. */
+export type SourceFile = Omit<KnownFile, 'role'>;
+
 /** A dataset: its files, mirrors (tried in order) and class names. */
 export interface KnownDataset {
   /** Sub-folder name in every source folder and in the cache (`mnist`, `fashion-mnist`, …). */

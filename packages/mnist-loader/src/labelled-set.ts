@@ -4,13 +4,15 @@ import type { IdxArray } from './parse-idx-bytes.js';
 
 /** Images and labels of one split: uint8 pixels row-major, one label per image. */
 export interface LabelledSet {
-  /** count × height × width pixels, 0–255. */
+  /** count × height × width × channels bytes, 0–255, channels interleaved (HWC). */
   images: Uint8Array;
   /** count labels, 0–9. */
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** Values per pixel: 1 (grey, the default when absent) or 3 (RGB, e.g. CIFAR-10). */
+  channels?: number;
 }
 
 /** The train and test splits of a dataset. */

@@ -15,7 +15,14 @@ export type MnistLoaderErrorCode =
   | 'DATASET_NOT_FOUND'
   | 'DOWNLOAD_FAILED'
   | 'UNKNOWN_DATASET'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'CIFAR_BAD_RECORD_LENGTH'
+  | 'CIFAR_MISSING_BATCH'
+  | 'ARCHIVE_CORRUPT'
+  | 'UNKNOWN_CLASS_FOLDER'
+  | 'IMAGE_DECODE_FAILED'
+  | 'BAD_IMAGE_SIZE'
+  | 'IMAGE_FOLDERS_EMPTY';
 
 /** Every error of the loader: an {@link ActlabError} whose `code` is a {@link MnistLoaderErrorCode}. */
 export class MnistLoaderError extends ActlabError {

@@ -35,7 +35,7 @@ export function shuffledIndices(count: number, seed: number): Uint32Array {
 
 /** The samples at `indices`, in that order, as a new set. */
 export function selectSamples(set: LabelledSet, indices: ArrayLike<number>): LabelledSet {
-  const pixels = set.height * set.width;
+  const pixels = set.height * set.width * (set.channels ?? 1);
   const images = new Uint8Array(indices.length * pixels);
   const labels = new Uint8Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
@@ -43,7 +43,7 @@ export function selectSamples(set: LabelledSet, indices: ArrayLike<number>): Lab
     images.set(set.images.subarray(index * pixels, (index + 1) * pixels), i * pixels);
     labels[i] = set.labels[index] as number;
   }
-  return { images, labels, count: indices.length, height: set.height, width: set.width };
+  return { ...set, images, labels, count: indices.length };
 }
 
 export function requireSeed(seed: unknown, what: string): number {
@@ -148,13 +148,12 @@ export function take(set: LabelledSet, count: number): LabelledSet {
     });
   }
   if (count >= set.count) return set;
-  const pixels = set.height * set.width;
+  const pixels = set.height * set.width * (set.channels ?? 1);
   return {
+    ...set,
     images: set.images.subarray(0, count * pixels),
     labels: set.labels.subarray(0, count),
     count,
-    height: set.height,
-    width: set.width,
   };
 }
 

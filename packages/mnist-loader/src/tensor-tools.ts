@@ -5,7 +5,7 @@ import { requireSeed, selectSamples, shuffledIndices } from './set-tools.js';
 
 /** How images and labels become tensors. */
 export interface TensorOptions {
-  /** [n, h·w] instead of [n, h, w, 1]. Default false. */
+  /** [n, h·w·c] instead of [n, h, w, c] (c = the set's channels, 1 for MNIST). Default false. */
   flatten?: boolean;
   /** 'unit': pixels / 255 (default); 'standard': (pixels/255 − mean) / sd of this set. */
   normalize?: 'unit' | 'standard';
@@ -72,8 +72,8 @@ function tensorsWithStatistics(
   const pixels = new Float32Array(set.images.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = ((set.images[i] as number) / 255 - mean) / sd;
   const shape = flatten
-    ? [set.count, set.height * set.width]
-    : [set.count, set.height, set.width, 1];
+    ? [set.count, set.height * set.width * (set.channels ?? 1)]
+    : [set.count, set.height, set.width, set.channels ?? 1];
   const xs = tf.tensor(pixels, shape, 'float32');
   const ys = oneHot
     ? tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(set.labels, 'int32'), classes), 'float32'))

@@ -1,34 +1,4 @@
-import { defineConfig, type UserConfig } from 'vitepress';
-
-type VitePlugin = NonNullable<NonNullable<UserConfig['vite']>['plugins']>[number];
-
-/**
- * @actlab/adversarial-generator has one entry for Node and the browser; its classifier save/load
- * helpers import node:fs. In the browser bundle those imports get stand-ins that throw if called
- * (the demo loads its classifier with tfl.loadLayersModel instead).
- */
-function nodeFilesOutsideNode(): VitePlugin {
-  const shim = '\0actlab-node-files-shim';
-  return {
-    name: 'actlab-node-files-shim',
-    enforce: 'pre',
-    resolveId(id: string, importer: string | undefined, options: { ssr?: boolean } | undefined) {
-      const nodeModule = ['fs/promises', 'node:fs/promises', 'path', 'node:path'].includes(id);
-      return nodeModule && !options?.ssr && importer?.includes('adversarial-generator')
-        ? `${shim}:${id}`
-        : null;
-    },
-    load(id: string) {
-      if (!id.startsWith(shim)) return null;
-      return [
-        "const unavailable = () => { throw new Error('files are not available in the browser'); };",
-        'export const mkdir = unavailable, readFile = unavailable, writeFile = unavailable;',
-        'export const join = unavailable, dirname = unavailable;',
-        'export default { join: unavailable, dirname: unavailable };',
-      ].join('\n');
-    },
-  };
-}
+import { defineConfig } from 'vitepress';
 
 const packages = [
   'activations',
@@ -51,7 +21,6 @@ export default defineConfig({
   vite: {
     // tfjs is large; one chunk per demo page is fine for a docs site.
     build: { chunkSizeWarningLimit: 4000 },
-    plugins: [nodeFilesOutsideNode()],
   },
   themeConfig: {
     nav: [

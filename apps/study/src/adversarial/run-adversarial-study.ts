@@ -5,11 +5,10 @@ import {
   type AttackResult,
   fgsm,
   generatorAttack,
-  loadClassifier,
   pgd,
-  shippedModelDir,
   trainAmortisedGenerator,
 } from '@actlab/adversarial-generator';
+import { loadClassifier, shippedModelDir } from '@actlab/adversarial-generator/node';
 import { loadMnist } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';

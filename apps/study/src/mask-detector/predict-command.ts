@@ -33,26 +33,38 @@ function parseBox(text: string): FaceBox {
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-/** An SVG the size of the photo with one labelled rectangle per box (green: mask, red: none). */
-function overlaySvg(
-  width: number,
-  height: number,
-  boxes: FaceBox[],
-  results: MaskPrediction[],
-): string {
-  const shapes = boxes.map((box, i) => {
-    const result = results[i] as MaskPrediction;
-    const colour = result.label === 'with_mask' ? '#1e9650' : '#d22828';
-    const text = `${result.label} ${result.probability.toFixed(2)}`;
+/** A face to print and draw: its box, the classifier's verdict and, when detected, the detector's score. */
+interface LabelledFace {
+  box: FaceBox;
+  label: MaskPrediction['label'];
+  probability: number;
+  score?: number;
+}
+
+/** An SVG the size of the photo with one labelled rectangle per face (green: mask, red: none). */
+function overlaySvg(width: number, height: number, faces: LabelledFace[]): string {
+  const shapes = faces.map(({ box, label, probability }) => {
+    const colour = label === 'with_mask' ? '#1e9650' : '#d22828';
+    const text = `${label} ${probability.toFixed(2)}`;
     return `<rect x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" fill="none" stroke="${colour}" stroke-width="2"/><text x="${box.x}" y="${Math.max(10, box.y - 3)}" font-family="DejaVu Sans, sans-serif" font-size="10" fill="${colour}">${escapeXml(text)}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }
 
+async function classifyBoxes(
+  detector: MaskDetector,
+  image: string,
+  boxes: FaceBox[],
+): Promise<LabelledFace[]> {
+  const results = await detector.classifyFaces(image, boxes);
+  return results.map((result, i) => ({ box: boxes[i] as FaceBox, ...result }));
+}
+
 /**
- * `actlab mask predict <image>`: classifies the faces of a photo (boxes from a Pascal VOC file or
- * `--box`), or the whole image as one face crop, prints one line per face, and with `--out` writes
- * the photo with labelled boxes.
+ * `actlab mask predict <image>`: classifies the faces of a photo — boxes from a Pascal VOC file or
+ * `--box`, or else the faces the shipped face detector finds (the whole image as one face crop
+ * when it finds none) — prints one line per face, and with `--out` writes the photo with
+ * labelled boxes.
  */
 export async function maskPredictCommand(
   image: string,
@@ -73,20 +85,26 @@ export async function maskPredictCommand(
         })),
       );
     }
-    const { width, height } = await sharp(image).metadata();
-    const wholeImage = boxes.length === 0;
-    if (wholeImage) boxes = [{ x: 0, y: 0, width: width ?? 1, height: height ?? 1 }];
-    const results = wholeImage
-      ? [await detector.classify(image)]
-      : await detector.classifyFaces(image, boxes);
-    results.forEach((result, i) => {
-      const box = boxes[i] as FaceBox;
-      process.stdout.write(
-        `${wholeImage ? 'image' : `box ${box.x},${box.y},${box.width},${box.height}`}: ${result.label} (p = ${result.probability.toFixed(3)})\n`,
+    const { width = 1, height = 1 } = await sharp(image).metadata();
+    const faces = boxes.length > 0 ? await classifyBoxes(detector, image, boxes) : [];
+    if (boxes.length === 0) {
+      faces.push(
+        ...(await detector.detect(image)).map((f) => ({ ...f, probability: f.confidence })),
       );
-    });
+    }
+    const wholeImage = faces.length === 0;
+    if (wholeImage) {
+      const result = await detector.classify(image);
+      faces.push({ box: { x: 0, y: 0, width, height }, ...result });
+    }
+    for (const { box, label, probability, score } of faces) {
+      const where = wholeImage
+        ? 'image (no face found: the whole image as one face)'
+        : `${score === undefined ? 'box' : 'face'} ${[box.x, box.y, box.width, box.height].map((v) => Math.round(v)).join(',')}${score === undefined ? '' : ` (face score ${score.toFixed(2)})`}`;
+      process.stdout.write(`${where}: ${label} (p = ${probability.toFixed(3)})\n`);
+    }
     if (options.out) {
-      const svg = Buffer.from(overlaySvg(width ?? 1, height ?? 1, boxes, results));
+      const svg = Buffer.from(overlaySvg(width, height, faces));
       const format = /\.jpe?g$/i.test(options.out) ? 'jpeg' : 'png';
       await writeFileAtomically(
         options.out,

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import { clampBox, cropWithMargin, type FaceBox } from '../box-geometry.js';
 import { groupedStratifiedSplit, type SplitIndices } from '../grouped-split.js';
 import { type ClassMode, classNamesFor, labelIndex, type MaskLabel } from '../labels.js';
 import { MaskDetectorError } from '../mask-detector-error.js';
 import { parseVocAnnotation } from '../parse-voc.js';
+import { loadSharp } from './optional-dependency.js';
 
 /** Options of {@link loadFaceMaskDataset}. */
 export interface LoadFaceMaskOptions {
@@ -126,6 +127,7 @@ async function loadVoc(
   summary: LoadSummary,
   collected: Collected,
 ): Promise<void> {
+  const sharp = loadSharp('loadFaceMaskDataset');
   const classNames = classNamesFor(options.classes);
   const annotationDir = join(dir, 'annotations');
   const imageDir = join(dir, 'images');
@@ -247,6 +249,7 @@ async function loadFolders(
   summary: LoadSummary,
   collected: Collected,
 ): Promise<void> {
+  const sharp = loadSharp('loadFaceMaskDataset');
   const folders = [
     { folder: 'with_mask', label: 0 },
     { folder: 'without_mask', label: 1 },

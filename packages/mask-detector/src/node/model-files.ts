@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MaskDetectorError } from '../mask-detector-error.js';
@@ -62,8 +63,27 @@ export async function readModelFiles(modelJsonPath: string): Promise<tf.io.Model
   } catch (cause) {
     throw new MaskDetectorError({
       code: 'MODEL_UNREADABLE',
-      message: `cannot read the model at ${modelJsonPath}: ${(cause as Error).message}. Pass the path of a tfjs layers model.json (its weight files beside it).`,
+      message: `cannot read the model at ${modelJsonPath}: ${(cause as Error).message}. Pass the path of a tfjs model.json (its weight files beside it).`,
       cause,
     });
   }
+}
+
+/**
+ * What tfjs's loaders take for a model source in Node: a `model.json` path or `file:` URL is read
+ * from disk into memory (tfjs-core has no file system loader); an `http(s)` URL or an IO handler
+ * passes through.
+ *
+ * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` when a local file is missing or unreadable
+ */
+export async function nodeModelSource(
+  source: string | URL | tf.io.IOHandler,
+): Promise<string | URL | tf.io.IOHandler> {
+  if (typeof source === 'object' && !(source instanceof URL)) return source;
+  const isRemote =
+    (typeof source === 'string' && /^https?:\/\//i.test(source)) ||
+    (source instanceof URL && source.protocol !== 'file:');
+  if (isRemote) return source;
+  const path = source instanceof URL ? fileURLToPath(source) : source;
+  return tf.io.fromMemory(await readModelFiles(path));
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ActlabError } from '@actlab/errors';
 import { makeTempDir, startLoopbackServer } from '@actlab/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KnownDataset, KnownFile } from '../known-files.js';
 import { labelCounts } from '../set-tools.js';
+import { errorOf } from '../test-support/error-of.js';
 import { tinyDataset, withGzipName } from '../test-support/make-idx.js';
 import { loadMnist } from './load-mnist.js';
 
@@ -63,16 +63,6 @@ async function writeDataset(
   await mkdir(join(folder, 'tiny'), { recursive: true });
   for (const [name, bytes] of Object.entries(files))
     await writeFile(join(folder, 'tiny', name), bytes);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ActlabError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ActlabError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
 }
 
 let temp: { path: string; remove: () => Promise<void> };

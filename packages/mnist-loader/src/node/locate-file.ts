@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadProgress } from '../download-progress.js';
-import type { KnownDataset, KnownFile } from '../known-files.js';
+import type { KnownDataset, SourceFile } from '../known-files.js';
 import { isGzip } from '../parse-idx-bytes.js';
 import { gunzip } from './gunzip.js';
 
@@ -30,7 +30,7 @@ export type Located =
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-async function matchesKnownFile(bytes: Uint8Array, file: KnownFile): Promise<boolean> {
+async function matchesKnownFile(bytes: Uint8Array, file: SourceFile): Promise<boolean> {
   if (sha256(bytes) === file.sha256) return true;
   // Re-compressed copies (Debian strips the gzip name and time) differ only until unpacked.
   if (file.unpackedSha256 && isGzip(bytes)) {
@@ -56,7 +56,7 @@ const messageOf = (error: unknown): string => {
 async function download(
   url: string,
   target: string,
-  file: KnownFile,
+  file: SourceFile,
   dataset: string,
   sources: FileSources,
 ): Promise<Rejection | undefined> {
@@ -127,8 +127,8 @@ async function download(
 
 /** Finds a file in the folders, else downloads it into the cache; only verified bytes are returned. */
 export async function locateFile(
-  dataset: KnownDataset,
-  file: KnownFile,
+  dataset: Pick<KnownDataset, 'name'>,
+  file: SourceFile,
   sources: FileSources,
 ): Promise<Located> {
   const rejections: Rejection[] = [];
