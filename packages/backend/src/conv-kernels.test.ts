@@ -110,6 +110,54 @@ describe('useConvKernels', () => {
           ),
         )(x),
     ],
+    [
+      'fused conv2d with bias and relu',
+      (x: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: tf.randomNormal([3, 3, 5, 6], 0, 1, 'float32', 7) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: tf.randomNormal([6], 0, 1, 'float32', 8),
+          activation: 'relu',
+        }),
+    ],
+    [
+      'fused conv2d with bias and leaky relu 0.1, stride 2, valid',
+      (x: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 7) as tf.Tensor4D,
+          strides: 2,
+          pad: 'valid',
+          bias: tf.randomNormal([7], 0, 1, 'float32', 8),
+          activation: 'leakyrelu',
+          leakyreluAlpha: 0.1,
+        }),
+    ],
+    [
+      'fused conv2d without bias, relu6',
+      (x: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: tf.randomNormal([5, 5, 5, 4], 0, 3, 'float32', 7) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          activation: 'relu6',
+        }),
+    ],
+    [
+      'fused conv2d with elu (stock kernel)',
+      (x: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: tf.randomNormal([3, 3, 5, 6], 0, 1, 'float32', 7) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: tf.randomNormal([6], 0, 1, 'float32', 8),
+          activation: 'elu',
+        }),
+    ],
     ['sum over all axes but the last', (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
     ['sum over all axes but the last, kept', (x: tf.Tensor) => tf.sum(x, [2, 0, 1], true)],
     [

@@ -4,6 +4,7 @@ import { decodeBase64 } from './dense-wasm.js';
 /** The exported kernels of wasm/conv.c; each takes its header struct, arrays, then scalars. */
 export type ConvOperation =
   | 'conv2d_forward'
+  | 'conv2d_forward_fused'
   | 'conv2d_backprop_filter'
   | 'conv2d_backprop_input'
   | 'depthwise_backprop_input'

@@ -105,6 +105,9 @@ function columnReduce(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, mea
   };
 }
 
+/** FusedConv2D activations wasm/conv.c applies, by their code there (the array index). */
+const fusedActivations = ['linear', 'relu', 'relu6', 'leakyrelu'];
+
 /** A filter gradient: inputs x and dy, the filter's shape in the attributes. */
 const filterGradient =
   (operation: ConvOperation): Planner =>
@@ -133,6 +136,20 @@ export const kernelPlanners: Record<string, Planner> = {
       x,
       filter,
     ]),
+  FusedConv2D: ({ x, filter, bias, preluActivationWeights }, attrs) => {
+    const activation = fusedActivations.indexOf(String(attrs.activation ?? 'linear'));
+    if (activation < 0 || preluActivationWeights) return undefined;
+    const outChannels = (filter?.shape[3] ?? 0) as number;
+    // A bias of one value per output channel; tfjs also allows broadcasting shapes (stock kernel).
+    if (bias && tf.util.sizeFromShape(bias.shape) !== outChannels) return undefined;
+    const a = attrs as unknown as ConvAttrs;
+    const plan = convPlan('conv2d_forward_fused', shape4(x), shape4(filter), a, [x, filter]);
+    if (!plan) return undefined;
+    // Without a bias the bias slot still needs an array: the filter stands in, unread.
+    plan.inputs.push(bias ?? (filter as tf.TensorInfo));
+    const alpha = (attrs.leakyreluAlpha as number | undefined) ?? 0.2;
+    return { ...plan, scalars: [bias ? 1 : 0, activation, alpha] };
+  },
   Conv2DBackpropFilter: filterGradient('conv2d_backprop_filter'),
   Conv2DBackpropInput: inputGradient('conv2d_backprop_input'),
   DepthwiseConv2dNativeBackpropFilter: filterGradient('depthwise_backprop_filter'),

@@ -111,6 +111,46 @@ void conv2d_forward(const Conv *s, const float *x, const float *filter, float *y
   }
 }
 
+// FusedConv2D's activations: 0 linear, 1 relu, 2 relu6, 3 leaky relu (the codes kernel-plans.ts
+// sends; tfjs's other activations go to the stock kernel).
+INLINE void bias_activate_block(float *y, int count, int N, const float *bias, int activation,
+                                float alpha) {
+  v128_t zero4 = wasm_f32x4_splat(0.0f), six = wasm_f32x4_splat(6.0f), a4 = wasm_f32x4_splat(alpha);
+  for (int r = 0; r < count; r++) {
+    float *row = y + r * N;
+    int n = 0;
+    for (; n + 4 <= N; n += 4) {
+      v128_t v = wasm_v128_load(row + n);
+      if (bias) v = wasm_f32x4_add(v, wasm_v128_load(bias + n));
+      if (activation == 1) v = wasm_f32x4_max(v, zero4);
+      else if (activation == 2) v = wasm_f32x4_min(wasm_f32x4_max(v, zero4), six);
+      else if (activation == 3) v = wasm_v128_bitselect(v, wasm_f32x4_mul(v, a4), wasm_f32x4_ge(v, zero4));
+      wasm_v128_store(row + n, v);
+    }
+    for (; n < N; n++) {
+      float v = row[n] + (bias ? bias[n] : 0.0f);
+      if (activation == 1) v = v > 0.0f ? v : 0.0f;
+      else if (activation == 2) v = v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
+      else if (activation == 3) v = v >= 0.0f ? v : v * alpha;
+      row[n] = v;
+    }
+  }
+}
+
+/** FusedConv2D: y = activation(im2col(x) · filter + bias), block by block while y is in cache. */
+EXPORT(conv2d_forward_fused)
+void conv2d_forward_fused(const Conv *s, const float *x, const float *filter, const float *bias,
+                          float *y, float *cols, int hasBias, int activation, float alpha) {
+  const int K = s->filterHeight * s->filterWidth * s->inChannels, N = s->outChannels;
+  const int rows = rowCount(s);
+  for (int first = 0; first < rows; first += s->blockRows) {
+    int count = rows - first < s->blockRows ? rows - first : s->blockRows;
+    im2col(s, x, first, count, cols);
+    gemm(count, N, K, cols, K, 1, filter, N, y + first * N, N, 0);
+    bias_activate_block(y + first * N, count, N, hasBias ? bias : 0, activation, alpha);
+  }
+}
+
 /** dFilter[K × outC] = Σ over row blocks of im2col(x)ᵀ · dy. */
 EXPORT(conv2d_backprop_filter)
 void conv2d_backprop_filter(const Conv *s, const float *x, const float *dy, float *dFilter,
