@@ -3,6 +3,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir } from '@actlab/test-utils';
+import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -14,14 +15,25 @@ interface Published {
   folder: string;
   tarball: string;
   hasQuickStart: boolean;
+  /** The entry points of its `exports` map that Node loads (`.`, `./tensors`, …). */
+  entryPoints: string[];
+  engines: string;
 }
+
+/** Entry points that are not for Node: the browser builds (which use top-level await). */
+const notForNode = new Set(['./package.json', './browser']);
 
 async function publishedPackages(): Promise<Omit<Published, 'tarball'>[]> {
   const found: Omit<Published, 'tarball'>[] = [];
   for (const group of ['packages', 'apps']) {
     for (const entry of await readdir(join(root, group))) {
       const folder = join(root, group, entry);
-      let manifest: { name: string; private?: boolean };
+      let manifest: {
+        name: string;
+        private?: boolean;
+        exports?: Record<string, unknown>;
+        engines?: { node?: string };
+      };
       try {
         manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
       } catch {
@@ -31,7 +43,9 @@ async function publishedPackages(): Promise<Omit<Published, 'tarball'>[]> {
       const hasQuickStart = (await readdir(folder)).includes('examples')
         ? (await readdir(join(folder, 'examples'))).includes('quick-start.mjs')
         : false;
-      found.push({ name: manifest.name, folder, hasQuickStart });
+      const entryPoints = Object.keys(manifest.exports ?? {}).filter((key) => !notForNode.has(key));
+      const engines = manifest.engines?.node ?? '';
+      found.push({ name: manifest.name, folder, hasQuickStart, entryPoints, engines });
     }
   }
   return found;
@@ -123,5 +137,75 @@ describe('published packages, installed from their tarballs into a blank project
     });
     expect(stdout).toContain('lecunTanh');
     expect(stdout).toContain('sigmoid');
+  });
+});
+
+/**
+ * A CommonJS file that `require()`s each entry point and `import()`s it too, and prints, per
+ * entry point, the names each gives and whether both are the same module instance.
+ */
+const requireEveryEntryPoint = `
+const specifiers = JSON.parse(process.argv[2]);
+(async () => {
+  const report = {};
+  for (const specifier of specifiers) {
+    try {
+      const required = require(specifier);
+      const imported = await import(specifier);
+      report[specifier] = {
+        names: Object.keys(required).sort(),
+        importedNames: Object.keys(imported).sort(),
+        sameInstance: required === imported,
+      };
+    } catch (error) {
+      report[specifier] = { error: \`\${error.code}: \${error.message.split('\\n')[0]}\` };
+    }
+  }
+  console.log(JSON.stringify(report));
+})();
+`;
+
+/**
+ * `@actlab/study` imports vega, whose Node build loads `canvas` with a top-level await, and
+ * Node's require() cannot load an ES module graph with top-level await
+ * (ERR_REQUIRE_ASYNC_MODULE): CommonJS code reaches it with import().
+ */
+const importOnly = new Set(['@actlab/study']);
+
+describe('published packages, from a CommonJS project', () => {
+  it('require() every Node entry point, getting the same module instance as import()', async () => {
+    const app = join(project.path, 'app');
+    const specifiers = packages
+      .filter((pkg) => !importOnly.has(pkg.name))
+      .flatMap((pkg) => pkg.entryPoints.map((entry) => join(pkg.name, entry)));
+    expect(specifiers).toContain('@actlab/activations');
+    expect(specifiers).toContain('@actlab/mnist-loader/tensors');
+    await writeFile(join(app, 'require-every-entry-point.cjs'), requireEveryEntryPoint);
+    const { stdout } = await run(
+      'node',
+      ['require-every-entry-point.cjs', JSON.stringify(specifiers)],
+      { cwd: app },
+    );
+    const report = JSON.parse(stdout);
+    for (const specifier of specifiers) {
+      expect(report[specifier], specifier).not.toHaveProperty('error');
+      expect(report[specifier].names.length, specifier).toBeGreaterThan(0);
+      expect(report[specifier].names, specifier).toEqual(report[specifier].importedNames);
+      expect(report[specifier].sameInstance, specifier).toBe(true);
+    }
+  });
+
+  it('import() @actlab/study from CommonJS', async () => {
+    const app = join(project.path, 'app');
+    const script = `import('@actlab/study').then((study) => console.log(Object.keys(study).length));`;
+    await writeFile(join(app, 'import-study.cjs'), script);
+    const { stdout } = await run('node', ['import-study.cjs'], { cwd: app });
+    expect(Number(stdout.trim())).toBeGreaterThan(0);
+  });
+
+  it('all declare the Node range they are tested on, which includes this Node', () => {
+    const ranges = new Set(packages.map((pkg) => pkg.engines));
+    expect([...ranges]).toEqual(['^20.19.0 || >=22.12.0']);
+    expect(semver.satisfies(process.version, [...ranges][0] as string)).toBe(true);
   });
 });
