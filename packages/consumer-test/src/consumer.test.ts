@@ -1,55 +1,21 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir } from '@actlab/test-utils';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  publishedPackages,
+  runQuickStart,
+  tfjsPeers,
+  unexpectedFiles,
+  type WorkspacePackage,
+} from './published-packages.js';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../../..');
-const tfjsVersion = '4.22.0';
 
-interface Published {
-  name: string;
-  folder: string;
-  tarball: string;
-  hasQuickStart: boolean;
-  /** The entry points of its `exports` map that Node loads (`.`, `./tensors`, …). */
-  entryPoints: string[];
-  engines: string;
-}
-
-/** Entry points that are not for Node: the browser builds (which use top-level await). */
-const notForNode = new Set(['./package.json', './browser']);
-
-async function publishedPackages(): Promise<Omit<Published, 'tarball'>[]> {
-  const found: Omit<Published, 'tarball'>[] = [];
-  for (const group of ['packages', 'apps']) {
-    for (const entry of await readdir(join(root, group))) {
-      const folder = join(root, group, entry);
-      let manifest: {
-        name: string;
-        private?: boolean;
-        exports?: Record<string, unknown>;
-        engines?: { node?: string };
-      };
-      try {
-        manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
-      } catch {
-        continue;
-      }
-      if (manifest.private) continue;
-      const hasQuickStart = (await readdir(folder)).includes('examples')
-        ? (await readdir(join(folder, 'examples'))).includes('quick-start.mjs')
-        : false;
-      const entryPoints = Object.keys(manifest.exports ?? {}).filter((key) => !notForNode.has(key));
-      const engines = manifest.engines?.node ?? '';
-      found.push({ name: manifest.name, folder, hasQuickStart, entryPoints, engines });
-    }
-  }
-  return found;
-}
+type Published = WorkspacePackage & { tarball: string };
 
 let project: { path: string; remove: () => Promise<void> };
 const packages: Published[] = [];
@@ -81,10 +47,7 @@ beforeAll(async () => {
       '--no-fund',
       '--loglevel=error',
       ...packages.map((pkg) => pkg.tarball),
-      `@tensorflow/tfjs-core@${tfjsVersion}`,
-      `@tensorflow/tfjs-layers@${tfjsVersion}`,
-      `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`,
-      `@tensorflow/tfjs-backend-wasm@${tfjsVersion}`,
+      ...tfjsPeers,
     ],
     { cwd: app, maxBuffer: 64 * 1024 * 1024 },
   );
@@ -100,13 +63,7 @@ describe('published packages, installed from their tarballs into a blank project
     for (const pkg of packages) {
       const { stdout } = await run('tar', ['-tzf', pkg.tarball]);
       const files = stdout.trim().split('\n');
-      const unexpected = files.filter(
-        (file) =>
-          !/^package\/(dist\/.+|README\.md|LICENSE|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/[^/]+\.(json|bin))$/.test(
-            file,
-          ),
-      );
-      expect(unexpected, `${pkg.name} ships unexpected files`).toEqual([]);
+      expect(unexpectedFiles(files), `${pkg.name} ships unexpected files`).toEqual([]);
       expect(files).toContain('package/README.md');
       expect(files).toContain('package/LICENSE');
     }
@@ -117,15 +74,11 @@ describe('published packages, installed from their tarballs into a blank project
     const withQuickStart = packages.filter((pkg) => pkg.hasQuickStart);
     expect(withQuickStart.length).toBeGreaterThan(0);
     for (const pkg of withQuickStart) {
-      const script = join(app, `${pkg.name.replace('@actlab/', '')}-quick-start.mjs`);
-      await copyFile(join(pkg.folder, 'examples', 'quick-start.mjs'), script);
-      const readme = await readFile(join(pkg.folder, 'README.md'), 'utf8');
-      const example = (await readFile(script, 'utf8')).trim();
+      const { stdout, example, readme } = await runQuickStart(pkg, app);
       expect(
         readme,
         `${pkg.name}: README quick start differs from examples/quick-start.mjs`,
       ).toContain(example);
-      const { stdout } = await run('node', [script], { cwd: app, env: process.env });
       expect(stdout.trim().length, `${pkg.name} quick start printed nothing`).toBeGreaterThan(0);
     }
   });
