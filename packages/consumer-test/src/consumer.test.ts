@@ -6,9 +6,9 @@ import { makeTempDir } from '@actlab/test-utils';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectQuickStartsToRun,
+  installConsumerProject,
   publishedPackages,
-  runQuickStart,
-  tfjsPeers,
   unexpectedFiles,
   type WorkspacePackage,
 } from './published-packages.js';
@@ -33,23 +33,9 @@ beforeAll(async () => {
     const tarball = stdout.trim().split('\n').pop() as string;
     packages.push({ ...pkg, tarball: resolve(pkg.folder, tarball) });
   }
-  const app = join(project.path, 'app');
-  await mkdir(app);
-  await writeFile(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
-  );
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      ...packages.map((pkg) => pkg.tarball),
-      ...tfjsPeers,
-    ],
-    { cwd: app, maxBuffer: 64 * 1024 * 1024 },
+  await installConsumerProject(
+    join(project.path, 'app'),
+    packages.map((pkg) => pkg.tarball),
   );
 });
 
@@ -71,16 +57,7 @@ describe('published packages, installed from their tarballs into a blank project
 
   it('run each README quick start as written', async () => {
     const app = join(project.path, 'app');
-    const withQuickStart = packages.filter((pkg) => pkg.hasQuickStart);
-    expect(withQuickStart.length).toBeGreaterThan(0);
-    for (const pkg of withQuickStart) {
-      const { stdout, example, readme } = await runQuickStart(pkg, app);
-      expect(
-        readme,
-        `${pkg.name}: README quick start differs from examples/quick-start.mjs`,
-      ).toContain(example);
-      expect(stdout.trim().length, `${pkg.name} quick start printed nothing`).toBeGreaterThan(0);
-    }
+    await expectQuickStartsToRun(packages, app);
   });
 
   it('installs the actlab command, which prints the activation table', async () => {

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -74,17 +75,40 @@ export function unexpectedFiles(paths: string[]): string[] {
 }
 
 /**
- * Copies a package's `examples/quick-start.mjs` into the consumer project `app` and runs it
- * there with `node`; returns what it printed and the README it must appear in verbatim.
+ * Copies each package's `examples/quick-start.mjs` into the consumer project `app`, checks that
+ * its README shows it verbatim, runs it there with `node` and checks that it printed something.
  */
-export async function runQuickStart(
-  pkg: WorkspacePackage,
-  app: string,
-): Promise<{ stdout: string; example: string; readme: string }> {
-  const script = join(app, `${pkg.name.replace('@actlab/', '')}-quick-start.mjs`);
-  await copyFile(join(pkg.folder, 'examples', 'quick-start.mjs'), script);
-  const readme = await readFile(join(pkg.folder, 'README.md'), 'utf8');
-  const example = (await readFile(script, 'utf8')).trim();
-  const { stdout } = await run('node', [script], { cwd: app, env: process.env });
-  return { stdout, example, readme };
+export async function expectQuickStartsToRun(packages: WorkspacePackage[], app: string) {
+  const withQuickStart = packages.filter((pkg) => pkg.hasQuickStart);
+  expect(withQuickStart.length).toBeGreaterThan(0);
+  for (const pkg of withQuickStart) {
+    const script = join(app, `${pkg.name.replace('@actlab/', '')}-quick-start.mjs`);
+    await copyFile(join(pkg.folder, 'examples', 'quick-start.mjs'), script);
+    const readme = await readFile(join(pkg.folder, 'README.md'), 'utf8');
+    const example = (await readFile(script, 'utf8')).trim();
+    expect(readme, `${pkg.name}: README quick start differs from its example`).toContain(example);
+    const { stdout } = await run('node', [script], { cwd: app, env: process.env });
+    expect(stdout.trim().length, `${pkg.name} quick start printed nothing`).toBeGreaterThan(0);
+  }
+}
+
+/**
+ * Makes a blank ES-module project in `folder` (outside the workspace) and `npm install`s
+ * `specs` (tarballs or package names) with the tfjs peers; `npmrc` becomes its `.npmrc`.
+ */
+export async function installConsumerProject(
+  folder: string,
+  specs: string[],
+  options: { npmrc?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
+  await mkdir(folder);
+  const manifest = { name: 'consumer', private: true, type: 'module' };
+  await writeFile(join(folder, 'package.json'), JSON.stringify(manifest));
+  if (options.npmrc) await writeFile(join(folder, '.npmrc'), options.npmrc);
+  const install = ['install', '--no-audit', '--no-fund', '--loglevel=error'];
+  await run('npm', [...install, ...specs, ...tfjsPeers], {
+    cwd: folder,
+    env: options.env ?? process.env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }

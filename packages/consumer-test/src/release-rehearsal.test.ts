@@ -7,10 +7,10 @@ import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
 import {
+  expectQuickStartsToRun,
+  installConsumerProject,
   publishedPackages,
   repoRoot,
-  runQuickStart,
-  tfjsPeers,
   unexpectedFiles,
   type WorkspacePackage,
 } from './published-packages.js';
@@ -120,23 +120,10 @@ beforeAll(async () => {
 
   // A blank project outside the workspace; @actlab packages come from the local registry only.
   app = join(work.path, 'app');
-  await mkdir(app);
-  await writeFile(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'app', private: true, type: 'module' }),
-  );
-  await writeFile(join(app, '.npmrc'), `@actlab:registry=${registry.url}\n`);
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      ...releases.map((release) => release.pkg.name),
-      ...tfjsPeers,
-    ],
-    { cwd: app, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024 },
+  await installConsumerProject(
+    app,
+    releases.map((release) => release.pkg.name),
+    { npmrc: `@actlab:registry=${registry.url}\n`, env: cleanEnv() },
   );
 });
 
@@ -219,16 +206,10 @@ describe('release rehearsal: changeset version + publish to a local Verdaccio, i
 
   it('runs every README quick start as written', async (context) => {
     needsRegistry(context);
-    const withQuickStart = releases.filter((release) => release.pkg.hasQuickStart);
-    expect(withQuickStart.length).toBeGreaterThan(0);
-    for (const { pkg } of withQuickStart) {
-      const { stdout, example, readme } = await runQuickStart(pkg, app);
-      expect(
-        readme,
-        `${pkg.name}: README quick start differs from examples/quick-start.mjs`,
-      ).toContain(example);
-      expect(stdout.trim().length, `${pkg.name} quick start printed nothing`).toBeGreaterThan(0);
-    }
+    await expectQuickStartsToRun(
+      releases.map((release) => release.pkg),
+      app,
+    );
   });
 
   it('runs `npx actlab activations` and `npx actlab run depth-activation --quick`', async (context) => {
