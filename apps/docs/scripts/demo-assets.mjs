@@ -1,20 +1,76 @@
-// Builds what the adversarial and mask-detector demos load, from this repository's own code and
-// the data in ACTLAB_DATA_DIR (never downloaded; written under site/public, never committed):
+// Builds what the demos load, from this repository's own code and the datasets in
+// ACTLAB_DATA_DIR (never downloaded; written under site/public, never committed):
+// - data/mnist-subset.bin: 2 048 training and 512 test MNIST images (seeded `subset`) for the
+//   gradient-flow and adversarial demos;
 // - models/mnist-demo/: a small MNIST classifier (Flatten → Dense(128, relu) → Dense(10)) trained
 //   here on the 60 000 training images, with its measured test accuracy in metrics.json;
 // - models/mask-detector/: the weights @actlab/mask-detector ships, copied;
 // - data/faces/: face crops from the validation splits of both face-mask sets, as PNG, with
 //   their true labels in faces.json.
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { measureAccuracy } from '@actlab/adversarial-generator';
 import { saveClassifier } from '@actlab/adversarial-generator/node';
 import { selectBackend } from '@actlab/backend';
 import { loadFaceMaskDataset, shippedModelPath } from '@actlab/mask-detector';
-import { loadMnist, toTensors } from '@actlab/mnist-loader';
+import { loadMnist, subset, toTensors } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
+
+/** The dataset folders (under ACTLAB_DATA_DIR) the demo assets are made from, and what for. */
+export const requiredData = [
+  { folder: 'mnist', what: 'the four MNIST .gz files: demo subset and demo classifier' },
+  { folder: 'face-mask-voc', what: 'the Pascal VOC face-mask photos: sample face crops' },
+  { folder: 'face-mask', what: 'the with_mask/without_mask folders: sample face crops' },
+];
+
+/** The files under site/public that the demos fetch. */
+const assetFiles = [
+  'data/mnist-subset.bin',
+  'data/faces/faces.json',
+  'models/mnist-demo/model.json',
+  'models/mask-detector',
+];
+
+/** The demo assets not yet built under `siteDir/public`. */
+export function missingAssets(siteDir) {
+  return assetFiles.filter((file) => !existsSync(join(siteDir, 'public', file)));
+}
+
+/**
+ * Why the assets cannot be built from `dataDir` (unset, or without a dataset folder), as one
+ * message that names what is needed; `undefined` when everything is there.
+ */
+export function missingDataMessage(dataDir) {
+  const needs = requiredData.map(({ folder, what }) => `  ${folder}/  ${what}`).join('\n');
+  if (!dataDir) {
+    return `ACTLAB_DATA_DIR is not set. The docs demos' assets are made from these dataset folders in it:\n${needs}\nSet it (in this repository: ACTLAB_DATA_DIR=../shared/data) and run again.`;
+  }
+  const absent = requiredData.filter(({ folder }) => !existsSync(join(dataDir, folder)));
+  if (absent.length === 0) return undefined;
+  return `ACTLAB_DATA_DIR (${dataDir}) has no ${absent.map(({ folder }) => `${folder}/`).join(', ')}. The docs demos' assets are made from:\n${needs}`;
+}
+
+/** Writes the seeded MNIST subset the gradient-flow and adversarial demos load. */
+async function mnistSubset(dataDir, publicDir) {
+  const { train, test } = await loadMnist({ dataset: 'mnist', dataDir, download: false });
+  const a = subset(train, { size: 2048, seed: 1 });
+  const b = subset(test, { size: 512, seed: 2 });
+  // Layout: uint32 trainCount, uint32 testCount, then train images, train labels, test images,
+  // test labels (uint8, 28×28 row-major).
+  const pixels = 28 * 28;
+  const bytes = new Uint8Array(8 + (a.count + b.count) * (pixels + 1));
+  new DataView(bytes.buffer).setUint32(0, a.count, true);
+  new DataView(bytes.buffer).setUint32(4, b.count, true);
+  let offset = 8;
+  for (const part of [a.images, a.labels, b.images, b.labels]) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  mkdirSync(join(publicDir, 'data'), { recursive: true });
+  writeFileSync(join(publicDir, 'data', 'mnist-subset.bin'), bytes);
+}
 
 /** Trains the demo's classifier; returns its accuracy on the 10 000 test images. */
 async function mnistDemoClassifier(dataDir, publicDir) {
@@ -83,6 +139,7 @@ async function faceCrops(set, options, perClass, outDir) {
 /** Builds every demo asset; returns a one-line summary. */
 export async function demoAssets(dataDir, siteDir) {
   const publicDir = join(siteDir, 'public');
+  await mnistSubset(dataDir, publicDir);
   await selectBackend('wasm');
   const accuracy = await mnistDemoClassifier(dataDir, publicDir);
   cpSync(dirname(shippedModelPath), join(publicDir, 'models', 'mask-detector'), {

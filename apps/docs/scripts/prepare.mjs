@@ -2,9 +2,8 @@
 // - site/api/<package>/: the API reference, from the TSDoc of each package's public exports (TypeDoc);
 // - site/guide/<package>.md: each package's README, its quick start replaced by an include of
 //   examples/quick-start.mjs (the file the consumer test runs), so the guide cannot drift;
-// - site/results/<preset>/: the committed study reports (results/, written by `pnpm results`);
-// - site/public/data/mnist-subset.bin: a small MNIST subset for the demos, read from
-//   ACTLAB_DATA_DIR by @actlab/mnist-loader (never downloaded; never committed).
+// - site/results/<preset>/: the committed study reports (results/, written by `pnpm results`).
+// It reads no dataset: the demos' data and models are the separate `assets` step (assets.mjs).
 import {
   cpSync,
   existsSync,
@@ -15,9 +14,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadMnist, subset } from '@actlab/mnist-loader';
 import { Application } from 'typedoc';
-import { demoAssets } from './demo-assets.mjs';
+import { missingAssets } from './demo-assets.mjs';
 
 const docsDir = resolve(import.meta.dirname, '..');
 const repoDir = resolve(docsDir, '../..');
@@ -104,36 +102,15 @@ function results() {
   );
 }
 
-async function mnistSubset() {
-  const dataDir = process.env.ACTLAB_DATA_DIR;
-  if (!dataDir) {
-    throw new Error(
-      'ACTLAB_DATA_DIR is not set: point it at the folder holding mnist/ (in this repository ../shared/data).',
-    );
-  }
-  const { train, test } = await loadMnist({ dataset: 'mnist', dataDir, download: false });
-  const a = subset(train, { size: 2048, seed: 1 });
-  const b = subset(test, { size: 512, seed: 2 });
-  // Layout: uint32 trainCount, uint32 testCount, then train images, train labels, test images,
-  // test labels (uint8, 28×28 row-major).
-  const pixels = 28 * 28;
-  const bytes = new Uint8Array(8 + (a.count + b.count) * (pixels + 1));
-  new DataView(bytes.buffer).setUint32(0, a.count, true);
-  new DataView(bytes.buffer).setUint32(4, b.count, true);
-  let offset = 8;
-  for (const part of [a.images, a.labels, b.images, b.labels]) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  mkdirSync(join(siteDir, 'public', 'data'), { recursive: true });
-  writeFileSync(join(siteDir, 'public', 'data', 'mnist-subset.bin'), bytes);
-}
-
-await mnistSubset();
-console.log(await demoAssets(process.env.ACTLAB_DATA_DIR, siteDir));
 for (const name of packages) {
   await apiReference(name);
   guide(name);
 }
 guide('study', 'apps/study', 'cli');
 results();
+const missing = missingAssets(siteDir);
+if (missing.length > 0) {
+  console.warn(
+    `The demos will not run: ${missing.join(', ')} not built yet. Build them with \`corepack pnpm --filter docs assets\` (needs ACTLAB_DATA_DIR).`,
+  );
+}

@@ -5,7 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { browserTestsEnabled, launchHeadlessChromium, makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installIntoBlankProject, type Published, packPublished, run } from './pack-published.js';
+import {
+  installConsumerProject,
+  type Published,
+  packPublished,
+  run,
+} from './published-packages.js';
 
 const viteRange = '^8.4.1';
 const dataDir = process.env.ACTLAB_DATA_DIR;
@@ -111,7 +116,10 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
       app = join(project.path, 'app');
       await mkdir(join(app, 'src', 'quick-starts'), { recursive: true });
       await mkdir(join(app, 'public', 'datasets', 'mnist'), { recursive: true });
-      await installIntoBlankProject(app, packages, [`vite@${viteRange}`]);
+      await installConsumerProject(app, [
+        ...packages.map((pkg) => pkg.tarball),
+        `vite@${viteRange}`,
+      ]);
       for (const pkg of packages) {
         await copyFile(
           join(pkg.folder, 'examples', 'browser-quick-start.js'),

@@ -17,7 +17,12 @@ describe('changesets', () => {
     const copy = await makeTempDir('actlab-changeset-');
     try {
       // A copy of the workspace's manifests: changesets reads nothing else.
-      await cp(join(root, '.changeset'), join(copy.path, '.changeset'), { recursive: true });
+      // The config only: the repository's pending changesets would bump other packages too.
+      await mkdir(join(copy.path, '.changeset'));
+      await cp(
+        join(root, '.changeset', 'config.json'),
+        join(copy.path, '.changeset', 'config.json'),
+      );
       for (const file of ['package.json', 'pnpm-workspace.yaml']) {
         await cp(join(root, file), join(copy.path, file));
       }

@@ -1,8 +1,16 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@actlab/test-utils';
+import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installIntoBlankProject, type Published, packPublished, run } from './pack-published.js';
+import {
+  expectQuickStartsToRun,
+  installConsumerProject,
+  type Published,
+  packPublished,
+  run,
+  unexpectedFiles,
+} from './published-packages.js';
 
 let project: { path: string; remove: () => Promise<void> };
 const packages: Published[] = [];
@@ -12,7 +20,10 @@ beforeAll(async () => {
   const tarballs = join(project.path, 'tarballs');
   await mkdir(tarballs);
   packages.push(...(await packPublished(tarballs)));
-  await installIntoBlankProject(join(project.path, 'app'), packages);
+  await installConsumerProject(
+    join(project.path, 'app'),
+    packages.map((pkg) => pkg.tarball),
+  );
 });
 
 afterAll(async () => {
@@ -25,13 +36,7 @@ describe('published packages, installed from their tarballs into a blank project
     for (const pkg of packages) {
       const { stdout } = await run('tar', ['-tzf', pkg.tarball]);
       const files = stdout.trim().split('\n');
-      const unexpected = files.filter(
-        (file) =>
-          !/^package\/(dist\/.+|README\.md|LICENSE|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/[^/]+\.(json|bin))$/.test(
-            file,
-          ),
-      );
-      expect(unexpected, `${pkg.name} ships unexpected files`).toEqual([]);
+      expect(unexpectedFiles(files), `${pkg.name} ships unexpected files`).toEqual([]);
       expect(files).toContain('package/README.md');
       expect(files).toContain('package/LICENSE');
     }
@@ -39,20 +44,7 @@ describe('published packages, installed from their tarballs into a blank project
 
   it('run each README quick start as written', async () => {
     const app = join(project.path, 'app');
-    const withQuickStart = packages.filter((pkg) => pkg.examples.includes('quick-start.mjs'));
-    expect(withQuickStart.length).toBeGreaterThan(0);
-    for (const pkg of withQuickStart) {
-      const script = join(app, `${pkg.name.replace('@actlab/', '')}-quick-start.mjs`);
-      await copyFile(join(pkg.folder, 'examples', 'quick-start.mjs'), script);
-      const readme = await readFile(join(pkg.folder, 'README.md'), 'utf8');
-      const example = (await readFile(script, 'utf8')).trim();
-      expect(
-        readme,
-        `${pkg.name}: README quick start differs from examples/quick-start.mjs`,
-      ).toContain(example);
-      const { stdout } = await run('node', [script], { cwd: app, env: process.env });
-      expect(stdout.trim().length, `${pkg.name} quick start printed nothing`).toBeGreaterThan(0);
-    }
+    await expectQuickStartsToRun(packages, app);
   });
 
   it('installs the actlab command, which prints the activation table', async () => {
@@ -62,5 +54,75 @@ describe('published packages, installed from their tarballs into a blank project
     });
     expect(stdout).toContain('lecunTanh');
     expect(stdout).toContain('sigmoid');
+  });
+});
+
+/**
+ * A CommonJS file that `require()`s each entry point and `import()`s it too, and prints, per
+ * entry point, the names each gives and whether both are the same module instance.
+ */
+const requireEveryEntryPoint = `
+const specifiers = JSON.parse(process.argv[2]);
+(async () => {
+  const report = {};
+  for (const specifier of specifiers) {
+    try {
+      const required = require(specifier);
+      const imported = await import(specifier);
+      report[specifier] = {
+        names: Object.keys(required).sort(),
+        importedNames: Object.keys(imported).sort(),
+        sameInstance: required === imported,
+      };
+    } catch (error) {
+      report[specifier] = { error: \`\${error.code}: \${error.message.split('\\n')[0]}\` };
+    }
+  }
+  console.log(JSON.stringify(report));
+})();
+`;
+
+/**
+ * `@actlab/study` imports vega, whose Node build loads `canvas` with a top-level await, and
+ * Node's require() cannot load an ES module graph with top-level await
+ * (ERR_REQUIRE_ASYNC_MODULE): CommonJS code reaches it with import().
+ */
+const importOnly = new Set(['@actlab/study']);
+
+describe('published packages, from a CommonJS project', () => {
+  it('require() every Node entry point, getting the same module instance as import()', async () => {
+    const app = join(project.path, 'app');
+    const specifiers = packages
+      .filter((pkg) => !importOnly.has(pkg.name))
+      .flatMap((pkg) => pkg.entryPoints.map((entry) => join(pkg.name, entry)));
+    expect(specifiers).toContain('@actlab/activations');
+    expect(specifiers).toContain('@actlab/mnist-loader/tensors');
+    await writeFile(join(app, 'require-every-entry-point.cjs'), requireEveryEntryPoint);
+    const { stdout } = await run(
+      'node',
+      ['require-every-entry-point.cjs', JSON.stringify(specifiers)],
+      { cwd: app },
+    );
+    const report = JSON.parse(stdout);
+    for (const specifier of specifiers) {
+      expect(report[specifier], specifier).not.toHaveProperty('error');
+      expect(report[specifier].names.length, specifier).toBeGreaterThan(0);
+      expect(report[specifier].names, specifier).toEqual(report[specifier].importedNames);
+      expect(report[specifier].sameInstance, specifier).toBe(true);
+    }
+  });
+
+  it('import() @actlab/study from CommonJS', async () => {
+    const app = join(project.path, 'app');
+    const script = `import('@actlab/study').then((study) => console.log(Object.keys(study).length));`;
+    await writeFile(join(app, 'import-study.cjs'), script);
+    const { stdout } = await run('node', ['import-study.cjs'], { cwd: app });
+    expect(Number(stdout.trim())).toBeGreaterThan(0);
+  });
+
+  it('all declare the Node range they are tested on, which includes this Node', () => {
+    const ranges = new Set(packages.map((pkg) => pkg.engines));
+    expect([...ranges]).toEqual(['^20.19.0 || >=22.12.0']);
+    expect(semver.satisfies(process.version, [...ranges][0] as string)).toBe(true);
   });
 });
