@@ -103,7 +103,7 @@ describe('generatorAttack', () => {
     expect(r.success).toBe(true);
     expect(r.confidence).toBeGreaterThanOrEqual(0.9);
     tf.dispose([x, r.adversarial, r.perturbation]);
-  });
+  }, 30_000);
 
   it('the seed schedule (alternating steps, no closeness term) reaches the target on at least half the pairs', () => {
     let hits = 0;

@@ -16,7 +16,9 @@ export const convKernelNames = Object.keys(kernelPlanners);
 
 /** Kernels replaced on wasm: the previous registration (undefined: there was none). */
 const replaced = new Map<string, tf.KernelConfig | undefined>();
-let module: Promise<ConvWasm> | undefined;
+// Not named `module`: bundled as `var module`, it would take the value of the CommonJS-style
+// `module` that some module runners (vitest's) pass to the code they evaluate.
+let convWasm: Promise<ConvWasm> | undefined;
 
 function wasmKernel(
   kernelName: string,
@@ -66,8 +68,8 @@ function wasmKernel(
  */
 export async function useConvKernels(enabled: boolean): Promise<string[]> {
   if (enabled) {
-    module ??= ConvWasm.create();
-    const wasm = await module;
+    convWasm ??= ConvWasm.create();
+    const wasm = await convWasm;
     for (const kernelName of convKernelNames) {
       if (replaced.has(kernelName)) continue;
       const previous = tf.getKernel(kernelName, 'wasm');

@@ -87,12 +87,12 @@ export async function packPublished(
 
 /**
  * The paths in a package tarball that users do not need: anything but `dist/`, the README,
- * LICENSE, `package.json`, the study presets and shipped model weights.
+ * LICENSE, `package.json`, the study presets and shipped model weights with their licences.
  */
 export function unexpectedFiles(paths: string[]): string[] {
   return paths.filter(
     (path) =>
-      !/^package\/(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/[^/]+\.(json|bin))$/.test(
+      !/^package\/(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/([^/]+\.(json|bin)|(LICENSE|NOTICE)[^/]*\.(md|txt)))$/.test(
         path,
       ),
   );
