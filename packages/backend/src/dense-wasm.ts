@@ -1,9 +1,20 @@
 import { denseWasmBase64 } from './dense-wasm-binary.js';
 
-/** The fused trainer's WebAssembly exports (pointers are byte offsets into `memory`). */
+/** Memory the kernels work in: a `WebAssembly.Memory`, or its stand-in for the native kernels. */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  /** Adds `pages` of 64 KiB (contents kept; earlier views of `buffer` may detach). */
+  grow(pages: number): number;
+}
+
+/**
+ * The fused trainer's kernels, from wasm/dense.c: the WebAssembly module's exports or the native
+ * ones (pointers are byte offsets into `memory`, 0 meaning none).
+ */
 export interface DenseKernels {
-  memory: WebAssembly.Memory;
-  __heap_base: WebAssembly.Global;
+  memory: KernelMemory;
+  /** First byte offset free for the caller's buffers. */
+  __heap_base: { readonly value: unknown };
   gemm_nn(
     rowCount: number,
     colCount: number,
@@ -47,6 +58,29 @@ export interface DenseKernels {
     alpha: number,
   ): void;
   column_sums(rowCount: number, colCount: number, gradient: number, out: number): void;
+  count_nonzero(count: number, x: number): number;
+  sparse_index(
+    rowCount: number,
+    colCount: number,
+    x: number,
+    rowStarts: number,
+    rowIndices: number,
+    rowValues: number,
+    colStarts: number,
+    colIndices: number,
+    colValues: number,
+  ): void;
+  sparse_product(
+    rowCount: number,
+    colCount: number,
+    starts: number,
+    indices: number,
+    values: number,
+    m: number,
+    ldm: number,
+    out: number,
+    ldo: number,
+  ): void;
   softmax_cross_entropy(
     rowCount: number,
     colCount: number,

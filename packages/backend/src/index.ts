@@ -5,6 +5,7 @@ export {
   type FusedDenseLayer,
 } from './analyze-dense-stack.js';
 export { BackendError } from './backend-error.js';
+export type { DenseKernelsRequest } from './dense-kernels.js';
 export {
   createDenseTrainer,
   type DenseTrainer,
@@ -22,4 +23,5 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
+export type { SparseInputMode } from './sparse-input.js';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';

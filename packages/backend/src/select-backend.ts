@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './backend-error.js';
+import {
+  type DenseKernelsRequest,
+  resolveDenseKernels,
+  setDefaultDenseKernels,
+} from './dense-kernels.js';
 import { useFastKernels } from './fast-kernels.js';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';
 
@@ -18,7 +23,12 @@ export interface BackendChoice {
   version: string;
   /** Kernels replaced by faster ones (see {@link useFastKernels}). */
   fastKernels: string[];
-  /** Why this backend: what was tried before it and what failed. */
+  /**
+   * The kernels fused Dense trainers (`createDenseTrainer`) will run on: `native` (AVX2 + FMA
+   * through Node-API, from the optional `@actlab/backend-<platform>` package) or `wasm`.
+   */
+  denseKernels: 'native' | 'wasm';
+  /** Why this backend and these dense kernels: what was tried before and what failed. */
   reason: string;
 }
 
@@ -26,6 +36,12 @@ export interface BackendChoice {
 export interface SelectBackendOptions {
   /** Install the faster kernels on the chosen backend. Default true. */
   fastKernels?: boolean;
+  /**
+   * Kernels of the fused Dense trainers created afterwards: `auto` (default; native when they
+   * load, unless the environment sets `ACTLAB_NATIVE=0`), `native` (throws when they cannot
+   * load) or `wasm`.
+   */
+  denseKernels?: DenseKernelsRequest;
 }
 
 const requests: BackendRequest[] = ['auto', 'node', 'wasm', 'cpu'];
@@ -38,7 +54,9 @@ function message(error: unknown): string {
 // A specifier held in a variable, so bundlers do not try to resolve the optional native package.
 const nodeBackendPackage = '@tensorflow/tfjs-node';
 
-async function startNode(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'>> {
+type Started = Omit<BackendChoice, 'reason' | 'fastKernels' | 'denseKernels'>;
+
+async function startNode(): Promise<Started> {
   const module = (await import(/* @vite-ignore */ nodeBackendPackage)) as {
     version?: { 'tfjs-node'?: string };
   };
@@ -53,7 +71,7 @@ async function startNode(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'
   };
 }
 
-async function startWasm(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'>> {
+async function startWasm(): Promise<Started> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
   await tf.ready();
@@ -61,7 +79,7 @@ async function startWasm(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'
   return { name: 'wasm', simd, threads: wasm.getThreadsCount(), version: wasm.version_wasm };
 }
 
-async function startCpu(): Promise<Omit<BackendChoice, 'reason' | 'fastKernels'>> {
+async function startCpu(): Promise<Started> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
   await tf.ready();
@@ -77,10 +95,15 @@ const starters = { node: startNode, wasm: startWasm, cpu: startCpu } as const;
  * engine supports it), then the plain JavaScript CPU backend.
  *
  * @param request - `auto` (default), or one backend to start without fallback
- * @param options - `fastKernels: false` leaves the stock kernels in place
- * @returns what was chosen: name, SIMD, threads, version, replaced kernels, and why
+ * It also decides which kernels fused Dense trainers run on (native AVX2 ones when their
+ * package is installed and the CPU has AVX2 and FMA, WebAssembly otherwise) and says so.
+ *
+ * @param request - `auto` (default), or one backend to start without fallback
+ * @param options - `fastKernels: false` leaves the stock kernels in place; `denseKernels`
+ * @returns what was chosen: name, SIMD, threads, version, replaced kernels, dense kernels, why
  * @throws {@link BackendError} `UNKNOWN_BACKEND` for another name; `BACKEND_UNAVAILABLE` when
- *   the requested backend (or, for `auto`, every backend) cannot start
+ *   the requested backend (or, for `auto`, every backend) cannot start, or when
+ *   `denseKernels: 'native'` cannot load
  */
 export async function selectBackend(
   request: BackendRequest = 'auto',
@@ -92,6 +115,9 @@ export async function selectBackend(
       message: `unknown backend "${String(request)}"; expected one of ${requests.join(', ')}.`,
     });
   }
+  // Throws for an unavailable 'native' before the default changes or a backend starts.
+  const dense = resolveDenseKernels(options.denseKernels ?? 'auto');
+  setDefaultDenseKernels(options.denseKernels ?? 'auto');
   const order: Exclude<BackendRequest, 'auto'>[] =
     request === 'auto' ? ['node', 'wasm', 'cpu'] : [request];
   const failures: string[] = [];
@@ -103,8 +129,8 @@ export async function selectBackend(
       if (started.name === 'wasm') registerWasmConv2DBackpropFilter();
       const chosen = request === 'auto' ? `auto chose ${candidate}` : `${candidate} was requested`;
       const simd = started.simd === null ? '' : started.simd ? ' with SIMD' : ' without SIMD';
-      const reason = [...failures, `${chosen}${simd}`].join('; ');
-      return { ...started, fastKernels, reason };
+      const reason = [...failures, `${chosen}${simd}`, dense.reason].join('; ');
+      return { ...started, fastKernels, denseKernels: dense.name, reason };
     } catch (error) {
       failures.push(`${candidate} unavailable (${message(error)})`);
     }

@@ -2,18 +2,40 @@
 // Matrices are row-major float32. The JS side owns the memory plan (offsets into linear memory)
 // and drives a training step with a handful of calls per layer.
 // Rebuild: node scripts/build-wasm.mjs (clang --target=wasm32 -msimd128 -O3 -nostdlib).
+// The same file builds the native kernels (native/dense-addon.c, scripts/build-native.mjs): there
+// the wasm intrinsics map to SSE4.1 and the GEMM is the AVX2 + FMA one of gemm-avx2.h.
 
 #include <stdint.h>
-#include <wasm_simd128.h>
 
-#define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
+
+#if defined(__wasm__)
+#include <wasm_simd128.h>
+#define EXPORT(name) __attribute__((export_name(#name)))
+#else
+#include "wasm-simd-on-x86.h"
+#define EXPORT(name)
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // GEMM. C[M×N] (=|+=) op(A)·B with B row-major K×N. A is either row-major M×K (rowStride = lda,
 // kStride = 1) or stored transposed as K×M (rowStride = 1, kStride = lda). The micro-kernel keeps
 // an MR×(4·NV) tile of C in registers; MR ≤ 4 and NV ≤ 2 keep it within the 16 xmm registers
 // V8 can use on x64.
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include "gemm-avx2.h"
+#else
+INLINE float madd_scalar(float acc, float a, float b) { return acc + a * b; }
+
+// One register of accumulators for the sparse kernels: 4 floats.
+typedef v128_t lane_t;
+#define LANES 4
+INLINE lane_t lane_zero(void) { return wasm_f32x4_splat(0.0f); }
+INLINE lane_t lane_madd(lane_t acc, float a, const float *b) {
+  return wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(a), wasm_v128_load(b)));
+}
+INLINE void lane_store(float *p, lane_t v) { wasm_v128_store(p, v); }
 
 INLINE void tile(int MR, int NV, int K, const float *A, int rowStride, int kStride,
                  const float *B, int ldb, float *C, int ldc, int accumulate) {
@@ -46,7 +68,7 @@ INLINE void tile_scalar(int MR, int K, const float *A, int rowStride, int kStrid
   for (int r = 0; r < MR; r++) {
     float sum = 0.0f;
     const float *a = A + r * rowStride;
-    for (int k = 0; k < K; k++) sum += a[k * kStride] * B[k * ldb];
+    for (int k = 0; k < K; k++) sum = madd_scalar(sum, a[k * kStride], B[k * ldb]);
     C[r * ldc] = accumulate ? C[r * ldc] + sum : sum;
   }
 }
@@ -72,6 +94,7 @@ INLINE void gemm(int M, int N, int K, const float *A, int rowStride, int kStride
       rows(1, n, K, A + i * rowStride, rowStride, kStride, B + j0, ldb, C + i * ldc + j0, ldc, accumulate);
   }
 }
+#endif
 
 /** C[M×N] = A[M×K]·B[K×N] (+ C when accumulate). */
 EXPORT(gemm_nn)
@@ -98,6 +121,84 @@ void transpose(int rowCount, int colCount, const float *src, float *dst) {
       for (int i = i0; i < i1; i++)
         for (int j = j0; j < j1; j++) dst[j * rowCount + i] = src[i * colCount + j];
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse inputs (MNIST pixels are ~80 % zeros). A per-batch index lists the non-zero inputs by
+// row (CSR, for the forward product) and by column (CSC, for the weight gradient); both products
+// are then out[r, :] = Σ_e values[e]·M[indices[e], :] over the list of r, summed in the order of
+// the dense GEMM with the same multiply-add, so the results equal the dense ones bit for bit.
+
+/** The number of non-zero values among X[0…count). */
+EXPORT(count_nonzero)
+int count_nonzero(int count, const float *X) {
+  int nonzero = 0;
+  for (int i = 0; i < count; i++) nonzero += X[i] != 0.0f;
+  return nonzero;
+}
+
+/**
+ * Indexes the non-zero values of X[rows×cols] by row (rowStarts[rows+1], rowIndices = column,
+ * rowValues) and by column (colStarts[cols+1], colIndices = row, colValues), in increasing order.
+ */
+EXPORT(sparse_index)
+void sparse_index(int rowCount, int colCount, const float *X, int *rowStarts, int *rowIndices,
+                  float *rowValues, int *colStarts, int *colIndices, float *colValues) {
+  for (int j = 0; j <= colCount; j++) colStarts[j] = 0;
+  int e = 0;
+  for (int i = 0; i < rowCount; i++) {
+    rowStarts[i] = e;
+    const float *x = X + i * colCount;
+    for (int j = 0; j < colCount; j++)
+      if (x[j] != 0.0f) {
+        rowIndices[e] = j;
+        rowValues[e] = x[j];
+        colStarts[j + 1]++;
+        e++;
+      }
+  }
+  rowStarts[rowCount] = e;
+  for (int j = 0; j < colCount; j++) colStarts[j + 1] += colStarts[j];
+  // Fill each column's list in row order; colStarts[j] walks forward, then is shifted back.
+  for (int i = 0; i < rowCount; i++)
+    for (int f = rowStarts[i]; f < rowStarts[i + 1]; f++) {
+      int slot = colStarts[rowIndices[f]]++;
+      colIndices[slot] = i;
+      colValues[slot] = rowValues[f];
+    }
+  for (int j = colCount; j > 0; j--) colStarts[j] = colStarts[j - 1];
+  colStarts[0] = 0;
+}
+
+INLINE void sparse_block(int NL, int first, int last, const int *indices, const float *values,
+                         const float *M, int ldm, float *out) {
+  lane_t acc[8];
+  for (int v = 0; v < NL; v++) acc[v] = lane_zero();
+  for (int e = first; e < last; e++) {
+    const float *m = M + indices[e] * ldm;
+    float x = values[e];
+    for (int v = 0; v < NL; v++) acc[v] = lane_madd(acc[v], x, m + LANES * v);
+  }
+  for (int v = 0; v < NL; v++) lane_store(out + LANES * v, acc[v]);
+}
+
+/** out[r×N] = Σ_{e in list r} values[e]·M[indices[e], :] for r < rows (lists as sparse_index). */
+EXPORT(sparse_product)
+void sparse_product(int rowCount, int N, const int *starts, const int *indices, const float *values,
+                    const float *M, int ldm, float *out, int ldo) {
+  for (int r = 0; r < rowCount; r++) {
+    int first = starts[r], last = starts[r + 1];
+    float *o = out + r * ldo;
+    int j = 0;
+    for (; j + 8 * LANES <= N; j += 8 * LANES) sparse_block(8, first, last, indices, values, M + j, ldm, o + j);
+    for (; j + 4 * LANES <= N; j += 4 * LANES) sparse_block(4, first, last, indices, values, M + j, ldm, o + j);
+    for (; j + LANES <= N; j += LANES) sparse_block(1, first, last, indices, values, M + j, ldm, o + j);
+    for (; j < N; j++) {
+      float sum = 0.0f;
+      for (int e = first; e < last; e++) sum = madd_scalar(sum, values[e], M[indices[e] * ldm + j]);
+      o[j] = sum;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
