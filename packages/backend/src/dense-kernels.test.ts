@@ -30,7 +30,10 @@ function arena(kernels: DenseKernels) {
       if (typeof values !== 'number') view().set(values, offset / 4);
       return offset;
     },
-    get: (offset: number, length: number) => view().slice(offset / 4, offset / 4 + length),
+    get(offset: number, length: number): Float32Array {
+      kernels.flush?.();
+      return view().slice(offset / 4, offset / 4 + length);
+    },
   };
 }
 

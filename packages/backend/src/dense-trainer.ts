@@ -584,6 +584,7 @@ class FusedDenseTrainer implements DenseTrainer {
       if (useBias) this.update(layer.b, layer.db, layer.bSlots, outputSize);
       [gradient, spare] = [spare, gradient];
     }
+    k.flush?.();
     if (this.optimizer.name === 'adam') {
       this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.optimizer.beta1));
       this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.optimizer.beta2));

@@ -15,6 +15,11 @@ export interface DenseKernels {
   memory: KernelMemory;
   /** First byte offset free for the caller's buffers. */
   __heap_base: { readonly value: unknown };
+  /**
+   * Runs the calls still queued (the native kernels queue calls that return nothing and run them
+   * in one Node-API call); absent on WebAssembly, where each call runs at once.
+   */
+  flush?(): void;
   gemm_nn(
     rowCount: number,
     colCount: number,

@@ -25,6 +25,17 @@ describe('the native kernels', () => {
     else expect(native.reason).toMatch(/not installed|not built|did not load|Node/);
   });
 
+  it.skipIf(!native.available)(
+    'refuse an offset outside their memory instead of writing there',
+    () => {
+      if (!native.available) return;
+      const kernels = native.create();
+      const outside = kernels.memory.buffer.byteLength + 64;
+      kernels.sgd_update(4, outside, 128, 0.1);
+      expect(() => kernels.flush?.()).toThrowError(/outside its memory/);
+    },
+  );
+
   // Random shapes (widths off the 6×16 tile) trained for 30 SGD steps by stock tfjs, the
   // WebAssembly trainer and the native one: all three within float32 rounding of each other.
   it.skipIf(!native.available).each([
