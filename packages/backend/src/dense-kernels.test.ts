@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chooseDenseKernels, resolveDenseKernels } from './dense-kernels.js';
 import type { DenseKernels } from './dense-wasm.js';
 import { instantiateDenseKernels } from './dense-wasm.js';
 import { probeNativeKernels } from './native-kernels.js';
-
-/** A seeded generator of floats in [-1, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 /** Writes arrays into the kernels' memory and reads results back. */
 function arena(kernels: DenseKernels) {
@@ -37,12 +27,18 @@ function arena(kernels: DenseKernels) {
   };
 }
 
-function matrix(rows: number, cols: number, next: () => number, density = 1): Float32Array {
-  return Float32Array.from({ length: rows * cols }, () => {
-    const value = next();
-    return Math.abs(value) < density ? value : 0;
+/** Seeded values in [-1, 1), of which about `density` are non-zero. */
+function matrix(rows: number, cols: number, seed: number, density = 1): Float32Array {
+  return tf.tidy(() => {
+    const values = tf.randomUniform([rows * cols], -1, 1, 'float32', seed);
+    const keep = tf.less(tf.randomUniform([rows * cols], 0, 1, 'float32', seed + 1), density);
+    return tf.where(keep, values, tf.zerosLike(values)).dataSync() as Float32Array;
   });
 }
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 const kernelSets: [string, () => Promise<DenseKernels>][] = [['wasm', instantiateDenseKernels]];
 const native = probeNativeKernels();
@@ -64,10 +60,10 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
     async (m, n, k) => {
       const kernels = await instantiate();
       const memory = arena(kernels);
-      const next = random(m * 1000 + n * 10 + k);
-      const a = matrix(m, k, next);
-      const aT = matrix(k, m, next);
-      const b = matrix(k, n, next);
+      const seed = m * 1000 + n * 10 + k;
+      const a = matrix(m, k, seed);
+      const aT = matrix(k, m, seed + 2);
+      const b = matrix(k, n, seed + 4);
       const [pa, paT, pb, pc, pd] = [
         memory.put(a),
         memory.put(aT),
@@ -99,10 +95,10 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
     async (rows, n, k) => {
       const kernels = await instantiate();
       const memory = arena(kernels);
-      const next = random(rows + n + k);
-      const x = matrix(rows, k, next, 0.2);
-      const w = matrix(k, n, next);
-      const g = matrix(rows, n, next);
+      const seed = rows + n + k;
+      const x = matrix(rows, k, seed, 0.2);
+      const w = matrix(k, n, seed + 2);
+      const g = matrix(rows, n, seed + 4);
       const [px, pw, pg] = [memory.put(x), memory.put(w), memory.put(g)];
       const [denseZ, denseDw, sparseZ, sparseDw] = [rows * n, k * n, rows * n, k * n].map((size) =>
         memory.put(size),

@@ -10,7 +10,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Seeded MNIST-like samples: `density` of the inputs non-zero, in [0, 1]; one-hot labels. */
+/** Seeded MNIST-like samples: about `density` of the inputs non-zero, in [0, 1); one-hot labels. */
 function sparseSamples(
   seed: number,
   count: number,
@@ -18,17 +18,15 @@ function sparseSamples(
   classes: number,
   density: number,
 ) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  const xs = Float32Array.from({ length: count * inputSize }, () =>
-    next() < density ? next() : 0,
-  );
-  const ys = new Float32Array(count * classes);
-  for (let i = 0; i < count; i++) ys[i * classes + Math.floor(next() * classes)] = 1;
-  return { xs, ys };
+  return tf.tidy(() => {
+    const values = tf.randomUniform([count, inputSize], 0, 1, 'float32', seed);
+    const keep = tf.less(tf.randomUniform([count, inputSize], 0, 1, 'float32', seed + 1), density);
+    const labels = tf.randomUniform([count], 0, classes, 'int32', seed + 2);
+    return {
+      xs: tf.where(keep, values, tf.zerosLike(values)).dataSync() as Float32Array,
+      ys: tf.cast(tf.oneHot(labels, classes), 'float32').dataSync() as Float32Array,
+    };
+  });
 }
 
 const stack: StackSpec = {
