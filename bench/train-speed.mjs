@@ -476,8 +476,9 @@ if (nativeAvailable) {
   }
 }
 for (const column of ['stock', 'fast', 'fused', ...(nativeAvailable ? ['native'] : [])]) {
+  const title = columns.find((c) => c.key === column)?.title;
+  if (!title) continue;
   const minutes = projectMinutes(column);
-  const title = columns.find((c) => c.key === column).title;
   console.log(`  ${title}: ${minutes === undefined ? '—' : `${minutes.toFixed(1)} min`}`);
 }
 console.log(
