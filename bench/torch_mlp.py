@@ -49,11 +49,13 @@ def step(x, y):
 
 for x, y in batches[:4]:
     step(x, y)
+# CPU time of this process when train-speed.mjs asks for it (--clock=cpu), else wall time.
+clock = time.process_time if spec.get("clock") == "cpu" else time.perf_counter
 samples = 0
-start = time.perf_counter()
-while time.perf_counter() - start < spec["seconds"]:
+start = clock()
+while clock() - start < spec["seconds"]:
     for x, y in batches:
         step(x, y)
     samples += count
-elapsed = time.perf_counter() - start
+elapsed = clock() - start
 print(json.dumps({"samplesPerSecond": samples / elapsed, "version": torch.__version__}))

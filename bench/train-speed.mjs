@@ -7,7 +7,11 @@
 // the same run compare. Then projects the depth-activation preset's time.
 //
 //   node bench/train-speed.mjs [--quick] [--seconds=1] [--rounds=3] [--no-python] [--no-cpu]
-//                              [--columns=fusedWasm,fusedNative,numpy,…] [--no-mnist]
+//                              [--columns=fused,native,numpy,…] [--no-mnist] [--clock=cpu|wall]
+//
+// --clock=cpu (default) counts the CPU time of the process that trains (process.cpuUsage in
+// Node, time.process_time in Python) instead of wall time: on a machine shared with other jobs
+// a process may get a fifth of a core, which wall time would charge to whichever column ran then.
 //
 // Needs `corepack pnpm --filter @actlab/backend --filter @actlab/mnist-loader build` first, and
 // ACTLAB_DATA_DIR with mnist/ for the MNIST table. PyTorch is Debian's python3-torch
@@ -28,6 +32,14 @@ const args = new Map(
 const quick = args.has('quick');
 const seconds = Number(args.get('seconds') ?? (quick ? 0.4 : 1));
 const rounds = Number(args.get('rounds') ?? (quick ? 1 : 3));
+const clock = args.get('clock') ?? 'cpu';
+const now =
+  clock === 'cpu'
+    ? () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+    : () => performance.now();
 
 const backendPackage = new URL('../packages/backend/package.json', import.meta.url);
 const require = createRequire(backendPackage);
@@ -123,13 +135,13 @@ for (let i = 0; i < sampleCount; i++) ysValues[i * classes + ((i * 7) % classes)
 /** Runs `chunk` (which trains `samples` samples) until `seconds` have passed; samples/s. */
 async function timeLoop(chunk, samples) {
   await chunk();
-  const start = performance.now();
+  const start = now();
   let done = 0;
-  while (performance.now() - start < seconds * 1000) {
+  while (now() - start < seconds * 1000) {
     await chunk();
     done += samples;
   }
-  return done / ((performance.now() - start) / 1000);
+  return done / ((now() - start) / 1000);
 }
 
 async function measureFit(network, backend, fast) {
@@ -222,7 +234,7 @@ delete numpyEnv.OPENBLAS_L2_SIZE;
 const versions = {};
 
 function measurePython(python, script, network, optimizer, dataPath) {
-  const spec = { ...network, inputSize, classes, seconds, optimizer, dataPath };
+  const spec = { ...network, inputSize, classes, seconds, optimizer, dataPath, clock };
   const output = execFileSync(
     python,
     [new URL(script, import.meta.url).pathname, JSON.stringify(spec)],
@@ -411,7 +423,7 @@ const rows = networks.map((network, index) => {
   ];
 });
 console.log(
-  `\nTraining speed, samples/s, one core each, median of ${rounds} round(s) of ${seconds} s per cell, columns alternated`,
+  `\nTraining speed, samples per ${clock === 'cpu' ? 'CPU' : 'wall-clock'} second, one core each, median of ${rounds} round(s) of ${seconds} s per cell, columns alternated`,
 );
 console.log(
   `${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`,
