@@ -58,8 +58,9 @@ INLINE void *pointer_at(Args *a, int i) {
   X(column_sums, 4)                                                                             \
   X(softmax_cross_entropy, 7)                                                                   \
   X(count_nonzero, 2)                                                                           \
-  X(sparse_index, 9)                                                                            \
+  X(sparse_index, 6)                                                                            \
   X(sparse_product, 9)                                                                          \
+  X(sparse_transposed_product, 10)                                                              \
   X(sgd_update, 4)                                                                              \
   X(momentum_update, 7)                                                                         \
   X(adam_update, 13)                                                                            \
@@ -128,10 +129,16 @@ static int execute(Args *args, int op, double *result) {
     }
     case OP_sparse_index: {
       const float *X = P(2);
-      int *rowStarts = P(3), *rowIndices = P(4), *colStarts = P(6), *colIndices = P(7);
-      float *rowValues = P(5), *colValues = P(8);
-      if (!a.bad)
-        sparse_index(I(0), I(1), X, rowStarts, rowIndices, rowValues, colStarts, colIndices, colValues);
+      int *starts = P(3), *indices = P(4);
+      float *values = P(5);
+      if (!a.bad) sparse_index(I(0), I(1), X, starts, indices, values);
+      break;
+    }
+    case OP_sparse_transposed_product: {
+      const int *starts = P(3), *indices = P(4);
+      const float *values = P(5), *M = P(6);
+      float *out = P(8);
+      if (!a.bad) sparse_transposed_product(I(0), I(1), I(2), starts, indices, values, M, I(7), out, I(9));
       break;
     }
     case OP_sparse_product: {

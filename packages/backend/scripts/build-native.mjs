@@ -7,7 +7,7 @@
 //
 //   node scripts/build-native.mjs [--check] [--target=linux-x64-gnu]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -83,6 +83,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     );
     process.exit(same ? 0 : 1);
   }
-  writeFileSync(path, binary);
+  // Write beside it, then rename: a process that has the old binary loaded keeps its copy.
+  writeFileSync(`${path}.tmp`, binary);
+  renameSync(`${path}.tmp`, path);
   console.log(`wrote ${binary.length} bytes to backend-${target}/dense.node`);
 }

@@ -104,33 +104,15 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
         memory.put(size),
       );
       const entries = rows * k;
-      const index = [rows + 1, entries, entries, k + 1, entries, entries].map((size) =>
+      const [starts, indices, values] = [rows + 1, entries, entries].map((size) =>
         memory.put(size),
-      );
-      const [rowStarts, rowIndices, rowValues, colStarts, colIndices, colValues] = index as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      ) as [number, number, number];
       kernels.gemm_nn(rows, n, k, px, k, pw, n, denseZ!, n, 0);
       kernels.gemm_tn(k, n, rows, px, k, pg, n, denseDw!, n, 0);
       expect(kernels.count_nonzero(entries, px)).toBe(x.filter((v) => v !== 0).length);
-      kernels.sparse_index(
-        rows,
-        k,
-        px,
-        rowStarts,
-        rowIndices,
-        rowValues,
-        colStarts,
-        colIndices,
-        colValues,
-      );
-      kernels.sparse_product(rows, n, rowStarts, rowIndices, rowValues, pw, n, sparseZ!, n);
-      kernels.sparse_product(k, n, colStarts, colIndices, colValues, pg, n, sparseDw!, n);
+      kernels.sparse_index(rows, k, px, starts, indices, values);
+      kernels.sparse_product(rows, n, starts, indices, values, pw, n, sparseZ!, n);
+      kernels.sparse_transposed_product(rows, n, k, starts, indices, values, pg, n, sparseDw!, n);
       expect(memory.get(sparseZ!, rows * n)).toEqual(memory.get(denseZ!, rows * n));
       expect(memory.get(sparseDw!, k * n)).toEqual(memory.get(denseDw!, k * n));
     },

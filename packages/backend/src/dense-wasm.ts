@@ -68,12 +68,9 @@ export interface DenseKernels {
     rowCount: number,
     colCount: number,
     x: number,
-    rowStarts: number,
-    rowIndices: number,
-    rowValues: number,
-    colStarts: number,
-    colIndices: number,
-    colValues: number,
+    starts: number,
+    indices: number,
+    values: number,
   ): void;
   sparse_product(
     rowCount: number,
@@ -95,6 +92,18 @@ export interface DenseKernels {
     gradient: number,
     scaleRows: number,
   ): number;
+  sparse_transposed_product(
+    rowCount: number,
+    colCount: number,
+    innerCount: number,
+    starts: number,
+    indices: number,
+    values: number,
+    m: number,
+    ldm: number,
+    out: number,
+    ldo: number,
+  ): void;
   sgd_update(count: number, w: number, g: number, learningRate: number): void;
   momentum_update(
     count: number,

@@ -11,17 +11,15 @@ export type SparseInputMode = 'auto' | 'always' | 'never';
 export const sparseDensityThreshold = 0.35;
 
 /**
- * The first layer's products from a per-batch index of its non-zero inputs: forward
- * Z = X·W from the rows' lists, weight gradient dW = Xᵀ·G from the columns' lists. Both sum in
- * the dense GEMM's order with its multiply-add, so results equal the dense path bit for bit.
+ * The first layer's products from a per-batch index of its non-zero inputs (by row): forward
+ * Z = X·W summed over each row's list, weight gradient dW = Xᵀ·G scattered row by row. Both
+ * follow the dense GEMM's order with its multiply-add, so results equal the dense path bit for bit.
  */
 export class SparseInput {
-  private rowStarts = 0;
-  private rowIndices = 0;
-  private rowValues = 0;
-  private colStarts = 0;
-  private colIndices = 0;
-  private colValues = 0;
+  private starts = 0;
+  private indices = 0;
+  private values = 0;
+  private rows = 0;
   /** Whether the batch now in memory was indexed (and the sparse products apply). */
   active = false;
 
@@ -34,13 +32,9 @@ export class SparseInput {
   /** Places the index for batches of up to `capacity` rows, with the trainer's allocator. */
   layout(take: (floats: number) => number, capacity: number): void {
     if (this.mode === 'never') return;
-    const entries = capacity * this.inputSize;
-    this.rowStarts = take(capacity + 1);
-    this.rowIndices = take(entries);
-    this.rowValues = take(entries);
-    this.colStarts = take(this.inputSize + 1);
-    this.colIndices = take(entries);
-    this.colValues = take(entries);
+    this.starts = take(capacity + 1);
+    this.indices = take(capacity * this.inputSize);
+    this.values = take(capacity * this.inputSize);
   }
 
   /** Measures the batch at `x` and indexes it when the sparse path pays (see the mode). */
@@ -51,30 +45,21 @@ export class SparseInput {
       (this.mode === 'auto' &&
         this.kernels.count_nonzero(count, x) <= sparseDensityThreshold * count);
     if (this.active) {
-      this.kernels.sparse_index(
-        rows,
-        this.inputSize,
-        x,
-        this.rowStarts,
-        this.rowIndices,
-        this.rowValues,
-        this.colStarts,
-        this.colIndices,
-        this.colValues,
-      );
+      this.rows = rows;
+      this.kernels.sparse_index(rows, this.inputSize, x, this.starts, this.indices, this.values);
     }
     return this.active;
   }
 
   /** z[rows×outputSize] = x·w for the indexed batch. */
   forward(rows: number, outputSize: number, w: number, z: number): void {
-    const { rowStarts, rowIndices, rowValues } = this;
+    const { starts, indices, values } = this;
     this.kernels.sparse_product(
       rows,
       outputSize,
-      rowStarts,
-      rowIndices,
-      rowValues,
+      starts,
+      indices,
+      values,
       w,
       outputSize,
       z,
@@ -84,13 +69,14 @@ export class SparseInput {
 
   /** dw[inputSize×outputSize] = xᵀ·gradient for the indexed batch. */
   weightGradient(outputSize: number, gradient: number, dw: number): void {
-    const { colStarts, colIndices, colValues } = this;
-    this.kernels.sparse_product(
-      this.inputSize,
+    const { starts, indices, values } = this;
+    this.kernels.sparse_transposed_product(
+      this.rows,
       outputSize,
-      colStarts,
-      colIndices,
-      colValues,
+      this.inputSize,
+      starts,
+      indices,
+      values,
       gradient,
       outputSize,
       dw,

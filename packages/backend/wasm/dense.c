@@ -36,6 +36,7 @@ INLINE lane_t lane_madd(lane_t acc, float a, const float *b) {
   return wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(a), wasm_v128_load(b)));
 }
 INLINE void lane_store(float *p, lane_t v) { wasm_v128_store(p, v); }
+INLINE lane_t lane_load(const float *p) { return wasm_v128_load(p); }
 
 INLINE void tile(int MR, int NV, int K, const float *A, int rowStride, int kStride,
                  const float *B, int ldb, float *C, int ldc, int accumulate) {
@@ -124,10 +125,11 @@ void transpose(int rowCount, int colCount, const float *src, float *dst) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sparse inputs (MNIST pixels are ~80 % zeros). A per-batch index lists the non-zero inputs by
-// row (CSR, for the forward product) and by column (CSC, for the weight gradient); both products
-// are then out[r, :] = Σ_e values[e]·M[indices[e], :] over the list of r, summed in the order of
-// the dense GEMM with the same multiply-add, so the results equal the dense ones bit for bit.
+// Sparse inputs (MNIST pixels are ~80 % zeros). A per-batch index lists each row's non-zero
+// inputs (column and value, in increasing column order); the forward product sums
+// out[r, :] = Σ values[e]·W[indices[e], :] over row r's list in registers, and the weight gradient
+// scatters dW[indices[e], :] += values[e]·G[r, :] row after row. Both follow the dense GEMM's
+// order with its multiply-add (zeros skipped add nothing), so results equal it bit for bit.
 
 /** The number of non-zero values among X[0…count). */
 EXPORT(count_nonzero)
@@ -138,36 +140,31 @@ int count_nonzero(int count, const float *X) {
 }
 
 /**
- * Indexes the non-zero values of X[rows×cols] by row (rowStarts[rows+1], rowIndices = column,
- * rowValues) and by column (colStarts[cols+1], colIndices = row, colValues), in increasing order.
+ * Indexes the non-zero values of X[rows×cols] by row: row i's entries are
+ * starts[i]…starts[i+1] of indices (the column) and values, in increasing column order.
  */
 EXPORT(sparse_index)
-void sparse_index(int rowCount, int colCount, const float *X, int *rowStarts, int *rowIndices,
-                  float *rowValues, int *colStarts, int *colIndices, float *colValues) {
-  for (int j = 0; j <= colCount; j++) colStarts[j] = 0;
+void sparse_index(int rowCount, int colCount, const float *X, int *starts, int *indices, float *values) {
+  // Each run of 32 values becomes a bit mask first (a vectorised compare), then only its set
+  // bits are visited: the cost follows the non-zero count, with no unpredictable branch per value.
   int e = 0;
   for (int i = 0; i < rowCount; i++) {
-    rowStarts[i] = e;
+    starts[i] = e;
     const float *x = X + i * colCount;
-    for (int j = 0; j < colCount; j++)
-      if (x[j] != 0.0f) {
-        rowIndices[e] = j;
-        rowValues[e] = x[j];
-        colStarts[j + 1]++;
+    for (int j0 = 0; j0 < colCount; j0 += 32) {
+      int n = colCount - j0 < 32 ? colCount - j0 : 32;
+      uint32_t mask = 0;
+      for (int j = 0; j < n; j++) mask |= (uint32_t)(x[j0 + j] != 0.0f) << j;
+      while (mask) {
+        int j = j0 + __builtin_ctz(mask);
+        mask &= mask - 1;
+        indices[e] = j;
+        values[e] = x[j];
         e++;
       }
-  }
-  rowStarts[rowCount] = e;
-  for (int j = 0; j < colCount; j++) colStarts[j + 1] += colStarts[j];
-  // Fill each column's list in row order; colStarts[j] walks forward, then is shifted back.
-  for (int i = 0; i < rowCount; i++)
-    for (int f = rowStarts[i]; f < rowStarts[i + 1]; f++) {
-      int slot = colStarts[rowIndices[f]]++;
-      colIndices[slot] = i;
-      colValues[slot] = rowValues[f];
     }
-  for (int j = colCount; j > 0; j--) colStarts[j] = colStarts[j - 1];
-  colStarts[0] = 0;
+  }
+  starts[rowCount] = e;
 }
 
 INLINE void sparse_block(int NL, int first, int last, const int *indices, const float *values,
@@ -182,7 +179,7 @@ INLINE void sparse_block(int NL, int first, int last, const int *indices, const 
   for (int v = 0; v < NL; v++) lane_store(out + LANES * v, acc[v]);
 }
 
-/** out[r×N] = Σ_{e in list r} values[e]·M[indices[e], :] for r < rows (lists as sparse_index). */
+/** out[r×N] = Σ_{e in list r} values[e]·M[indices[e], :] for r < rows (X·M from X's index). */
 EXPORT(sparse_product)
 void sparse_product(int rowCount, int N, const int *starts, const int *indices, const float *values,
                     const float *M, int ldm, float *out, int ldo) {
@@ -197,6 +194,24 @@ void sparse_product(int rowCount, int N, const int *starts, const int *indices, 
       float sum = 0.0f;
       for (int e = first; e < last; e++) sum = madd_scalar(sum, values[e], M[indices[e] * ldm + j]);
       o[j] = sum;
+    }
+  }
+}
+
+/** out[K×N] = Xᵀ·M for X[rows×K] given by its index and M[rows×N]: the weight gradient. */
+EXPORT(sparse_transposed_product)
+void sparse_transposed_product(int rowCount, int N, int K, const int *starts, const int *indices,
+                               const float *values, const float *M, int ldm, float *out, int ldo) {
+  for (int k = 0; k < K; k++)
+    for (int j = 0; j < N; j++) out[k * ldo + j] = 0.0f;
+  for (int r = 0; r < rowCount; r++) {
+    const float *m = M + r * ldm;
+    for (int e = starts[r]; e < starts[r + 1]; e++) {
+      float x = values[e];
+      float *o = out + indices[e] * ldo;
+      int j = 0;
+      for (; j + LANES <= N; j += LANES) lane_store(o + j, lane_madd(lane_load(o + j), x, m + j));
+      for (; j < N; j++) o[j] = madd_scalar(o[j], x, m[j]);
     }
   }
 }

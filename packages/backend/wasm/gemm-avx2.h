@@ -17,6 +17,7 @@ INLINE lane_t lane_madd(lane_t acc, float a, const float *b) {
   return _mm256_fmadd_ps(_mm256_set1_ps(a), _mm256_loadu_ps(b), acc);
 }
 INLINE void lane_store(float *p, lane_t v) { _mm256_storeu_ps(p, v); }
+INLINE lane_t lane_load(const float *p) { return _mm256_loadu_ps(p); }
 
 INLINE void tile_avx2(int MR, int NV, int K, const float *A, int rowStride, int kStride,
                       const float *B, int ldb, float *C, int ldc, int accumulate) {
