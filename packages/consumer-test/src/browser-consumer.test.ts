@@ -111,7 +111,13 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
       app = join(project.path, 'app');
       await mkdir(join(app, 'src', 'quick-starts'), { recursive: true });
       await mkdir(join(app, 'public', 'datasets', 'mnist'), { recursive: true });
-      await installIntoBlankProject(app, packages, [`vite@${viteRange}`]);
+      // @actlab/backend's optional native kernels for this machine, packed too so that npm takes
+      // them from here instead of asking the registry for an unpublished version. Pages never load them.
+      const nativeKernels = await packPublished(
+        tarballs,
+        (pkg) => pkg.name === `@actlab/backend-${process.platform}-${process.arch}-gnu`,
+      );
+      await installIntoBlankProject(app, [...packages, ...nativeKernels], [`vite@${viteRange}`]);
       for (const pkg of packages) {
         await copyFile(
           join(pkg.folder, 'examples', 'browser-quick-start.js'),

@@ -20,14 +20,14 @@ afterAll(async () => {
 });
 
 describe('published packages, installed from their tarballs into a blank project', () => {
-  it('hold only dist, README, LICENSE and package.json (plus presets and shipped model weights)', async () => {
+  it('hold only dist, README, LICENSE and package.json (plus presets, shipped model weights and native kernels)', async () => {
     expect(packages.length).toBeGreaterThanOrEqual(6);
     for (const pkg of packages) {
       const { stdout } = await run('tar', ['-tzf', pkg.tarball]);
       const files = stdout.trim().split('\n');
       const unexpected = files.filter(
         (file) =>
-          !/^package\/(dist\/.+|README\.md|LICENSE|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/[^/]+\.(json|bin))$/.test(
+          !/^package\/(dist\/.+|README\.md|LICENSE|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/[^/]+\.(json|bin)|[^/]+\.node)$/.test(
             file,
           ),
       );
