@@ -28,9 +28,17 @@ describe('selectBackend', () => {
 
   it('says which kernels fused trainers run on, and takes WebAssembly when asked', async () => {
     const auto = await selectBackend('cpu');
-    const native = probeNativeKernels().available;
+    // ACTLAB_NATIVE=0 (the documented opt-out) turns them off for the whole run.
+    const optedOut = process.env.ACTLAB_NATIVE === '0';
+    const native = probeNativeKernels().available && !optedOut;
     expect(auto.denseKernels).toBe(native ? 'native' : 'wasm');
-    expect(auto.reason).toMatch(native ? /native AVX2 dense kernels loaded/ : /WebAssembly dense/);
+    expect(auto.reason).toMatch(
+      native
+        ? /native AVX2 dense kernels loaded/
+        : optedOut
+          ? /ACTLAB_NATIVE=0/
+          : /WebAssembly dense/,
+    );
     const wasm = await selectBackend('cpu', { denseKernels: 'wasm' });
     expect(wasm.denseKernels).toBe('wasm');
     expect(wasm.reason).toBe('cpu was requested; WebAssembly dense kernels were requested');
