@@ -1,16 +1,27 @@
 // Training speed of small MLPs, samples per second on one core: stock tfjs-wasm model.fit,
-// model.fit with @actlab/backend's kernels, the fused Dense trainer, tfjs CPU, PyTorch and a
-// hand-written NumPy trainer, all in the same run. Columns are measured in alternation, round
-// after round, and each cell is the median of the rounds: the machine's cores are shared, so
-// only figures from the same run compare. Then projects the depth-activation preset's time.
+// model.fit with @actlab/backend's kernels, the fused Dense trainer on its WebAssembly and its
+// native kernels, tfjs CPU, PyTorch and a hand-written NumPy trainer, all in the same run, on
+// random data; then the fused trainer, NumPy and PyTorch on real MNIST images (81 % zeros: the
+// fused trainer's sparse first layer). Columns are measured in alternation, round after round,
+// and each cell is the median of the rounds: the machine's cores are shared, so only figures from
+// the same run compare. Then projects the depth-activation preset's time.
 //
 //   node bench/train-speed.mjs [--quick] [--seconds=1] [--rounds=3] [--no-python] [--no-cpu]
+//                              [--columns=fused,native,numpy,…] [--no-mnist] [--clock=cpu|wall]
 //
-// Needs `corepack pnpm --filter @actlab/backend build` first. PyTorch is Debian's python3-torch
-// (/usr/bin/python3); NumPy is whichever python3 has it (pip wheels bundle OpenBLAS).
+// --clock=cpu (default) counts the CPU time of the process that trains (process.cpuUsage in
+// Node, time.process_time in Python) instead of wall time: on a machine shared with other jobs
+// a process may get a fifth of a core, which wall time would charge to whichever column ran then.
+//
+// Needs `corepack pnpm --filter @actlab/backend --filter @actlab/mnist-loader build` first, and
+// ACTLAB_DATA_DIR with mnist/ for the MNIST table. PyTorch is Debian's python3-torch
+// (/usr/bin/python3); NumPy is whichever python3 has it (pip wheels bundle OpenBLAS), run with
+// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so that OpenBLAS picks its best kernel.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = new Map(
   process.argv.slice(2).map((arg) => {
@@ -21,6 +32,14 @@ const args = new Map(
 const quick = args.has('quick');
 const seconds = Number(args.get('seconds') ?? (quick ? 0.4 : 1));
 const rounds = Number(args.get('rounds') ?? (quick ? 1 : 3));
+const clock = args.get('clock') ?? 'cpu';
+const now =
+  clock === 'cpu'
+    ? () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+    : () => performance.now();
 
 const backendPackage = new URL('../packages/backend/package.json', import.meta.url);
 const require = createRequire(backendPackage);
@@ -32,6 +51,7 @@ const { createDenseTrainer, selectBackend, useFastKernels } = await import(
 );
 
 const choice = await selectBackend('wasm');
+const nativeAvailable = choice.denseKernels === 'native';
 const inputSize = 784;
 const classes = 10;
 const repeat = (count, value) => Array.from({ length: count }, () => value);
@@ -115,13 +135,13 @@ for (let i = 0; i < sampleCount; i++) ysValues[i * classes + ((i * 7) % classes)
 /** Runs `chunk` (which trains `samples` samples) until `seconds` have passed; samples/s. */
 async function timeLoop(chunk, samples) {
   await chunk();
-  const start = performance.now();
+  const start = now();
   let done = 0;
-  while (performance.now() - start < seconds * 1000) {
+  while (now() - start < seconds * 1000) {
     await chunk();
     done += samples;
   }
-  return done / ((performance.now() - start) / 1000);
+  return done / ((now() - start) / 1000);
 }
 
 async function measureFit(network, backend, fast) {
@@ -146,25 +166,28 @@ async function measureFit(network, backend, fast) {
   return rate;
 }
 
-async function measureFused(network) {
+async function measureFused(network, kernels, data = { xs: xsValues, ys: ysValues }) {
   const model = buildModel(network);
   const trainer = await createDenseTrainer(model, {
     optimizer: { name: network.optimizer, learningRate: network.learningRate },
     batchSize: network.batchSize,
+    kernels,
   });
+  const count = data.ys.length / classes;
   const rate = await timeLoop(
     () =>
-      trainer.trainEpoch(xsValues, ysValues, { batchSize: network.batchSize, writeWeights: false }),
-    sampleCount,
+      trainer.trainEpoch(data.xs, data.ys, { batchSize: network.batchSize, writeWeights: false }),
+    count,
   );
   trainer.dispose();
   model.dispose();
   return rate;
 }
 
-async function measureFusedPredict(network) {
+async function measureFusedPredict(network, kernels) {
   const model = buildModel(network);
   const trainer = await createDenseTrainer(model, {
+    kernels,
     optimizer: { name: 'sgd', learningRate: 0.01 },
     batchSize: 1000,
   });
@@ -204,16 +227,21 @@ const pythonEnv = {
   OMP_NUM_THREADS: '1',
   MKL_NUM_THREADS: '1',
 };
+// NumPy alone runs without the machine's OpenBLAS overrides (a forced Haswell core halves its
+// speed on 784-128-64-10), so that OpenBLAS picks its best kernel; numpy_mlp.py reports which.
+const numpyEnv = { ...pythonEnv };
+delete numpyEnv.OPENBLAS_CORETYPE;
+delete numpyEnv.OPENBLAS_L2_SIZE;
 const versions = {};
 
-function measurePython(python, script, network, optimizer) {
-  const spec = { ...network, inputSize, classes, seconds, optimizer };
+function measurePython(python, script, network, optimizer, dataPath) {
+  const spec = { ...network, inputSize, classes, seconds, optimizer, dataPath, clock };
   const output = execFileSync(
     python,
     [new URL(script, import.meta.url).pathname, JSON.stringify(spec)],
     {
       encoding: 'utf8',
-      env: pythonEnv,
+      env: script === 'numpy_mlp.py' ? numpyEnv : pythonEnv,
     },
   );
   const result = JSON.parse(output.trim().split('\n').pop());
@@ -221,18 +249,26 @@ function measurePython(python, script, network, optimizer) {
   return result.samplesPerSecond;
 }
 
-const columns = [
+const asSgd = (n) => ({ ...n, optimizer: 'sgd', learningRate: 0.01 });
+const allColumns = [
   { key: 'stock', title: 'tfjs-wasm fit (stock)', run: (n) => measureFit(n, 'wasm', false) },
   { key: 'fast', title: 'tfjs-wasm fit + our kernels', run: (n) => measureFit(n, 'wasm', true) },
-  { key: 'fused', title: 'fused trainer (ours)', run: measureFused },
+  { key: 'fused', title: 'fused trainer, wasm', run: (n) => measureFused(n, 'wasm') },
   {
     key: 'fusedSgd',
-    title: 'fused trainer, SGD (vs NumPy)',
-    run: async (n) =>
-      n.optimizer === 'sgd'
-        ? undefined
-        : measureFused({ ...n, optimizer: 'sgd', learningRate: 0.01 }),
+    title: 'fused wasm, SGD',
+    run: async (n) => (n.optimizer === 'sgd' ? undefined : measureFused(asSgd(n), 'wasm')),
   },
+  ...(nativeAvailable
+    ? [
+        { key: 'native', title: 'fused trainer, native', run: (n) => measureFused(n, 'native') },
+        {
+          key: 'nativeSgd',
+          title: 'fused native, SGD',
+          run: async (n) => (n.optimizer === 'sgd' ? undefined : measureFused(asSgd(n), 'native')),
+        },
+      ]
+    : []),
   ...(args.has('no-cpu')
     ? []
     : [{ key: 'cpu', title: 'tfjs CPU fit', run: (n) => measureFit(n, 'cpu', false) }]),
@@ -255,6 +291,101 @@ const columns = [
       ]
     : []),
 ];
+const only = args.get('columns')?.split(',');
+const columns = only ? allColumns.filter((c) => only.includes(c.key)) : allColumns;
+
+/**
+ * The first `sampleCount` MNIST training images (scaled to [0, 1]) and one-hot labels, for the
+ * fused trainer, and written to a scratch file for NumPy and PyTorch.
+ */
+async function loadMnistSamples() {
+  const { loadMnist } = await import(
+    new URL('../packages/mnist-loader/dist/index.js', import.meta.url).href
+  );
+  const { train } = await loadMnist({ dataset: 'mnist' });
+  const xs = Float32Array.from(train.images.subarray(0, sampleCount * inputSize), (v) => v / 255);
+  const ys = new Float32Array(sampleCount * classes);
+  for (let i = 0; i < sampleCount; i++) ys[i * classes + train.labels[i]] = 1;
+  const dir = mkdtempSync(join(tmpdir(), 'actlab-bench-'));
+  const path = join(dir, 'mnist.f32');
+  writeFileSync(path, Buffer.concat([Buffer.from(xs.buffer), Buffer.from(ys.buffer)]));
+  const nonzero = xs.reduce((count, v) => count + (v !== 0 ? 1 : 0), 0) / xs.length;
+  return { xs, ys, path, dir, nonzero };
+}
+
+/** Fused trainer (both kernels), NumPy and PyTorch on real MNIST, for the first four networks. */
+async function mnistTable() {
+  const data = await loadMnistSamples();
+  const mnistColumns = [
+    { key: 'fused', title: 'fused trainer, wasm', run: (n) => measureFused(n, 'wasm', data) },
+    ...(nativeAvailable
+      ? [
+          {
+            key: 'native',
+            title: 'fused trainer, native',
+            run: (n) => measureFused(n, 'native', data),
+          },
+        ]
+      : []),
+    ...(numpyPython
+      ? [
+          {
+            key: 'numpy',
+            title: 'NumPy, 1 thread',
+            run: async (n) => measurePython(numpyPython, 'numpy_mlp.py', n, n.optimizer, data.path),
+          },
+        ]
+      : []),
+    ...(torchPython
+      ? [
+          {
+            key: 'torch',
+            title: 'PyTorch, 1 thread',
+            run: async (n) => measurePython(torchPython, 'torch_mlp.py', n, n.optimizer, data.path),
+          },
+        ]
+      : []),
+  ];
+  // All SGD, so that every column trains the same thing (NumPy's trainer is SGD only).
+  const mnistNetworks = networks.slice(0, 4).map((n) => ({
+    ...asSgd(n),
+    label: n.label.replace(/Adam/, 'SGD 0.01'),
+  }));
+  const cells = mnistNetworks.map(() => Object.fromEntries(mnistColumns.map((c) => [c.key, []])));
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, network] of mnistNetworks.entries()) {
+      const order = mnistColumns.map(
+        (_, i) => mnistColumns[(i + round + index) % mnistColumns.length],
+      );
+      for (const column of order) cells[index][column.key].push(await column.run(network));
+      process.stderr.write(`MNIST round ${round + 1}/${rounds}: ${network.label} done\n`);
+    }
+  }
+  rmSync(data.dir, { recursive: true, force: true });
+  const mnistHeader = [
+    'network (real MNIST, SGD)',
+    ...mnistColumns.map((c) => c.title),
+    'wasm / NumPy',
+    ...(nativeAvailable ? ['native / NumPy'] : []),
+    'fused / PyTorch',
+  ];
+  console.log(
+    `\nReal MNIST: the first ${sampleCount} training images, ${(data.nonzero * 100).toFixed(0)} % of pixels non-zero (the fused trainer's sparse first layer), samples/s, same rounds`,
+  );
+  console.log(`| ${mnistHeader.join(' | ')} |`);
+  console.log(`|${mnistHeader.map(() => '---').join('|')}|`);
+  for (const [index, network] of mnistNetworks.entries()) {
+    const m = Object.fromEntries(mnistColumns.map((c) => [c.key, median(cells[index][c.key])]));
+    const row = [
+      network.label,
+      ...mnistColumns.map((c) => cell(m[c.key])),
+      ratio(m.fused, m.numpy),
+      ...(nativeAvailable ? [ratio(m.native, m.numpy)] : []),
+      ratio(best(m), m.torch),
+    ];
+    console.log(`| ${row.join(' | ')} |`);
+  }
+}
 
 const median = (values) => {
   const sorted = values.filter((value) => value !== undefined).sort((a, b) => a - b);
@@ -277,11 +408,15 @@ for (let round = 0; round < rounds; round++) {
 
 const cell = (value) => (value === undefined ? '—' : Math.round(value).toLocaleString('en-US'));
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+// The fused trainer's best kernels: native when they load. The NumPy ratios compare SGD runs.
+const best = (m) => m.native ?? m.fused;
+const bestSgd = (m) => (m.native ? (m.nativeSgd ?? m.native) : (m.fusedSgd ?? m.fused));
 const header = [
   'network',
   ...columns.map((c) => c.title),
+  'wasm / NumPy',
+  ...(nativeAvailable ? ['native / NumPy'] : []),
   'fused / PyTorch',
-  'fused / NumPy',
   'fused / stock',
 ];
 const rows = networks.map((network, index) => {
@@ -290,13 +425,14 @@ const rows = networks.map((network, index) => {
   return [
     network.label,
     ...columns.map((c) => cell(medians[c.key])),
-    ratio(medians.fused, medians.torch),
     ratio(medians.fusedSgd ?? medians.fused, medians.numpy),
-    ratio(medians.fused, medians.stock),
+    ...(nativeAvailable ? [ratio(medians.nativeSgd ?? medians.native, medians.numpy)] : []),
+    ratio(best(medians), medians.torch),
+    ratio(best(medians), medians.stock),
   ];
 });
 console.log(
-  `\nTraining speed, samples/s, one core each, median of ${rounds} round(s) of ${seconds} s per cell, columns alternated`,
+  `\nTraining speed, samples per ${clock === 'cpu' ? 'CPU' : 'wall-clock'} second, one core each, median of ${rounds} round(s) of ${seconds} s per cell, columns alternated`,
 );
 console.log(
   `${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`,
@@ -318,6 +454,10 @@ else
 console.log(
   'tfjs columns use the optimizer named in the row (rows 4 and 5: Adam for tfjs, PyTorch and the fused trainer).',
 );
+console.log(
+  `fused trainer kernels: ${choice.reason.split('; ').pop()}; fused / PyTorch and fused / stock use the native column when there is one.`,
+);
+if (!args.has('no-mnist')) await mnistTable();
 
 // Projection of the depth-activation preset: 3 activations × depths 5/20/40, 40 epochs on 54 000
 // training images (10 % held out), evaluation of 26 000 images per epoch (10 000 train, 6 000
@@ -330,7 +470,7 @@ const predictRates = { stock: {}, fast: {}, fused: {} };
 for (const [index, depth] of depths.entries()) {
   predictRates.stock[depth] = await measurePredict(networks[index]);
   predictRates.fast[depth] = predictRates.stock[depth];
-  predictRates.fused[depth] = await measureFusedPredict(networks[index]);
+  predictRates.fused[depth] = await measureFusedPredict(networks[index], 'wasm');
 }
 function projectMinutes(column) {
   const trials = [];
@@ -350,9 +490,16 @@ function projectMinutes(column) {
 console.log(
   '\nProjected depth-activation preset (3 activations × 5/20/40 layers × 40 epochs, 54 000 images, one seed, 2 workers):',
 );
-for (const column of ['stock', 'fast', 'fused']) {
+if (nativeAvailable) {
+  predictRates.native = {};
+  for (const [index, depth] of depths.entries()) {
+    predictRates.native[depth] = await measureFusedPredict(networks[index], 'native');
+  }
+}
+for (const column of ['stock', 'fast', 'fused', ...(nativeAvailable ? ['native'] : [])]) {
+  const title = columns.find((c) => c.key === column)?.title;
+  if (!title) continue;
   const minutes = projectMinutes(column);
-  const title = columns.find((c) => c.key === column).title;
   console.log(`  ${title}: ${minutes === undefined ? '—' : `${minutes.toFixed(1)} min`}`);
 }
 console.log(

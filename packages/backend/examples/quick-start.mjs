@@ -2,7 +2,7 @@ import { createDenseTrainer, selectBackend } from '@actlab/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-console.log((await selectBackend('auto')).reason); // wasm + faster kernels when tfjs-node is absent
+console.log((await selectBackend('auto')).reason); // which tfjs backend and which trainer kernels
 const model = tfl.sequential();
 model.add(tfl.layers.dense({ units: 32, inputShape: [784], activation: 'tanh' }));
 model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));

@@ -6,7 +6,7 @@ export const convWasmBase64 =
 
 /** sha256 of wasm/conv.c + wasm/gemm.h when the module was built. */
 export const convWasmSourceSha256 =
-  'e1a38cbeec472ac06c266b9d70453d570e4378f80817aec152c807766ef405d7';
+  '230d30bb0d07908f43a93b815e8ba6c46b25f2faceedaa455cdf58ffe1b9699c';
 
 /** The compiler that built the module. */
 export const convWasmToolchain =

@@ -1,130 +1,31 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { activationLayer } from '@actlab/activations';
 import { maxAbsDifference } from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from './backend-error.js';
-import { createDenseTrainer } from './dense-trainer.js';
+import {
+  availableKernels,
+  buildStack,
+  randomBatches,
+  type StackSpec,
+  stockOptimizer,
+  trainStock,
+  weightsOf,
+} from './dense-stack-fixtures.js';
+import { createDenseTrainer, type DenseTrainerOptions } from './dense-trainer.js';
 import type { OptimizerSpec } from './optimizer-spec.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-type HiddenActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear' | 'elu' | 'selu' | 'relu6';
-
-interface StackSpec {
-  inputSize: number;
-  widths: number[];
-  classes: number;
-  activation: HiddenActivation | 'leakyRelu' | 'lecunTanh' | 'actlabElu';
-  seed: number;
-  useBias?: boolean;
-}
-
-function buildStack(spec: StackSpec): tfl.Sequential {
-  const model = tfl.sequential();
-  spec.widths.forEach((units, index) => {
-    const native = !['leakyRelu', 'lecunTanh', 'actlabElu'].includes(spec.activation);
-    model.add(
-      tfl.layers.dense({
-        units,
-        ...(index === 0 ? { inputShape: [spec.inputSize] } : {}),
-        activation: native ? (spec.activation as HiddenActivation) : 'linear',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: spec.seed + index }),
-        biasInitializer: tfl.initializers.randomNormal({
-          stddev: 0.1,
-          seed: spec.seed + 100 + index,
-        }),
-        useBias: spec.useBias ?? true,
-      }),
-    );
-    if (spec.activation === 'leakyRelu') model.add(tfl.layers.leakyReLU({ alpha: 0.2 }));
-    if (spec.activation === 'lecunTanh') model.add(activationLayer('lecunTanh'));
-    if (spec.activation === 'actlabElu') model.add(activationLayer({ name: 'elu', alpha: 0.5 }));
-  });
-  model.add(
-    tfl.layers.dense({
-      units: spec.classes,
-      activation: 'softmax',
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: spec.seed + 50 }),
-    }),
-  );
-  return model;
-}
-
-function stockOptimizer(spec: OptimizerSpec): tf.Optimizer {
-  switch (spec.name) {
-    case 'sgd':
-      return tf.train.sgd(spec.learningRate);
-    case 'momentum':
-      return tf.train.momentum(spec.learningRate, spec.momentum ?? 0.9, spec.useNesterov);
-    case 'adam':
-      return tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon);
-    case 'adagrad':
-      return tf.train.adagrad(spec.learningRate, spec.initialAccumulatorValue);
-    case 'adadelta':
-      return tf.train.adadelta(spec.learningRate, spec.rho, spec.epsilon);
-    case 'rmsprop':
-      return tf.train.rmsprop(spec.learningRate, spec.decay, spec.momentum, spec.epsilon);
-  }
-}
-
-function randomBatches(
-  seed: number,
-  count: number,
-  rows: number,
-  inputSize: number,
-  classes: number,
-) {
-  return Array.from({ length: count }, (_, index) =>
-    tf.tidy(() => {
-      const xs = tf.randomNormal([rows, inputSize], 0, 1, 'float32', seed + index);
-      const labels = tf.randomUniform([rows], 0, classes, 'int32', seed + 1000 + index);
-      const ys = tf.cast(tf.oneHot(labels, classes), 'float32');
-      return { xs: xs.dataSync() as Float32Array, ys: ys.dataSync() as Float32Array };
-    }),
-  );
-}
-
-/** Stock tfjs training: the loss tfjs-layers' model.fit uses, minimised by a tfjs optimizer. */
-function trainStock(
-  model: tfl.LayersModel,
-  optimizer: tf.Optimizer,
-  batches: { xs: Float32Array; ys: Float32Array }[],
-  inputSize: number,
-  classes: number,
-): number[] {
-  return batches.map(({ xs, ys }) =>
-    tf.tidy(() => {
-      const rows = xs.length / inputSize;
-      const input = tf.tensor2d(xs, [rows, inputSize]);
-      const target = tf.tensor2d(ys, [rows, classes]);
-      const loss = optimizer.minimize(
-        () =>
-          tf.mean(
-            tfl.metrics.categoricalCrossentropy(
-              target,
-              model.apply(input, { training: true }) as tf.Tensor,
-            ),
-          ) as tf.Scalar,
-        true,
-      );
-      return loss!.dataSync()[0] as number;
-    }),
-  );
-}
-
-function weightsOf(model: tfl.LayersModel): Float32Array[] {
-  return model.getWeights().map((weight) => weight.dataSync() as Float32Array);
-}
-
 async function compareWithStock(
   stack: StackSpec,
   optimizer: OptimizerSpec,
   steps: number,
   rows: number,
+  kernels: DenseTrainerOptions['kernels'],
 ) {
   const stock = buildStack(stack);
   const fused = buildStack(stack);
@@ -136,7 +37,7 @@ async function compareWithStock(
   const tfOptimizer = stockOptimizer(optimizer);
   const stockLosses = trainStock(stock, tfOptimizer, batches, stack.inputSize, stack.classes);
   tfOptimizer.dispose();
-  const trainer = await createDenseTrainer(fused, { optimizer, batchSize: rows });
+  const trainer = await createDenseTrainer(fused, { optimizer, batchSize: rows, kernels });
   const fusedLosses = batches.map(({ xs, ys }) => trainer.trainBatch(xs, ys));
   trainer.writeWeights();
   const stockWeights = weightsOf(stock);
@@ -158,9 +59,23 @@ const small: StackSpec = {
   seed: 1,
 };
 
-describe('createDenseTrainer', () => {
+// The whole suite runs on each kernel set this machine has: native and WebAssembly.
+describe.each(availableKernels())('createDenseTrainer on $kernels kernels', ({ kernels }) => {
+  const create = (model: tfl.LayersModel, options: DenseTrainerOptions) =>
+    createDenseTrainer(model, { ...options, kernels });
+  const compare = (stack: StackSpec, optimizer: OptimizerSpec, steps: number, rows: number) =>
+    compareWithStock(stack, optimizer, steps, rows, kernels);
+
+  it('runs on the kernels it was asked for', async () => {
+    const model = buildStack(small);
+    const trainer = await create(model, { optimizer: { name: 'sgd', learningRate: 0.1 } });
+    expect(trainer.kernels).toBe(kernels);
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('takes the same 20 SGD steps as stock tfjs within float32 rounding', async () => {
-    const { moved, worst, worstLoss } = await compareWithStock(
+    const { moved, worst, worstLoss } = await compare(
       { ...small, inputSize: 37, widths: [32, 32, 32] },
       { name: 'sgd', learningRate: 0.1 },
       20,
@@ -172,7 +87,7 @@ describe('createDenseTrainer', () => {
   });
 
   it('takes the same 20 Adam steps as stock tfjs within float32 rounding', async () => {
-    const { moved, worst, worstLoss } = await compareWithStock(
+    const { moved, worst, worstLoss } = await compare(
       { ...small, activation: 'relu', seed: 7 },
       { name: 'adam', learningRate: 0.01 },
       20,
@@ -192,7 +107,7 @@ describe('createDenseTrainer', () => {
   ];
   for (const optimizer of optimizers) {
     it(`matches stock tfjs for ${JSON.stringify(optimizer)}`, async () => {
-      const { moved, worst } = await compareWithStock(
+      const { moved, worst } = await compare(
         { ...small, activation: 'sigmoid', seed: 3 },
         optimizer,
         10,
@@ -216,7 +131,7 @@ describe('createDenseTrainer', () => {
   ];
   for (const activation of activations) {
     it(`matches stock tfjs through ${activation} hidden layers`, async () => {
-      const { moved, worst } = await compareWithStock(
+      const { moved, worst } = await compare(
         { ...small, activation, seed: 11 },
         { name: 'sgd', learningRate: 0.2 },
         8,
@@ -228,7 +143,7 @@ describe('createDenseTrainer', () => {
   }
 
   it('matches stock tfjs without biases, batch of 1, and widths that are not multiples of 4', async () => {
-    const { worst } = await compareWithStock(
+    const { worst } = await compare(
       { inputSize: 3, widths: [1, 6], classes: 2, activation: 'tanh', seed: 5, useBias: false },
       { name: 'sgd', learningRate: 0.5 },
       6,
@@ -239,7 +154,7 @@ describe('createDenseTrainer', () => {
 
   it('trains 3 epochs in a seeded order without growing the number of live tensors', async () => {
     const model = buildStack(small);
-    const trainer = await createDenseTrainer(model, {
+    const trainer = await create(model, {
       optimizer: { name: 'adam', learningRate: 0.01 },
       batchSize: 16,
     });
@@ -267,16 +182,16 @@ describe('createDenseTrainer', () => {
       const batches = randomBatches(31, 6, 12, small.inputSize, small.classes);
       const whole = buildStack({ ...small, activation: 'tanh', seed: 9 });
       const split = buildStack({ ...small, activation: 'tanh', seed: 9 });
-      const uninterrupted = await createDenseTrainer(whole, { optimizer, batchSize: 12 });
+      const uninterrupted = await create(whole, { optimizer, batchSize: 12 });
       for (const { xs, ys } of batches) uninterrupted.trainBatch(xs, ys);
       uninterrupted.writeWeights();
 
-      const first = await createDenseTrainer(split, { optimizer, batchSize: 12 });
+      const first = await create(split, { optimizer, batchSize: 12 });
       for (const { xs, ys } of batches.slice(0, 3)) first.trainBatch(xs, ys);
       first.writeWeights();
       const state = structuredClone(first.exportState());
       first.dispose();
-      const second = await createDenseTrainer(split, { optimizer, batchSize: 12 });
+      const second = await create(split, { optimizer, batchSize: 12 });
       second.importState(state);
       for (const { xs, ys } of batches.slice(3)) second.trainBatch(xs, ys);
       second.writeWeights();
@@ -294,8 +209,8 @@ describe('createDenseTrainer', () => {
 
   it('refuses optimizer state of another optimizer or model', async () => {
     const model = buildStack({ ...small, activation: 'relu', seed: 2 });
-    const adam = await createDenseTrainer(model, { optimizer: { name: 'adam' } });
-    const momentum = await createDenseTrainer(model, {
+    const adam = await create(model, { optimizer: { name: 'adam' } });
+    const momentum = await create(model, {
       optimizer: { name: 'momentum', learningRate: 0.1 },
     });
     const state = adam.exportState();
@@ -311,7 +226,7 @@ describe('createDenseTrainer', () => {
 
   it('predicts what model.predict does, from the trained weights', async () => {
     const model = buildStack(small);
-    const trainer = await createDenseTrainer(model, {
+    const trainer = await create(model, {
       optimizer: { name: 'sgd', learningRate: 0.5 },
       batchSize: 8,
     });
@@ -333,15 +248,15 @@ describe('createDenseTrainer', () => {
         tfl.layers.dense({ units: 2, activation: 'softmax' }),
       ],
     });
-    await expect(
-      createDenseTrainer(model, { optimizer: { name: 'sgd', learningRate: 0.1 } }),
-    ).rejects.toThrow(/Dropout/);
+    await expect(create(model, { optimizer: { name: 'sgd', learningRate: 0.1 } })).rejects.toThrow(
+      /Dropout/,
+    );
     model.dispose();
   });
 
   it('rejects a batch whose width does not fit the model', async () => {
     const model = buildStack(small);
-    const trainer = await createDenseTrainer(model, {
+    const trainer = await create(model, {
       optimizer: { name: 'sgd', learningRate: 0.1 },
     });
     expect(() => trainer.trainBatch(new Float32Array(12), new Float32Array(5))).toThrow(

@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationCodes, analyzeDenseStack, type FusedDenseLayer } from './analyze-dense-stack.js';
 import { BackendError } from './backend-error.js';
-import { type DenseKernels, instantiateDenseKernels } from './dense-wasm.js';
+import { type DenseKernelsRequest, instantiateChosenKernels } from './dense-kernels.js';
+import type { DenseKernels } from './dense-wasm.js';
 import { type OptimizerSpec, type ResolvedOptimizer, resolveOptimizer } from './optimizer-spec.js';
+import { SparseInput, type SparseInputMode } from './sparse-input.js';
 
 /** Settings of {@link createDenseTrainer}. */
 export interface DenseTrainerOptions {
@@ -13,6 +15,17 @@ export interface DenseTrainerOptions {
   loss?: 'categoricalCrossentropy';
   /** Largest batch expected; buffers grow by themselves when a larger one comes. Default 128. */
   batchSize?: number;
+  /**
+   * The kernels: `auto` (default) runs the native AVX2 ones when they load (see
+   * `selectBackend`; `ACTLAB_NATIVE=0` turns them off), `native` requires them, `wasm` never
+   * uses them.
+   */
+  kernels?: DenseKernelsRequest;
+  /**
+   * First-layer products from an index of the non-zero inputs: `auto` (default) when a batch
+   * is at most 35 % non-zero (MNIST pixels: 19 %), `always`, or `never`. Same results either way.
+   */
+  sparseInputs?: SparseInputMode;
 }
 
 /**
@@ -66,6 +79,8 @@ export interface DenseTrainer {
   readonly layers: readonly FusedDenseLayer[];
   readonly inputSize: number;
   readonly outputSize: number;
+  /** The kernels it runs on: native (AVX2 + FMA through Node-API) or WebAssembly. */
+  readonly kernels: 'native' | 'wasm';
   /** Optimizer steps taken so far. */
   readonly iterations: number;
   /**
@@ -154,9 +169,11 @@ class FusedDenseTrainer implements DenseTrainer {
   readonly layers: readonly FusedDenseLayer[];
   readonly inputSize: number;
   readonly outputSize: number;
+  readonly kernels: 'native' | 'wasm';
   iterations = 0;
   private readonly buffers: LayerBuffers[];
-  private readonly kernels: DenseKernels;
+  private readonly k: DenseKernels;
+  private readonly sparse: SparseInput;
   private readonly optimizer: ResolvedOptimizer;
   private readonly transposed: number;
   private readonly batchRegion: number;
@@ -170,21 +187,23 @@ class FusedDenseTrainer implements DenseTrainer {
   private disposed = false;
 
   constructor(
-    kernels: DenseKernels,
+    kernels: { name: 'native' | 'wasm'; kernels: DenseKernels },
     model: LayersModel,
     layers: FusedDenseLayer[],
     inputSize: number,
     optimizer: ResolvedOptimizer,
-    batchSize: number,
+    options: { batchSize: number; sparseInputs: SparseInputMode },
   ) {
-    this.kernels = kernels;
+    this.kernels = kernels.name;
+    this.k = kernels.kernels;
+    this.sparse = new SparseInput(this.k, options.sparseInputs, inputSize);
     this.layers = layers;
     this.inputSize = inputSize;
     this.outputSize = layers[layers.length - 1]?.outputSize ?? 0;
     this.optimizer = optimizer;
     this.accBeta1 = Math.fround(optimizer.beta1);
     this.accBeta2 = Math.fround(optimizer.beta2);
-    let offset = align(kernels.__heap_base.value as number);
+    let offset = align(this.k.__heap_base.value as number);
     const take = (floats: number) => {
       const start = offset;
       offset += align(floats * floatBytes);
@@ -212,15 +231,15 @@ class FusedDenseTrainer implements DenseTrainer {
     });
     this.transposed = take(largestKernel);
     this.batchRegion = offset;
-    this.memoryView = new Float32Array(kernels.memory.buffer);
-    this.ensureCapacity(batchSize);
+    this.memoryView = new Float32Array(this.k.memory.buffer);
+    this.ensureCapacity(options.batchSize);
     this.initialiseSlots();
     this.readWeights();
   }
 
   private view(): Float32Array {
-    if (this.memoryView.buffer !== this.kernels.memory.buffer) {
-      this.memoryView = new Float32Array(this.kernels.memory.buffer);
+    if (this.memoryView.buffer !== this.k.memory.buffer) {
+      this.memoryView = new Float32Array(this.k.memory.buffer);
     }
     return this.memoryView;
   }
@@ -242,8 +261,9 @@ class FusedDenseTrainer implements DenseTrainer {
       widest = Math.max(widest, layer.plan.outputSize);
     }
     this.gradients = [take(batchSize * widest), take(batchSize * widest)];
-    const needed = offset - this.kernels.memory.buffer.byteLength;
-    if (needed > 0) this.kernels.memory.grow(Math.ceil(needed / 65536));
+    this.sparse.layout(take, batchSize);
+    const needed = offset - this.k.memory.buffer.byteLength;
+    if (needed > 0) this.k.memory.grow(Math.ceil(needed / 65536));
     this.capacity = batchSize;
   }
 
@@ -461,7 +481,7 @@ class FusedDenseTrainer implements DenseTrainer {
       // Zero targets: the loss kernel then only writes the softmax probabilities wanted here.
       memory.fill(0, this.y / 4, this.y / 4 + rows * this.outputSize);
       this.forward(rows);
-      this.kernels.softmax_cross_entropy(
+      this.k.softmax_cross_entropy(
         rows,
         this.outputSize,
         last.z,
@@ -479,22 +499,26 @@ class FusedDenseTrainer implements DenseTrainer {
   }
 
   private forward(rows: number): void {
-    const k = this.kernels;
+    const k = this.k;
     let input = this.x;
     for (const layer of this.buffers) {
       const { inputSize, outputSize, useBias, activation, alpha } = layer.plan;
-      k.gemm_nn(
-        rows,
-        outputSize,
-        inputSize,
-        input,
-        inputSize,
-        layer.w,
-        outputSize,
-        layer.z,
-        outputSize,
-        0,
-      );
+      if (input === this.x && this.sparse.prepare(rows, input)) {
+        this.sparse.forward(rows, outputSize, layer.w, layer.z);
+      } else {
+        k.gemm_nn(
+          rows,
+          outputSize,
+          inputSize,
+          input,
+          inputSize,
+          layer.w,
+          outputSize,
+          layer.z,
+          outputSize,
+          0,
+        );
+      }
       const code = activation === 'softmax' ? 0 : activationCodes[activation];
       k.bias_activate(rows, outputSize, layer.z, useBias ? layer.b : 0, layer.a, code, alpha);
       input = layer.a;
@@ -502,7 +526,7 @@ class FusedDenseTrainer implements DenseTrainer {
   }
 
   private step(rows: number): number {
-    const k = this.kernels;
+    const k = this.k;
     const layers = this.buffers;
     this.forward(rows);
     const last = layers[layers.length - 1]!;
@@ -521,18 +545,22 @@ class FusedDenseTrainer implements DenseTrainer {
       const { inputSize, outputSize, useBias } = layer.plan;
       const below = layers[index - 1];
       const layerInput = below ? below.a : this.x;
-      k.gemm_tn(
-        inputSize,
-        outputSize,
-        rows,
-        layerInput,
-        inputSize,
-        gradient,
-        outputSize,
-        layer.dw,
-        outputSize,
-        0,
-      );
+      if (!below && this.sparse.active) {
+        this.sparse.weightGradient(outputSize, gradient, layer.dw);
+      } else {
+        k.gemm_tn(
+          inputSize,
+          outputSize,
+          rows,
+          layerInput,
+          inputSize,
+          gradient,
+          outputSize,
+          layer.dw,
+          outputSize,
+          0,
+        );
+      }
       if (useBias) k.column_sums(rows, outputSize, gradient, layer.db);
       if (below) {
         k.transpose(inputSize, outputSize, layer.w, this.transposed);
@@ -556,6 +584,7 @@ class FusedDenseTrainer implements DenseTrainer {
       if (useBias) this.update(layer.b, layer.db, layer.bSlots, outputSize);
       [gradient, spare] = [spare, gradient];
     }
+    k.flush?.();
     if (this.optimizer.name === 'adam') {
       this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.optimizer.beta1));
       this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.optimizer.beta2));
@@ -565,7 +594,7 @@ class FusedDenseTrainer implements DenseTrainer {
   }
 
   private update(weights: number, gradient: number, slots: number[], count: number): void {
-    const k = this.kernels;
+    const k = this.k;
     const o = this.optimizer;
     const [first = 0, second = 0] = slots;
     switch (o.name) {
@@ -645,9 +674,11 @@ class FusedDenseTrainer implements DenseTrainer {
  * rounding.
  *
  * @param model - a built Sequential or functional model of Dense layers ending in softmax
- * @param options - optimizer (spec or tfjs optimizer), loss, expected batch size
+ * @param options - optimizer (spec or tfjs optimizer), loss, expected batch size, kernels,
+ *   sparse inputs
  * @throws {@link BackendError} `MODEL_NOT_FUSABLE` with the reason when the model does not
- *   qualify (use stock `model.fit` then), `INVALID_OPTION` for a bad optimizer or loss
+ *   qualify (use stock `model.fit` then), `INVALID_OPTION` for a bad optimizer, loss or
+ *   `sparseInputs`, `BACKEND_UNAVAILABLE` when `kernels: 'native'` cannot load
  */
 export async function createDenseTrainer(
   model: LayersModel,
@@ -674,14 +705,21 @@ export async function createDenseTrainer(
       message: `batchSize must be a positive integer, got ${batchSize}.`,
     });
   }
+  const sparseInputs = options.sparseInputs ?? 'auto';
+  if (!['auto', 'always', 'never'].includes(sparseInputs)) {
+    throw new BackendError({
+      code: 'INVALID_OPTION',
+      message: `sparseInputs must be 'auto', 'always' or 'never', got "${String(sparseInputs)}".`,
+    });
+  }
   const optimizer = resolveOptimizer(options.optimizer);
-  const kernels = await instantiateDenseKernels();
+  const { kernels, choice } = await instantiateChosenKernels(options.kernels);
   return new FusedDenseTrainer(
-    kernels,
+    { name: choice.name, kernels },
     model,
     analysis.layers,
     analysis.inputSize,
     optimizer,
-    batchSize,
+    { batchSize, sparseInputs },
   );
 }

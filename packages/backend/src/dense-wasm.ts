@@ -1,9 +1,25 @@
 import { denseWasmBase64 } from './dense-wasm-binary.js';
 
-/** The fused trainer's WebAssembly exports (pointers are byte offsets into `memory`). */
+/** Memory the kernels work in: a `WebAssembly.Memory`, or its stand-in for the native kernels. */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  /** Adds `pages` of 64 KiB (contents kept; earlier views of `buffer` may detach). */
+  grow(pages: number): number;
+}
+
+/**
+ * The fused trainer's kernels, from wasm/dense.c: the WebAssembly module's exports or the native
+ * ones (pointers are byte offsets into `memory`, 0 meaning none).
+ */
 export interface DenseKernels {
-  memory: WebAssembly.Memory;
-  __heap_base: WebAssembly.Global;
+  memory: KernelMemory;
+  /** First byte offset free for the caller's buffers. */
+  __heap_base: { readonly value: unknown };
+  /**
+   * Runs the calls still queued (the native kernels queue calls that return nothing and run them
+   * in one Node-API call); absent on WebAssembly, where each call runs at once.
+   */
+  flush?(): void;
   gemm_nn(
     rowCount: number,
     colCount: number,
@@ -47,6 +63,26 @@ export interface DenseKernels {
     alpha: number,
   ): void;
   column_sums(rowCount: number, colCount: number, gradient: number, out: number): void;
+  count_nonzero(count: number, x: number): number;
+  sparse_index(
+    rowCount: number,
+    colCount: number,
+    x: number,
+    starts: number,
+    indices: number,
+    values: number,
+  ): void;
+  sparse_product(
+    rowCount: number,
+    colCount: number,
+    starts: number,
+    indices: number,
+    values: number,
+    m: number,
+    ldm: number,
+    out: number,
+    ldo: number,
+  ): void;
   softmax_cross_entropy(
     rowCount: number,
     colCount: number,
@@ -56,6 +92,18 @@ export interface DenseKernels {
     gradient: number,
     scaleRows: number,
   ): number;
+  sparse_transposed_product(
+    rowCount: number,
+    colCount: number,
+    innerCount: number,
+    starts: number,
+    indices: number,
+    values: number,
+    m: number,
+    ldm: number,
+    out: number,
+    ldo: number,
+  ): void;
   sgd_update(count: number, w: number, g: number, learningRate: number): void;
   momentum_update(
     count: number,

@@ -6,6 +6,7 @@ export {
 } from './analyze-dense-stack.js';
 export { BackendError } from './backend-error.js';
 export { convKernelNames, useConvKernels } from './conv-kernels.js';
+export type { DenseKernelsRequest } from './dense-kernels.js';
 export {
   createDenseTrainer,
   type DenseTrainer,
@@ -23,4 +24,5 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
+export type { SparseInputMode } from './sparse-input.js';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError } from './backend-error.js';
 import { convKernelNames, useConvKernels } from './conv-kernels.js';
+import { chooseDenseKernels } from './dense-kernels.js';
 import { useFastKernels } from './fast-kernels.js';
+import { probeNativeKernels } from './native-kernels.js';
 import { selectBackend } from './select-backend.js';
 
 afterAll(async () => {
@@ -24,11 +26,32 @@ describe('selectBackend', () => {
     expect(choice.reason).toMatch(/node unavailable .*; auto chose wasm with SIMD/);
   });
 
+  it('says which kernels fused trainers run on, and takes WebAssembly when asked', async () => {
+    const auto = await selectBackend('cpu');
+    // ACTLAB_NATIVE=0 (the documented opt-out) turns them off for the whole run.
+    const optedOut = process.env.ACTLAB_NATIVE === '0';
+    const native = probeNativeKernels().available && !optedOut;
+    expect(auto.denseKernels).toBe(native ? 'native' : 'wasm');
+    expect(auto.reason).toMatch(
+      native
+        ? /native AVX2 dense kernels loaded/
+        : optedOut
+          ? /ACTLAB_NATIVE=0/
+          : /WebAssembly dense/,
+    );
+    const wasm = await selectBackend('cpu', { denseKernels: 'wasm' });
+    expect(wasm.denseKernels).toBe('wasm');
+    expect(wasm.reason).toBe('cpu was requested; WebAssembly dense kernels were requested');
+    expect(chooseDenseKernels().name).toBe('wasm');
+    await selectBackend('cpu');
+    expect(chooseDenseKernels().name).toBe(auto.denseKernels);
+  });
+
   it('starts the CPU backend when asked', async () => {
     const choice = await selectBackend('cpu');
     expect(choice).toMatchObject({ name: 'cpu', simd: null, threads: 1, fastKernels: [] });
     expect(tf.getBackend()).toBe('cpu');
-    expect(choice.reason).toBe('cpu was requested');
+    expect(choice.reason).toMatch(/^cpu was requested; .*dense kernels/);
   });
 
   it('reports a missing tfjs-node as BACKEND_UNAVAILABLE instead of falling back', async () => {

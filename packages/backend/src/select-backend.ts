@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './backend-error.js';
 import { useConvKernels } from './conv-kernels.js';
+import {
+  type DenseKernelsRequest,
+  resolveDenseKernels,
+  setDefaultDenseKernels,
+} from './dense-kernels.js';
 import { useFastKernels } from './fast-kernels.js';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';
 import { diagnoseWasmFetch, type WasmPaths } from './wasm-fetch-diagnosis.js';
@@ -20,7 +25,12 @@ export interface BackendChoice {
   version: string;
   /** Kernels replaced by faster ones (see {@link useFastKernels}). */
   fastKernels: string[];
-  /** Why this backend: what was tried before it and what failed. */
+  /**
+   * The kernels fused Dense trainers (`createDenseTrainer`) will run on: `native` (AVX2 + FMA
+   * through Node-API, from the optional `@actlab/backend-<platform>` package) or `wasm`.
+   */
+  denseKernels: 'native' | 'wasm';
+  /** Why this backend and these dense kernels: what was tried before and what failed. */
   reason: string;
 }
 
@@ -36,6 +46,12 @@ export interface SelectBackendOptions {
    * `?url` imports. Not needed in Node.
    */
   wasmPaths?: WasmPaths;
+  /**
+   * Kernels of the fused Dense trainers created afterwards: `auto` (default; native when they
+   * load, unless the environment sets `ACTLAB_NATIVE=0`), `native` (throws when they cannot
+   * load) or `wasm`.
+   */
+  denseKernels?: DenseKernelsRequest;
 }
 
 const requests: BackendRequest[] = ['auto', 'node', 'wasm', 'cpu'];
@@ -64,7 +80,7 @@ const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node)
 // A specifier held in a variable, so bundlers do not try to resolve the optional native package.
 const nodeBackendPackage = '@tensorflow/tfjs-node';
 
-type Started = Omit<BackendChoice, 'reason' | 'fastKernels'>;
+type Started = Omit<BackendChoice, 'reason' | 'fastKernels' | 'denseKernels'>;
 
 async function startNode(): Promise<Started> {
   if (!inNode) throw new NotAvailableHere('tfjs-node runs only in Node');
@@ -154,19 +170,23 @@ function warnAboutExistingTensors(target: string): boolean {
  * Starts the fastest tfjs backend available and installs the faster kernels on it, so that
  * stock tfjs-layers training afterwards runs faster. `auto` tries, in order, tfjs-node (when
  * installed: it is detected with a dynamic import that may fail), WebAssembly (SIMD when the
- * engine supports it), then the plain JavaScript CPU backend.
+ * engine supports it), then the plain JavaScript CPU backend. It also decides which kernels
+ * fused Dense trainers run on (native AVX2 ones when their package is installed and the CPU has
+ * AVX2 and FMA, WebAssembly otherwise) and says so.
  *
- * @param request - `auto` (default), or one backend to start without fallback
  * Call it before creating tensors: it warns when tensors already exist, since tfjs moves them to
  * the new backend and some arrive wrong. After a failure tfjs is left on the backend that worked
  * before (else on cpu, when installed), not on the one that failed.
  *
+ * @param request - `auto` (default), or one backend to start without fallback
  * @param options - `fastKernels: false` leaves the stock kernels in place; `wasmPaths` says where
- *   a bundled page serves tfjs-backend-wasm's `.wasm` files
- * @returns what was chosen: name, SIMD, threads, version, replaced kernels, and why
+ *   a bundled page serves tfjs-backend-wasm's `.wasm` files; `denseKernels` picks the fused
+ *   trainers' kernels
+ * @returns what was chosen: name, SIMD, threads, version, replaced kernels, dense kernels, and why
  * @throws {@link BackendError} `UNKNOWN_BACKEND` for another name; `BACKEND_UNAVAILABLE` when
  *   the requested backend (or, for `auto`, every backend) cannot start, with each one's cause
- *   (not installed, or installed but failed: for wasm in a page, what fetching its binary gave)
+ *   (not installed, or installed but failed: for wasm in a page, what fetching its binary gave),
+ *   or when `denseKernels: 'native'` cannot load
  */
 export async function selectBackend(
   request: BackendRequest = 'auto',
@@ -178,6 +198,9 @@ export async function selectBackend(
       message: `unknown backend "${String(request)}"; expected one of ${requests.join(', ')}.`,
     });
   }
+  // Throws for an unavailable 'native' before the default changes or a backend starts.
+  const dense = resolveDenseKernels(options.denseKernels ?? 'auto');
+  setDefaultDenseKernels(options.denseKernels ?? 'auto');
   const order: Exclude<BackendRequest, 'auto'>[] =
     request === 'auto' ? ['node', 'wasm', 'cpu'] : [request];
   const failures: string[] = [];
@@ -196,8 +219,8 @@ export async function selectBackend(
         fastKernels.push(...(await useConvKernels(options.fastKernels !== false)));
       const chosen = request === 'auto' ? `auto chose ${candidate}` : `${candidate} was requested`;
       const simd = started.simd === null ? '' : started.simd ? ' with SIMD' : ' without SIMD';
-      const reason = [...failures, `${chosen}${simd}`].join('; ');
-      return { ...started, fastKernels, reason };
+      const reason = [...failures, `${chosen}${simd}`, dense.reason].join('; ');
+      return { ...started, fastKernels, denseKernels: dense.name, reason };
     } catch (error) {
       if (!(error instanceof NotAvailableHere)) startFailures++;
       failures.push(`${candidate} unavailable (${message(error)})`);

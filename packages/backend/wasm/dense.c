@@ -2,12 +2,20 @@
 // Matrices are row-major float32. The JS side owns the memory plan (offsets into linear memory)
 // and drives a training step with a handful of calls per layer.
 // Rebuild: node scripts/build-wasm.mjs (clang --target=wasm32 -msimd128 -O3 -nostdlib).
+// The same file builds the native kernels (native/dense-addon.c, scripts/build-native.mjs): there
+// the wasm intrinsics map to SSE4.1 and the GEMM is the AVX2 + FMA one of gemm-avx2.h.
 
 #include <stdint.h>
-#include <wasm_simd128.h>
 
-#define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
+
+#if defined(__wasm__)
+#include <wasm_simd128.h>
+#define EXPORT(name) __attribute__((export_name(#name)))
+#else
+#include "wasm-simd-on-x86.h"
+#define EXPORT(name)
+#endif
 
 #include "gemm.h"
 
@@ -36,6 +44,98 @@ void transpose(int rowCount, int colCount, const float *src, float *dst) {
       for (int i = i0; i < i1; i++)
         for (int j = j0; j < j1; j++) dst[j * rowCount + i] = src[i * colCount + j];
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse inputs (MNIST pixels are ~80 % zeros). A per-batch index lists each row's non-zero
+// inputs (column and value, in increasing column order); the forward product sums
+// out[r, :] = Σ values[e]·W[indices[e], :] over row r's list in registers, and the weight gradient
+// scatters dW[indices[e], :] += values[e]·G[r, :] row after row. Both follow the dense GEMM's
+// order with its multiply-add (zeros skipped add nothing), so results equal it bit for bit.
+
+/** The number of non-zero values among X[0…count). */
+EXPORT(count_nonzero)
+int count_nonzero(int count, const float *X) {
+  int nonzero = 0;
+  for (int i = 0; i < count; i++) nonzero += X[i] != 0.0f;
+  return nonzero;
+}
+
+/**
+ * Indexes the non-zero values of X[rows×cols] by row: row i's entries are
+ * starts[i]…starts[i+1] of indices (the column) and values, in increasing column order.
+ */
+EXPORT(sparse_index)
+void sparse_index(int rowCount, int colCount, const float *X, int *starts, int *indices, float *values) {
+  // Each run of 32 values becomes a bit mask first (a vectorised compare), then only its set
+  // bits are visited: the cost follows the non-zero count, with no unpredictable branch per value.
+  int e = 0;
+  for (int i = 0; i < rowCount; i++) {
+    starts[i] = e;
+    const float *x = X + i * colCount;
+    for (int j0 = 0; j0 < colCount; j0 += 32) {
+      int n = colCount - j0 < 32 ? colCount - j0 : 32;
+      uint32_t mask = 0;
+      for (int j = 0; j < n; j++) mask |= (uint32_t)(x[j0 + j] != 0.0f) << j;
+      while (mask) {
+        int j = j0 + __builtin_ctz(mask);
+        mask &= mask - 1;
+        indices[e] = j;
+        values[e] = x[j];
+        e++;
+      }
+    }
+  }
+  starts[rowCount] = e;
+}
+
+INLINE void sparse_block(int NL, int first, int last, const int *indices, const float *values,
+                         const float *M, int ldm, float *out) {
+  lane_t acc[8];
+  for (int v = 0; v < NL; v++) acc[v] = lane_zero();
+  for (int e = first; e < last; e++) {
+    const float *m = M + indices[e] * ldm;
+    float x = values[e];
+    for (int v = 0; v < NL; v++) acc[v] = lane_madd(acc[v], x, m + LANES * v);
+  }
+  for (int v = 0; v < NL; v++) lane_store(out + LANES * v, acc[v]);
+}
+
+/** out[r×N] = Σ_{e in list r} values[e]·M[indices[e], :] for r < rows (X·M from X's index). */
+EXPORT(sparse_product)
+void sparse_product(int rowCount, int N, const int *starts, const int *indices, const float *values,
+                    const float *M, int ldm, float *out, int ldo) {
+  for (int r = 0; r < rowCount; r++) {
+    int first = starts[r], last = starts[r + 1];
+    float *o = out + r * ldo;
+    int j = 0;
+    for (; j + 8 * LANES <= N; j += 8 * LANES) sparse_block(8, first, last, indices, values, M + j, ldm, o + j);
+    for (; j + 4 * LANES <= N; j += 4 * LANES) sparse_block(4, first, last, indices, values, M + j, ldm, o + j);
+    for (; j + LANES <= N; j += LANES) sparse_block(1, first, last, indices, values, M + j, ldm, o + j);
+    for (; j < N; j++) {
+      float sum = 0.0f;
+      for (int e = first; e < last; e++) sum = madd_scalar(sum, values[e], M[indices[e] * ldm + j]);
+      o[j] = sum;
+    }
+  }
+}
+
+/** out[K×N] = Xᵀ·M for X[rows×K] given by its index and M[rows×N]: the weight gradient. */
+EXPORT(sparse_transposed_product)
+void sparse_transposed_product(int rowCount, int N, int K, const int *starts, const int *indices,
+                               const float *values, const float *M, int ldm, float *out, int ldo) {
+  for (int k = 0; k < K; k++)
+    for (int j = 0; j < N; j++) out[k * ldo + j] = 0.0f;
+  for (int r = 0; r < rowCount; r++) {
+    const float *m = M + r * ldm;
+    for (int e = starts[r]; e < starts[r + 1]; e++) {
+      float x = values[e];
+      float *o = out + indices[e] * ldo;
+      int j = 0;
+      for (; j + LANES <= N; j += LANES) lane_store(o + j, lane_madd(lane_load(o + j), x, m + j));
+      for (; j < N; j++) o[j] = madd_scalar(o[j], x, m[j]);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

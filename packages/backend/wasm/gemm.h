@@ -1,12 +1,33 @@
 // GEMM micro-kernels shared by the WebAssembly modules (dense.c, conv.c): 128-bit SIMD, no libc.
+// The native build of dense.c (scripts/build-native.mjs) takes the AVX2 + FMA GEMM of
+// gemm-avx2.h instead, with the same contract.
 #ifndef ACTLAB_GEMM_H
 #define ACTLAB_GEMM_H
 
+#if defined(__wasm__)
 #include <wasm_simd128.h>
+#else
+#include "wasm-simd-on-x86.h"
+#endif
 
 #ifndef INLINE
 #define INLINE static inline __attribute__((always_inline))
 #endif
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include "gemm-avx2.h"
+#else
+INLINE float madd_scalar(float acc, float a, float b) { return acc + a * b; }
+
+// One register of accumulators for the sparse kernels of dense.c: 4 floats.
+typedef v128_t lane_t;
+#define LANES 4
+INLINE lane_t lane_zero(void) { return wasm_f32x4_splat(0.0f); }
+INLINE lane_t lane_madd(lane_t acc, float a, const float *b) {
+  return wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(a), wasm_v128_load(b)));
+}
+INLINE void lane_store(float *p, lane_t v) { wasm_v128_store(p, v); }
+INLINE lane_t lane_load(const float *p) { return wasm_v128_load(p); }
 
 // ---------------------------------------------------------------------------------------------
 // GEMM. C[M×N] (=|+=) op(A)·B with B row-major K×N. A is either row-major M×K (rowStride = lda,
@@ -45,7 +66,7 @@ INLINE void tile_scalar(int MR, int K, const float *A, int rowStride, int kStrid
   for (int r = 0; r < MR; r++) {
     float sum = 0.0f;
     const float *a = A + r * rowStride;
-    for (int k = 0; k < K; k++) sum += a[k * kStride] * B[k * ldb];
+    for (int k = 0; k < K; k++) sum = madd_scalar(sum, a[k * kStride], B[k * ldb]);
     C[r * ldc] = accumulate ? C[r * ldc] + sum : sum;
   }
 }
@@ -71,5 +92,7 @@ INLINE void gemm(int M, int N, int K, const float *A, int rowStride, int kStride
       rows(1, n, K, A + i * rowStride, rowStride, kStride, B + j0, ldb, C + i * ldc + j0, ldc, accumulate);
   }
 }
+
+#endif  // __AVX2__ && __FMA__
 
 #endif

@@ -116,8 +116,14 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
       app = join(project.path, 'app');
       await mkdir(join(app, 'src', 'quick-starts'), { recursive: true });
       await mkdir(join(app, 'public', 'datasets', 'mnist'), { recursive: true });
+      // @actlab/backend's optional native kernels for this machine, packed too so that npm takes
+      // them from here instead of asking the registry for an unpublished version. Pages never load them.
+      const nativeKernels = await packPublished(
+        tarballs,
+        (pkg) => pkg.name === `@actlab/backend-${process.platform}-${process.arch}-gnu`,
+      );
       await installConsumerProject(app, [
-        ...packages.map((pkg) => pkg.tarball),
+        ...[...packages, ...nativeKernels].map((pkg) => pkg.tarball),
         `vite@${viteRange}`,
       ]);
       for (const pkg of packages) {

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('published packages, installed from their tarballs into a blank project', () => {
-  it('hold only dist, README, LICENSE and package.json (plus presets and shipped model weights)', async () => {
+  it('hold only dist, README, LICENSE and package.json (plus presets, shipped model weights and native kernels)', async () => {
     expect(packages.length).toBeGreaterThanOrEqual(6);
     for (const pkg of packages) {
       const { stdout } = await run('tar', ['-tzf', pkg.tarball]);

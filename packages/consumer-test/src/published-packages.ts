@@ -54,7 +54,10 @@ export async function publishedPackages(root = repoRoot): Promise<WorkspacePacka
       const examples = (await readdir(folder)).includes('examples')
         ? await readdir(join(folder, 'examples'))
         : [];
-      const entryPoints = Object.keys(manifest.exports ?? {}).filter((key) => !notForNode.has(key));
+      // A native addon (`./dense.node`) is require()d by the package that uses it, never imported.
+      const entryPoints = Object.entries(manifest.exports ?? {})
+        .filter(([key, target]) => !notForNode.has(key) && !String(target).endsWith('.node'))
+        .map(([key]) => key);
       const engines = manifest.engines?.node ?? '';
       found.push({ name: manifest.name, folder, examples, entryPoints, engines });
     }
@@ -87,12 +90,13 @@ export async function packPublished(
 
 /**
  * The paths in a package tarball that users do not need: anything but `dist/`, the README,
- * LICENSE, `package.json`, the study presets and shipped model weights with their licences.
+ * LICENSE, `package.json`, the study presets, shipped model weights with their licences and
+ * native addons (`*.node`).
  */
 export function unexpectedFiles(paths: string[]): string[] {
   return paths.filter(
     (path) =>
-      !/^package\/(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/([^/]+\.(json|bin)|(LICENSE|NOTICE)[^/]*\.(md|txt)))$/.test(
+      !/^package\/(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json|presets\/[^/]+\.yaml|models\/[^/]+\/([^/]+\.(json|bin)|(LICENSE|NOTICE)[^/]*\.(md|txt))|[^/]+\.node)$/.test(
         path,
       ),
   );

@@ -1,0 +1,16 @@
+// Entry point of the native kernels: checks that the CPU runs AVX2 and FMA before anything
+// compiled for them executes. This file alone is built without -mavx2 (scripts/build-native.mjs),
+// so a CPU without them gets a JavaScript error to fall back on instead of SIGILL.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+napi_value actlab_register_kernels(napi_env env, napi_value exports);
+
+NAPI_MODULE_INIT() {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    napi_throw_error(env, "CPU_FEATURES", "this CPU lacks AVX2 or FMA, which the native kernels need");
+    return NULL;
+  }
+  return actlab_register_kernels(env, exports);
+}

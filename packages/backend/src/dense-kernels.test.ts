@@ -1,0 +1,158 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chooseDenseKernels, resolveDenseKernels } from './dense-kernels.js';
+import type { DenseKernels } from './dense-wasm.js';
+import { instantiateDenseKernels } from './dense-wasm.js';
+import { probeNativeKernels } from './native-kernels.js';
+
+/** Writes arrays into the kernels' memory and reads results back. */
+function arena(kernels: DenseKernels) {
+  let next = Math.ceil((kernels.__heap_base.value as number) / 64) * 64;
+  const view = () => new Float32Array(kernels.memory.buffer);
+  return {
+    put(values: Float32Array | number): number {
+      const length = typeof values === 'number' ? values : values.length;
+      const offset = next;
+      next += Math.ceil((length * 4) / 64) * 64;
+      const missing = next - kernels.memory.buffer.byteLength;
+      if (missing > 0) kernels.memory.grow(Math.ceil(missing / 65536));
+      if (typeof values !== 'number') view().set(values, offset / 4);
+      return offset;
+    },
+    get(offset: number, length: number): Float32Array {
+      kernels.flush?.();
+      return view().slice(offset / 4, offset / 4 + length);
+    },
+  };
+}
+
+/** Seeded values in [-1, 1), of which about `density` are non-zero. */
+function matrix(rows: number, cols: number, seed: number, density = 1): Float32Array {
+  return tf.tidy(() => {
+    const values = tf.randomUniform([rows * cols], -1, 1, 'float32', seed);
+    const keep = tf.less(tf.randomUniform([rows * cols], 0, 1, 'float32', seed + 1), density);
+    return tf.where(keep, values, tf.zerosLike(values)).dataSync() as Float32Array;
+  });
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const kernelSets: [string, () => Promise<DenseKernels>][] = [['wasm', instantiateDenseKernels]];
+const native = probeNativeKernels();
+if (native.available) kernelSets.unshift(['native', async () => native.create()]);
+
+// Shapes with every tail of the 6×16 (native) and 4×8 (wasm) tiles, and MNIST's first layer.
+const shapes = [
+  [1, 1, 1],
+  [5, 7, 3],
+  [13, 33, 29],
+  [64, 32, 784],
+  [128, 128, 64],
+  [23, 17, 50],
+];
+
+describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
+  it.each(shapes)(
+    'multiply %i×%i by %i inner values as a float64 reference does',
+    async (m, n, k) => {
+      const kernels = await instantiate();
+      const memory = arena(kernels);
+      const seed = m * 1000 + n * 10 + k;
+      const a = matrix(m, k, seed);
+      const aT = matrix(k, m, seed + 2);
+      const b = matrix(k, n, seed + 4);
+      const [pa, paT, pb, pc, pd] = [
+        memory.put(a),
+        memory.put(aT),
+        memory.put(b),
+        memory.put(m * n),
+        memory.put(m * n),
+      ];
+      kernels.gemm_nn(m, n, k, pa, k, pb, n, pc, n, 0);
+      kernels.gemm_tn(m, n, k, paT, m, pb, n, pd, n, 0);
+      const c = memory.get(pc, m * n);
+      const d = memory.get(pd, m * n);
+      let worst = 0;
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          let sumT = 0;
+          for (let p = 0; p < k; p++) {
+            sum += a[i * k + p]! * b[p * n + j]!;
+            sumT += aT[p * m + i]! * b[p * n + j]!;
+          }
+          worst = Math.max(worst, Math.abs(c[i * n + j]! - sum), Math.abs(d[i * n + j]! - sumT));
+        }
+      expect(worst).toBeLessThan(1e-5 * Math.sqrt(k));
+    },
+  );
+
+  it.each(shapes)(
+    'give the dense products bit for bit from a sparse index (%i×%i, %i inputs)',
+    async (rows, n, k) => {
+      const kernels = await instantiate();
+      const memory = arena(kernels);
+      const seed = rows + n + k;
+      const x = matrix(rows, k, seed, 0.2);
+      const w = matrix(k, n, seed + 2);
+      const g = matrix(rows, n, seed + 4);
+      const [px, pw, pg] = [memory.put(x), memory.put(w), memory.put(g)];
+      const [denseZ, denseDw, sparseZ, sparseDw] = [rows * n, k * n, rows * n, k * n].map((size) =>
+        memory.put(size),
+      );
+      const entries = rows * k;
+      const [starts, indices, values] = [rows + 1, entries, entries].map((size) =>
+        memory.put(size),
+      ) as [number, number, number];
+      kernels.gemm_nn(rows, n, k, px, k, pw, n, denseZ!, n, 0);
+      kernels.gemm_tn(k, n, rows, px, k, pg, n, denseDw!, n, 0);
+      expect(kernels.count_nonzero(entries, px)).toBe(x.filter((v) => v !== 0).length);
+      kernels.sparse_index(rows, k, px, starts, indices, values);
+      kernels.sparse_product(rows, n, starts, indices, values, pw, n, sparseZ!, n);
+      kernels.sparse_transposed_product(rows, n, k, starts, indices, values, pg, n, sparseDw!, n);
+      expect(memory.get(sparseZ!, rows * n)).toEqual(memory.get(denseZ!, rows * n));
+      expect(memory.get(sparseDw!, k * n)).toEqual(memory.get(denseDw!, k * n));
+    },
+  );
+});
+
+describe('choosing the dense kernels', () => {
+  const saved = process.env.ACTLAB_NATIVE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.ACTLAB_NATIVE;
+    else process.env.ACTLAB_NATIVE = saved;
+  });
+
+  it('uses WebAssembly when ACTLAB_NATIVE=0, and says so', () => {
+    process.env.ACTLAB_NATIVE = '0';
+    expect(chooseDenseKernels('auto')).toEqual({
+      name: 'wasm',
+      reason: 'ACTLAB_NATIVE=0 forces the WebAssembly dense kernels',
+    });
+  });
+
+  it('prefers the native kernels when they load, naming their package', () => {
+    delete process.env.ACTLAB_NATIVE;
+    const choice = resolveDenseKernels('auto');
+    if (native.available) {
+      expect(choice).toEqual({
+        name: 'native',
+        reason: 'native AVX2 dense kernels loaded (@actlab/backend-linux-x64-gnu)',
+      });
+    } else {
+      expect(choice.name).toBe('wasm');
+      expect(() => resolveDenseKernels('native')).toThrowError(
+        expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }),
+      );
+    }
+  });
+
+  it('rejects an unknown kernel name', () => {
+    expect(() => resolveDenseKernels('gpu' as 'auto')).toThrowError(
+      expect.objectContaining({ code: 'UNKNOWN_BACKEND' }),
+    );
+  });
+});
