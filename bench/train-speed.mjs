@@ -410,7 +410,6 @@ const cell = (value) => (value === undefined ? '—' : Math.round(value).toLocal
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 // The fused trainer's best kernels: native when they load. The NumPy ratios compare SGD runs.
 const best = (m) => m.native ?? m.fused;
-const bestSgd = (m) => (m.native ? (m.nativeSgd ?? m.native) : (m.fusedSgd ?? m.fused));
 const header = [
   'network',
   ...columns.map((c) => c.title),
