@@ -54,9 +54,13 @@ export async function publishedPackages(root = repoRoot): Promise<WorkspacePacka
       const examples = (await readdir(folder)).includes('examples')
         ? await readdir(join(folder, 'examples'))
         : [];
-      // A native addon (`./dense.node`) is require()d by the package that uses it, never imported.
+      // A native addon (`./dense.node`) is require()d by the package that uses it, never imported;
+      // a pattern (`./models/*`) exports files, not modules.
       const entryPoints = Object.entries(manifest.exports ?? {})
-        .filter(([key, target]) => !notForNode.has(key) && !String(target).endsWith('.node'))
+        .filter(
+          ([key, target]) =>
+            !notForNode.has(key) && !key.includes('*') && !String(target).endsWith('.node'),
+        )
         .map(([key]) => key);
       const engines = manifest.engines?.node ?? '';
       found.push({ name: manifest.name, folder, examples, entryPoints, engines });

@@ -60,6 +60,8 @@ async function copyWorkspace(to: string, packages: WorkspacePackage[]): Promise<
   }
   for (const pkg of packages) {
     const relative = pkg.folder.slice(repoRoot.length + 1);
+    // A package without a build (the native kernels' package) has no dist to copy.
+    if (!existsSync(join(pkg.folder, 'dist'))) continue;
     await cp(join(pkg.folder, 'dist'), join(to, relative, 'dist'), { recursive: true });
   }
 }
