@@ -21,6 +21,18 @@ export default defineConfig({
   vite: {
     // tfjs is large; one chunk per demo page is fine for a docs site.
     build: { chunkSizeWarningLimit: 4000 },
+    // Our packages' browser builds are bundled for the server render too; tfjs stays a bare import
+    // there, so Node loads its own build (resolved by Vite, it was tfjs-core's ES build, whose
+    // extensionless imports Node cannot load).
+    ssr: {
+      external: [
+        '@tensorflow/tfjs-core',
+        '@tensorflow/tfjs-layers',
+        '@tensorflow/tfjs-converter',
+        '@tensorflow/tfjs-backend-cpu',
+        '@tensorflow/tfjs-backend-wasm',
+      ],
+    },
   },
   themeConfig: {
     nav: [
