@@ -137,10 +137,22 @@ export async function installConsumerProject(
   const manifest = { name: 'consumer', private: true, type: 'module' };
   await writeFile(join(folder, 'package.json'), JSON.stringify(manifest));
   if (options.npmrc) await writeFile(join(folder, '.npmrc'), options.npmrc);
-  const install = ['install', '--no-audit', '--no-fund', '--loglevel=error'];
-  await run('npm', [...install, ...specs, ...tfjsPeers], {
-    cwd: folder,
-    env: options.env ?? process.env,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  // One fetch attempt and a time limit: a registry npm cannot reach (a proxy's CA certificate
+  // that Node's own CA list lacks, say) fails the test in minutes, saying why, instead of retrying
+  // until the test's own limit.
+  const install = ['install', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-retries=0'];
+  try {
+    await run('npm', [...install, ...specs, ...tfjsPeers], {
+      cwd: folder,
+      env: options.env ?? process.env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: installTimeoutMs,
+    });
+  } catch (error) {
+    const { stderr = '', killed } = error as { stderr?: string; killed?: boolean };
+    const why = killed ? `did not finish in ${installTimeoutMs / 1000} s` : 'failed';
+    throw new Error(`npm install in ${folder} ${why} (${process.version}):\n${stderr}`);
+  }
 }
+
+const installTimeoutMs = 240_000;
