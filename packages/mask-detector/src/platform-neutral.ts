@@ -23,6 +23,7 @@ export { MaskDetectorError, type MaskDetectorErrorCode } from './mask-detector-e
 export { type BatchPredictions, outputToProbabilities, predictBatches } from './predict-batches.js';
 export {
   type EpochRecord,
+  type MaskTrainingState,
   type TrainingData,
   type TrainingHistory,
   type TrainMaskModelOptions,

@@ -39,8 +39,25 @@ export interface TrainMaskModelOptions {
    * stops (as Keras's `restoreBestWeights`). Default true.
    */
   restoreBestWeights?: boolean;
-  /** Called after every epoch with its record. */
-  onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Called after every epoch with its record and the state to resume from after it (save it
+   * with the model's weights and optimizer state; its tensors stay owned by the training).
+   */
+  onEpoch?: (record: EpochRecord, state: MaskTrainingState) => void | Promise<void>;
+  /**
+   * Continue an interrupted training from the state `onEpoch` gave after its last epoch; the
+   * caller restores the model's weights and optimizer state. Takes ownership of `best.weights`.
+   */
+  resume?: MaskTrainingState;
+}
+
+/** Where a training stands after an epoch: enough, with the weights and optimizer, to resume exactly. */
+export interface MaskTrainingState {
+  epochs: EpochRecord[];
+  /** Numbers drawn from the seeded generator (sampling and augmentation) so far. */
+  randomDraws: number;
+  /** The best epoch so far and its weights (with `restoreBestWeights`). */
+  best?: { epoch: number; score: number; weights: tf.Tensor[] };
 }
 
 /** What one epoch measured. */
@@ -111,15 +128,20 @@ export async function trainMaskModel(
   const maxEpochs = options.maxEpochs ?? 30;
   const target = options.targetValidationAccuracy ?? 0.97;
   const maxShift = options.maxShift ?? 0.08;
-  const random = seededRandom(options.seed ?? 0);
+  let randomDraws = options.resume?.randomDraws ?? 0;
+  const seeded = seededRandom(options.seed ?? 0, randomDraws);
+  const random = () => {
+    randomDraws++;
+    return seeded();
+  };
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (const index of data.trainIndices) byClass[data.labels[index] as number]?.push(index);
   const presentClasses = byClass.filter((list) => list.length > 0);
   const validationLabels = data.validationIndices.map((index) => data.labels[index] as number);
   const steps = Math.ceil(data.trainIndices.length / batchSize);
-  const epochs: EpochRecord[] = [];
+  const epochs: EpochRecord[] = [...(options.resume?.epochs ?? [])];
   const restoreBest = options.restoreBestWeights ?? true;
-  let best: { epoch: number; score: number; weights: tf.Tensor[] } | undefined;
+  let best: MaskTrainingState['best'] = options.resume?.best;
   const finish = (stoppedBecause: TrainingHistory['stoppedBecause']): TrainingHistory => {
     const last = epochs.length;
     if (!best) return { epochs, stoppedBecause, finalWeightsEpoch: last };
@@ -127,7 +149,9 @@ export async function trainMaskModel(
     tf.dispose(best.weights);
     return { epochs, stoppedBecause, finalWeightsEpoch: best.epoch };
   };
-  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+  const last = epochs[epochs.length - 1];
+  if (last && last.validationAccuracy > target) return finish('target');
+  for (let epoch = epochs.length + 1; epoch <= maxEpochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let accuracySum = 0;
@@ -186,7 +210,11 @@ export async function trainMaskModel(
         weights: model.getWeights().map((weight) => weight.clone()),
       };
     }
-    await options.onEpoch?.(record);
+    await options.onEpoch?.(record, {
+      epochs: [...epochs],
+      randomDraws,
+      ...(best ? { best } : {}),
+    });
     if (record.validationAccuracy > target) return finish('target');
     if (options.deadline !== undefined && Date.now() > options.deadline) return finish('deadline');
   }
