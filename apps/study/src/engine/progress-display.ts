@@ -1,14 +1,13 @@
 import { createLogUpdate } from 'log-update';
-import type { Trial } from '../study/expand-trials.js';
-import type { TrialProgress } from './train-trial.js';
-import type { TrialResult } from './trial-records.js';
+import type { Unit, UnitProgress } from './study-kind.js';
 
 /** Receives what happens during a run, to show it. */
 export interface ProgressDisplay {
-  trialStarted(trial: Trial): void;
-  progress(progress: TrialProgress): void;
-  trialFinished(trial: Trial, result: TrialResult): void;
-  trialFailed(trial: Trial, message: string): void;
+  unitStarted(unit: Unit): void;
+  progress(progress: UnitProgress): void;
+  /** `summary`: the kind's one line about the result. */
+  unitFinished(unit: Unit, summary: string): void;
+  unitFailed(unit: Unit, message: string): void;
   close(): void;
 }
 
@@ -26,66 +25,66 @@ function bar(fraction: number, width = 20): string {
 }
 
 /**
- * Tracks the study's progress: finished epochs over all epochs, including trials skipped
+ * Tracks the study's progress: finished steps over all steps, including units skipped
  * because they were already done, and an ETA from the pace of this run.
  */
 class ProgressTracker {
-  private readonly totalEpochs: number;
-  private doneEpochs = 0;
+  private readonly totalSteps: number;
+  private doneSteps = 0;
   private readonly startedAt = performance.now();
   private doneAtStart = 0;
-  readonly running = new Map<string, { trial: Trial; progress?: TrialProgress }>();
+  readonly running = new Map<string, { unit: Unit; progress?: UnitProgress }>();
   finished = 0;
   failed = 0;
 
   constructor(
-    readonly trials: Trial[],
+    readonly units: Unit[],
     alreadyFinished: number,
-    alreadyDoneEpochs: number,
+    alreadyDoneSteps: number,
   ) {
-    this.totalEpochs = trials.reduce((sum, trial) => sum + trial.settings.epochs, 0);
+    this.totalSteps = units.reduce((sum, unit) => sum + unit.steps, 0);
     this.finished = alreadyFinished;
-    this.doneEpochs = alreadyDoneEpochs;
-    this.doneAtStart = alreadyDoneEpochs;
+    this.doneSteps = alreadyDoneSteps;
+    this.doneAtStart = alreadyDoneSteps;
   }
 
-  start(trial: Trial): void {
-    this.running.set(trial.id, { trial });
+  start(unit: Unit): void {
+    this.running.set(unit.id, { unit });
   }
 
-  update(progress: TrialProgress): void {
-    const entry = this.running.get(progress.trialId);
+  update(progress: UnitProgress): void {
+    const entry = this.running.get(progress.unitId);
     if (entry) entry.progress = progress;
-    if (progress.metrics) this.doneEpochs++;
+    if (progress.done) this.doneSteps++;
   }
 
-  finish(trial: Trial, result: TrialResult | null): void {
-    const entry = this.running.get(trial.id);
-    const reached = entry?.progress?.metrics?.epoch ?? 0;
-    // A diverged or failed trial stops early: count its remaining epochs as done.
-    this.doneEpochs += Math.max(0, trial.settings.epochs - reached);
-    this.running.delete(trial.id);
-    if (result) this.finished++;
+  finish(unit: Unit, succeeded: boolean): void {
+    const entry = this.running.get(unit.id);
+    const reached = entry?.progress?.done ? entry.progress.step : 0;
+    // A unit that stops early (diverged, target reached, failed): its remaining steps count as done.
+    this.doneSteps += Math.max(0, unit.steps - reached);
+    this.running.delete(unit.id);
+    if (succeeded) this.finished++;
     else this.failed++;
   }
 
   fraction(): number {
     let partial = 0;
     for (const { progress } of this.running.values()) {
-      if (progress && !progress.metrics) partial += progress.batch / progress.batches;
+      if (progress && !progress.done) partial += progress.within;
     }
-    return Math.min(1, (this.doneEpochs + partial) / Math.max(1, this.totalEpochs));
+    return Math.min(1, (this.doneSteps + partial) / Math.max(1, this.totalSteps));
   }
 
   etaSeconds(): number {
     const elapsed = (performance.now() - this.startedAt) / 1000;
-    const donePart = this.fraction() - this.doneAtStart / Math.max(1, this.totalEpochs);
+    const donePart = this.fraction() - this.doneAtStart / Math.max(1, this.totalSteps);
     if (donePart <= 0) return Number.POSITIVE_INFINITY;
     return (elapsed / donePart) * (1 - this.fraction());
   }
 }
 
-/** A live, redrawn display for a terminal: overall bar and ETA, then one line per running trial. */
+/** A live, redrawn display for a terminal: overall bar and ETA, then one line per running unit. */
 function terminalDisplay(tracker: ProgressTracker, stream: NodeJS.WriteStream): ProgressDisplay {
   const logUpdate = createLogUpdate(stream);
   let lastDraw = 0;
@@ -94,43 +93,39 @@ function terminalDisplay(tracker: ProgressTracker, stream: NodeJS.WriteStream): 
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
     const lines = [
-      `${bar(tracker.fraction(), 30)} ${(tracker.fraction() * 100).toFixed(1)}%  trials ${tracker.finished}/${tracker.trials.length}${tracker.failed ? ` (${tracker.failed} failed)` : ''}  ETA ${formatDuration(tracker.etaSeconds())}`,
+      `${bar(tracker.fraction(), 30)} ${(tracker.fraction() * 100).toFixed(1)}%  units ${tracker.finished}/${tracker.units.length}${tracker.failed ? ` (${tracker.failed} failed)` : ''}  ETA ${formatDuration(tracker.etaSeconds())}`,
     ];
-    for (const { trial, progress } of tracker.running.values()) {
+    for (const { unit, progress } of tracker.running.values()) {
       if (!progress) {
-        lines.push(`  ${trial.label}  starting…`);
+        lines.push(`  ${unit.label}  starting…`);
         continue;
       }
-      const within = progress.metrics ? 1 : progress.batch / progress.batches;
-      const fraction = (progress.epoch - 1 + within) / progress.epochs;
-      const last = progress.metrics ? `  test acc ${progress.metrics.testAccuracy.toFixed(4)}` : '';
+      const fraction = (progress.step - 1 + (progress.done ? 1 : progress.within)) / progress.steps;
       lines.push(
-        `  ${trial.label}  epoch ${progress.epoch}/${progress.epochs} ${bar(fraction)}${last}`,
+        `  ${unit.label}  step ${progress.step}/${progress.steps} ${bar(fraction)}${progress.line ? `  ${progress.line}` : ''}`,
       );
     }
     logUpdate(lines.join('\n'));
   };
   return {
-    trialStarted: (trial) => {
-      tracker.start(trial);
+    unitStarted: (unit) => {
+      tracker.start(unit);
       draw(true);
     },
     progress: (progress) => {
       tracker.update(progress);
-      draw(progress.metrics !== undefined);
+      draw(progress.done === true);
     },
-    trialFinished: (trial, result) => {
-      tracker.finish(trial, result);
+    unitFinished: (unit, summary) => {
+      tracker.finish(unit, true);
       logUpdate.clear();
-      stream.write(
-        `✔ ${trial.label}: ${result.status}${result.divergedAtEpoch ? ` at epoch ${result.divergedAtEpoch}` : ''}, test accuracy ${result.finalTestAccuracy.toFixed(4)}\n`,
-      );
+      stream.write(`✔ ${unit.label}: ${summary}\n`);
       draw(true);
     },
-    trialFailed: (trial, message) => {
-      tracker.finish(trial, null);
+    unitFailed: (unit, message) => {
+      tracker.finish(unit, false);
       logUpdate.clear();
-      stream.write(`✘ ${trial.label}: ${message}\n`);
+      stream.write(`✘ ${unit.label}: ${message}\n`);
       draw(true);
     },
     close: () => {
@@ -140,32 +135,27 @@ function terminalDisplay(tracker: ProgressTracker, stream: NodeJS.WriteStream): 
   };
 }
 
-/** Plain logs for pipes and CI: one line per finished epoch and per finished trial. */
+/** Plain logs for pipes and CI: one line per finished step and per finished unit. */
 function lineDisplay(tracker: ProgressTracker, stream: NodeJS.WritableStream): ProgressDisplay {
   return {
-    trialStarted: (trial) => tracker.start(trial),
+    unitStarted: (unit) => tracker.start(unit),
     progress: (progress) => {
       tracker.update(progress);
-      const metrics = progress.metrics;
-      if (!metrics) return;
-      const label = tracker.running.get(progress.trialId)?.trial.label ?? progress.trialId;
-      const validation =
-        metrics.validationAccuracy === null
-          ? ''
-          : ` val_acc=${metrics.validationAccuracy.toFixed(4)}`;
+      if (!progress.done) return;
+      const label = tracker.running.get(progress.unitId)?.unit.label ?? progress.unitId;
       stream.write(
-        `[${(tracker.fraction() * 100).toFixed(1)}% ETA ${formatDuration(tracker.etaSeconds())}] ${label} epoch ${metrics.epoch}/${progress.epochs} loss=${metrics.trainLoss.toFixed(4)} acc=${metrics.trainAccuracy.toFixed(4)}${validation} test_acc=${metrics.testAccuracy.toFixed(4)} (${metrics.wallSeconds.toFixed(1)}s)\n`,
+        `[${(tracker.fraction() * 100).toFixed(1)}% ETA ${formatDuration(tracker.etaSeconds())}] ${label} ${progress.line ?? `step ${progress.step}/${progress.steps}`}\n`,
       );
     },
-    trialFinished: (trial, result) => {
-      tracker.finish(trial, result);
+    unitFinished: (unit, summary) => {
+      tracker.finish(unit, true);
       stream.write(
-        `trial ${tracker.finished}/${tracker.trials.length} done: ${trial.label}: ${result.status}${result.divergedAtEpoch ? ` at epoch ${result.divergedAtEpoch}` : ''}, test accuracy ${result.finalTestAccuracy.toFixed(4)}\n`,
+        `unit ${tracker.finished}/${tracker.units.length} done: ${unit.label}: ${summary}\n`,
       );
     },
-    trialFailed: (trial, message) => {
-      tracker.finish(trial, null);
-      stream.write(`trial failed: ${trial.label}: ${message}\n`);
+    unitFailed: (unit, message) => {
+      tracker.finish(unit, false);
+      stream.write(`unit failed: ${unit.label}: ${message}\n`);
     },
     close: () => {},
   };
@@ -173,21 +163,21 @@ function lineDisplay(tracker: ProgressTracker, stream: NodeJS.WritableStream): P
 
 /** Options of {@link createProgressDisplay}. */
 export interface ProgressDisplayOptions {
-  trials: Trial[];
+  units: Unit[];
   alreadyFinished: number;
-  alreadyDoneEpochs: number;
+  alreadyDoneSteps: number;
   stream?: NodeJS.WriteStream;
   /** Force the plain line logs even on a terminal. */
   plain?: boolean;
 }
 
-/** A live display on a terminal, plain one-line-per-epoch logs otherwise. */
+/** A live display on a terminal, plain one-line-per-step logs otherwise. */
 export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
   const tracker = new ProgressTracker(
-    options.trials,
+    options.units,
     options.alreadyFinished,
-    options.alreadyDoneEpochs,
+    options.alreadyDoneSteps,
   );
   return stream.isTTY && !options.plain
     ? terminalDisplay(tracker, stream)

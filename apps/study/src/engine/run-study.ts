@@ -1,64 +1,21 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Trial } from '../study/expand-trials.js';
-import type { Study } from '../study/study-schema.js';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-files.js';
-import type { Checkpoint } from './checkpoint.js';
+import { machineInfo } from './machine-info.js';
 import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
-import { trialFiles } from './train-trial.js';
-import type { TrainerRequest } from './training-engine.js';
-import type { TrialExecutor, TrialJobContext } from './trial-executor.js';
-import type { TrialResult } from './trial-records.js';
-
-/** Machine facts stored with every run, so figures can be quoted with where they came from. */
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  memoryGiB: number;
-  platform: string;
-  node: string;
-}
-
-/** The run folder's manifest: what was asked, on what, and which trials belong to the run. */
-export interface RunManifest {
-  study: Study;
-  trials: { id: string; label: string; axes: Trial['axes'] }[];
-  options: {
-    quick: boolean;
-    seeds: number;
-    epochs: number | null;
-    workers: number;
-    backend: string;
-    /** Absent in runs made before the fused trainer. */
-    trainer?: TrainerRequest;
-    /** The queue's Redis URL without credentials, when the trials ran as queue jobs. */
-    queue?: string;
-  };
-  machine: MachineInfo;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Facts about this machine. */
-export function machineInfo(): MachineInfo {
-  const processors = cpus();
-  return {
-    cpu: processors[0]?.model.trim() ?? 'unknown',
-    cores: processors.length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    platform: `${platform()} ${release()}`,
-    node: process.version,
-  };
-}
+import { type UnitCheckpoint, unitFiles, unitFolder } from './run-unit.js';
+import type { RunManifest, StudyKind, Unit, UnitResult } from './study-kind.js';
+import type { UnitExecutor, UnitJob } from './unit-executor.js';
 
 /** Options of {@link runStudy}. */
 export interface RunStudyOptions {
-  study: Study;
-  trials: Trial[];
+  kind: StudyKind;
+  study: RunManifest['study'];
+  units: Unit[];
   runFolder: string;
-  executor: TrialExecutor;
-  context: Omit<TrialJobContext, 'runFolder'>;
+  executor: UnitExecutor;
+  /** This machine's backend request and data folder. */
+  job: Omit<UnitJob, 'kind' | 'runFolder'>;
   manifestOptions: RunManifest['options'];
   display?: ProgressDisplay;
   /** Plain logs even on a terminal. */
@@ -74,9 +31,9 @@ export interface RunSummary {
   failed: { id: string; label: string; code: string; message: string }[];
 }
 
-/** Reads the results of the trials in a run folder that are finished. */
-export async function readFinishedResults(runFolder: string): Promise<Map<string, TrialResult>> {
-  const results = new Map<string, TrialResult>();
+/** The results of the units of a run folder that are finished, by id. */
+export async function readFinishedResults(runFolder: string): Promise<Map<string, UnitResult>> {
+  const results = new Map<string, UnitResult>();
   let ids: string[] = [];
   try {
     ids = await readdir(join(runFolder, 'trials'));
@@ -84,8 +41,8 @@ export async function readFinishedResults(runFolder: string): Promise<Map<string
     return results;
   }
   for (const id of ids) {
-    const result = await readJsonIfExists<TrialResult>(
-      join(runFolder, 'trials', id, trialFiles.result),
+    const result = await readJsonIfExists<UnitResult>(
+      join(unitFolder(runFolder, id), unitFiles.result),
     );
     if (result?.id === id) results.set(id, result);
   }
@@ -93,19 +50,20 @@ export async function readFinishedResults(runFolder: string): Promise<Map<string
 }
 
 /**
- * Runs the trials of a study that are not finished yet in `runFolder`, through an executor
- * (local workers or a queue), and keeps the manifest up to date. Finished trials are skipped;
- * unfinished ones continue from their last checkpoint.
+ * Runs the units of a study that are not finished yet in `runFolder`, through an executor
+ * (local workers or a queue), and keeps the manifest up to date. Finished units are skipped;
+ * unfinished ones continue from their last checkpoint; `failures.json` lists what failed.
  */
 export async function runStudy(options: RunStudyOptions): Promise<RunSummary> {
-  const { runFolder, trials } = options;
+  const { runFolder, units, kind } = options;
   await mkdir(join(runFolder, 'trials'), { recursive: true });
   const manifestPath = join(runFolder, 'manifest.json');
   const previous = await readJsonIfExists<RunManifest>(manifestPath);
   const now = new Date().toISOString();
   const manifest: RunManifest = {
+    kind: kind.kind,
     study: options.study,
-    trials: trials.map(({ id, label, axes }) => ({ id, label, axes })),
+    trials: units.map(({ id, label, axes, steps }) => ({ id, label, axes, steps })),
     options: options.manifestOptions,
     machine: machineInfo(),
     createdAt: previous?.createdAt ?? now,
@@ -114,29 +72,29 @@ export async function runStudy(options: RunStudyOptions): Promise<RunSummary> {
   await writeJsonAtomic(manifestPath, manifest);
 
   const finished = await readFinishedResults(runFolder);
-  const pending = trials.filter((trial) => !finished.has(trial.id));
-  let doneEpochs = 0;
-  for (const trial of trials) {
-    if (finished.has(trial.id)) {
-      doneEpochs += trial.settings.epochs;
+  const pending = units.filter((unit) => !finished.has(unit.id));
+  let doneSteps = 0;
+  for (const unit of units) {
+    if (finished.has(unit.id)) {
+      doneSteps += unit.steps;
       continue;
     }
-    const checkpoint = await readJsonIfExists<Pick<Checkpoint, 'epoch' | 'trialId'>>(
-      join(runFolder, 'trials', trial.id, trialFiles.checkpoint),
+    const checkpoint = await readJsonIfExists<Pick<UnitCheckpoint, 'step' | 'unitId'>>(
+      join(unitFolder(runFolder, unit.id), unitFiles.checkpoint),
     );
-    if (checkpoint?.trialId === trial.id) doneEpochs += checkpoint.epoch;
+    if (checkpoint?.unitId === unit.id) doneSteps += checkpoint.step;
   }
   const display =
     options.display ??
     createProgressDisplay({
-      trials,
-      alreadyFinished: trials.length - pending.length,
-      alreadyDoneEpochs: doneEpochs,
+      units,
+      alreadyFinished: units.length - pending.length,
+      alreadyDoneSteps: doneSteps,
       plain: options.plain ?? false,
     });
   const summary: RunSummary = {
-    total: trials.length,
-    skipped: trials.length - pending.length,
+    total: units.length,
+    skipped: units.length - pending.length,
     completed: 0,
     diverged: 0,
     failed: [],
@@ -144,18 +102,18 @@ export async function runStudy(options: RunStudyOptions): Promise<RunSummary> {
   try {
     await options.executor.run(
       pending,
-      { ...options.context, runFolder },
+      { ...options.job, kind: kind.kind, runFolder },
       {
-        started: (trial) => display.trialStarted(trial),
+        started: (unit) => display.unitStarted(unit),
         progress: (progress) => display.progress(progress),
-        finished: (trial, result) => {
+        finished: (unit, result) => {
           if (result.status === 'diverged') summary.diverged++;
           else summary.completed++;
-          display.trialFinished(trial, result);
+          display.unitFinished(unit, kind.describe(result));
         },
-        failed: (trial, error) => {
-          summary.failed.push({ id: trial.id, label: trial.label, ...error });
-          display.trialFailed(trial, `${error.code}: ${error.message}`);
+        failed: (unit, error) => {
+          summary.failed.push({ id: unit.id, label: unit.label, ...error });
+          display.unitFailed(unit, `${error.code}: ${error.message}`);
         },
       },
     );

@@ -1,41 +1,31 @@
-import type { Trial } from '../study/expand-trials.js';
-import type { TrialProgress } from './train-trial.js';
-import type { TrainerRequest } from './training-engine.js';
-import type { TrialResult } from './trial-records.js';
+import type { Unit, UnitProgress, UnitResult } from './study-kind.js';
 
-/** What an executor needs to run a study's trials. */
-export interface TrialJobContext {
-  /** The run folder; each trial writes into `trials/<id>/` below it. */
+/** Where and how units run: the kind, and this machine's backend and data (a worker's own for the queue). */
+export interface UnitJob {
+  kind: string;
+  /** The run folder; each unit writes into `trials/<id>/` below it. */
   runFolder: string;
   /** Backend request: auto, wasm, cpu or node. */
   backend: string;
-  /** Which trainer trains the trials; default `auto` (fused where the model qualifies). */
-  trainer?: TrainerRequest;
-  /** Samples in the fixed gradient-probe batch. */
-  probeBatchSize: number;
-  /** Which gradients to probe after every epoch. */
-  probeTargets: ('weights' | 'input' | 'outputSum')[];
-  /** Record learnable activation parameters after every epoch. */
-  recordLearnedParameters?: boolean;
-  /** Folder with one sub-folder per dataset; else the loader's defaults. */
+  /** Folder with one sub-folder per dataset. */
   dataDir?: string;
 }
 
-/** Events an executor reports while trials run. */
-export interface TrialEvents {
-  started(trial: Trial): void;
-  progress(progress: TrialProgress): void;
-  finished(trial: Trial, result: TrialResult): void;
-  failed(trial: Trial, error: { code: string; message: string }): void;
+/** Events an executor reports while units run. */
+export interface UnitEvents {
+  started(unit: Unit): void;
+  progress(progress: UnitProgress): void;
+  finished(unit: Unit, result: UnitResult): void;
+  failed(unit: Unit, error: { code: string; message: string }): void;
 }
 
 /**
- * Runs trials somewhere: local worker threads, or (scale-out) workers taking jobs from a queue.
- * Every implementation writes each finished trial into the same run-folder layout.
+ * Runs units somewhere: local worker threads, or workers taking jobs from a queue. Every
+ * implementation leaves each finished unit in the same run-folder layout, `result.json` last.
  */
-export interface TrialExecutor {
-  /** Runs all trials (in any order), reporting through `events`; resolves when all ended. */
-  run(trials: Trial[], context: TrialJobContext, events: TrialEvents): Promise<void>;
-  /** Stops running trials and frees workers. Safe to call twice. */
+export interface UnitExecutor {
+  /** Runs all units (in any order), reporting through `events`; resolves when all ended. */
+  run(units: Unit[], job: UnitJob, events: UnitEvents): Promise<void>;
+  /** Stops running units and frees workers. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,14 +1,11 @@
-import type { Trial } from '../study/expand-trials.js';
-import type { TrialProgress } from './train-trial.js';
-import type { TrialJobContext } from './trial-executor.js';
-import type { TrialResult } from './trial-records.js';
+import type { Unit, UnitProgress, UnitResult } from './study-kind.js';
+import type { UnitJob } from './unit-executor.js';
 
 /** Main thread → worker. */
-export type ToWorker = { type: 'run'; trial: Trial; context: TrialJobContext };
+export type ToWorker = { type: 'run'; unit: Unit; job: UnitJob };
 
 /** Worker → main thread. */
 export type FromWorker =
-  | { type: 'ready'; backend: string }
-  | { type: 'progress'; progress: TrialProgress }
-  | { type: 'done'; trialId: string; result: TrialResult }
-  | { type: 'failed'; trialId: string; code: string; message: string };
+  | { type: 'progress'; progress: UnitProgress }
+  | { type: 'done'; unitId: string; result: UnitResult }
+  | { type: 'failed'; unitId: string; code: string; message: string };

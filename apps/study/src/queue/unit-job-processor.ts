@@ -1,23 +1,19 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import type { RedisOptions, SandboxedJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import { readJsonIfExists } from '../run/atomic-files.js';
-import type { Checkpoint } from '../run/checkpoint.js';
-import { runOneTrial } from '../run/run-one-trial.js';
-import { trialFiles } from '../run/train-trial.js';
-import type { GradientRecord } from '../run/trial-records.js';
-import { trialId } from '../study/expand-trials.js';
-import { trialSettingsSchema } from '../study/study-schema.js';
-import { checkpointKey, type TrialJobData, type TrialJobResult } from './trial-queue.js';
+import { getKind } from '../engine/registry.js';
+import { runUnit, unitFiles, unitFolder } from '../engine/run-unit.js';
+import { unitId } from '../engine/unit-id.js';
+import { checkpointKey, type UnitJobData, type UnitJobResult } from './unit-queue.js';
 
 /** What `actlab worker` hands each processor thread. */
 export interface ProcessorSettings {
   redis: RedisOptions;
   backend: string;
   dataDir?: string;
-  /** Scratch folder of this worker process; each trial trains in `trials/<id>/` below it. */
+  /** Scratch folder of this worker process; each unit runs in `trials/<id>/` below it. */
   scratchFolder: string;
   /** Checkpoints larger than this (JSON bytes) are not stored in Redis. */
   checkpointLimitBytes: number;
@@ -34,38 +30,41 @@ function fail(code: string, message: string): Error {
 }
 
 /**
- * Processes one trial job in a worker thread of `actlab worker`: starts from the checkpoint
- * another worker published (if any), trains, publishes every per-epoch checkpoint, and returns
- * the result with the gradients and the final checkpoint.
+ * Processes one job `{kind, unit}` in a worker thread of `actlab worker`, for any study kind:
+ * starts from the checkpoint another worker published (if any), runs the unit, publishes every
+ * checkpoint it saves, and returns every file of the unit's folder.
  */
-export default async function processTrialJob(
-  job: SandboxedJob<TrialJobData, TrialJobResult>,
-): Promise<TrialJobResult> {
-  const { trial, context } = job.data;
-  const parsed = trialSettingsSchema.safeParse(trial?.settings);
-  if (!parsed.success) {
-    throw fail('BAD_TRIAL_CONFIG', `job ${job.id} has invalid settings: ${parsed.error.message}`);
+export default async function processUnitJob(
+  job: SandboxedJob<UnitJobData, UnitJobResult>,
+): Promise<UnitJobResult> {
+  const { kind, unit } = job.data;
+  try {
+    getKind(kind);
+  } catch (error) {
+    throw fail('BAD_UNIT', (error as Error).message);
   }
-  if (trialId(parsed.data) !== job.id) {
-    throw fail('BAD_TRIAL_CONFIG', `job ${job.id} carries settings of another trial`);
+  if (unitId(unit?.settings) !== job.id) {
+    throw fail('BAD_UNIT', `job ${job.id} carries settings of another unit`);
   }
   redis ??= new Redis(settings.redis);
-  const key = checkpointKey(trial.id);
-  const folder = join(settings.scratchFolder, 'trials', trial.id);
+  const key = checkpointKey(unit.id);
+  const folder = unitFolder(settings.scratchFolder, unit.id);
   await rm(folder, { recursive: true, force: true });
-  await mkdir(folder, { recursive: true });
   const published = await redis.get(key);
-  if (published) await writeFile(join(folder, trialFiles.checkpoint), published);
+  if (published) {
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, unitFiles.checkpoint), published);
+  }
   try {
-    const outcome = await runOneTrial(
-      trial,
+    const outcome = await runUnit(
+      unit,
       {
-        ...context,
+        kind,
         runFolder: settings.scratchFolder,
         backend: settings.backend,
         ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
       },
-      // Progress is best effort: a lost update must not fail the trial.
+      // Progress is best effort: a lost update must not fail the unit.
       (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),
       async (checkpoint) => {
         const text = JSON.stringify(checkpoint);
@@ -75,13 +74,15 @@ export default async function processTrialJob(
       },
     );
     if (!outcome.ok) throw fail(outcome.code, outcome.message);
-    const gradients =
-      (await readJsonIfExists<GradientRecord[]>(join(folder, trialFiles.gradients))) ?? [];
-    const checkpoint = await readJsonIfExists<Checkpoint>(join(folder, trialFiles.checkpoint));
-    const fits =
-      checkpoint !== undefined &&
-      Buffer.byteLength(JSON.stringify(checkpoint)) <= settings.checkpointLimitBytes;
-    return { result: outcome.result, gradients, checkpoint: fits ? checkpoint : null };
+    const files: UnitJobResult['files'] = [];
+    for (const name of await readdir(folder)) {
+      const bytes = await readFile(join(folder, name));
+      if (name === unitFiles.checkpoint && bytes.byteLength > settings.checkpointLimitBytes) {
+        continue;
+      }
+      files.push({ name, base64: bytes.toString('base64') });
+    }
+    return { result: outcome.result, files };
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
