@@ -10,6 +10,8 @@ export type AdversarialErrorCode =
 
 /** Every error of this package: an {@link ActlabError} whose `code` is an {@link AdversarialErrorCode}. */
 export class AdversarialError extends ActlabError<AdversarialErrorCode> {
-  static override readonly marker: symbol = Symbol.for('@actlab/adversarial-generator/AdversarialError');
+  static override readonly marker: symbol = Symbol.for(
+    '@actlab/adversarial-generator/AdversarialError',
+  );
   override readonly name = 'AdversarialError' as const;
 }
