@@ -69,7 +69,7 @@ async function writeMetrics(extra) {
     ...(startModel ? { continuedFrom: { testAccuracy: startTestAccuracy, earlierStage } } : {}),
     learningRate: Number(values['learning-rate']),
     validationAccuracyPerEpoch: history.map((e) => e.validationAccuracy),
-    lossPerEpoch: history.map((e) => e.loss),
+    lossPerEpoch: history.map((e) => e.trainLoss),
     secondsPerEpoch: history.map((e) => Math.round(e.seconds)),
     epochsRun: history.length,
     trainSeconds: Math.round((Date.now() - started) / 1000),
@@ -110,7 +110,7 @@ const result = await trainMnistClassifier({
       note = ` test ${testAccuracy.toFixed(4)} (saved)`;
     }
     console.log(
-      `epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s`,
+      `epoch ${epoch.epoch}: loss ${epoch.trainLoss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s`,
     );
   },
 });

@@ -72,7 +72,7 @@ describe('trainMnistClassifier', () => {
     expect(result.validationCount).toBe(20);
     expect(result.validationAccuracy).toBeGreaterThan(0.9);
     expect(result.testAccuracy).toBeGreaterThan(0.9);
-    expect(result.history.length).toBeGreaterThan(0);
+    expect(result.epochs.length).toBeGreaterThan(0);
     result.model.dispose();
     tf.dispose([train, test]);
   });
@@ -98,14 +98,14 @@ describe('trainMnistClassifier', () => {
       },
     });
     expect(result.stoppedBy).toBe('patience');
-    expect(result.history).toEqual(seen);
-    expect(result.history.length).toBe(result.bestEpoch + 2);
-    const accuracies = result.history.map((e) => e.validationAccuracy);
+    expect(result.epochs).toEqual(seen);
+    expect(result.epochs.length).toBe(result.bestEpoch + 2);
+    const accuracies = result.epochs.map((e) => e.validationAccuracy);
     expect(result.validationAccuracy).toBe(Math.max(...accuracies));
     expect(accuracies.indexOf(result.validationAccuracy) + 1).toBe(result.bestEpoch);
     const weights = result.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights).toEqual(snapshots.get(result.bestEpoch)?.map((w) => Array.from(w)));
-    expect(weights).not.toEqual(snapshots.get(result.history.length)?.map((w) => Array.from(w)));
+    expect(weights).not.toEqual(snapshots.get(result.epochs.length)?.map((w) => Array.from(w)));
     // Only the model's own variables and optimizer state remain.
     result.model.dispose();
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 16);
@@ -123,7 +123,10 @@ describe('trainMnistClassifier', () => {
         seed: 5,
       });
       result.model.dispose();
-      return result.history.map(({ loss, validationAccuracy }) => [loss, validationAccuracy]);
+      return result.epochs.map(({ trainLoss, validationAccuracy }) => [
+        trainLoss,
+        validationAccuracy,
+      ]);
     };
     expect(await run()).toEqual(await run());
     tf.dispose(train);
@@ -134,7 +137,7 @@ describe('trainMnistClassifier', () => {
     const result = await trainMnistClassifier({ train, maxEpochs: 1, batchSize: 20 });
     expect(result.model.inputs[0]?.shape).toEqual([null, 8, 8, 1]);
     expect(result.model.outputs[0]?.shape).toEqual([null, 4]);
-    expect(result.history).toHaveLength(1);
+    expect(result.epochs).toHaveLength(1);
     expect(result.stoppedBy).toBe('maxEpochs');
     result.model.dispose();
     tf.dispose(train);
@@ -150,7 +153,7 @@ describe('trainMnistClassifier', () => {
       timeBudgetSeconds: 0.3,
     });
     expect(result.stoppedBy).toBe('timeBudget');
-    expect(result.history.length).toBeGreaterThan(0);
+    expect(result.epochs.length).toBeGreaterThan(0);
     result.model.dispose();
     tf.dispose(train);
   });

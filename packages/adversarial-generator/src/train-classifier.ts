@@ -14,7 +14,7 @@ export interface ClassifierEpoch {
   /** 1-based epoch number. */
   epoch: number;
   /** Mean training loss (categorical cross-entropy) over the epoch. */
-  loss: number;
+  trainLoss: number;
   /** Accuracy on the held-out validation images after the epoch. */
   validationAccuracy: number;
   /** True when this epoch beat every earlier one: the model now holds the best weights. */
@@ -60,7 +60,7 @@ export interface TrainedClassifier {
   /** The model with the best validation weights restored. */
   model: tfl.LayersModel;
   /** One entry per epoch run. */
-  history: ClassifierEpoch[];
+  epochs: ClassifierEpoch[];
   /** Epoch whose weights the model holds. */
   bestEpoch: number;
   /** Validation accuracy of those weights. */
@@ -82,7 +82,7 @@ export interface TrainedClassifier {
  * best weights restored, up to 50 epochs. Deterministic for a seed on a given backend.
  *
  * @param options data, schedule and callbacks; see {@link TrainClassifierOptions}
- * @returns the trained model, its history and measured accuracies
+ * @returns the trained model, its epoch records and measured accuracies
  * @throws {@link AdversarialError} `INVALID_OPTION` for a bad number or too few images;
  *   `SHAPE_MISMATCH` when images and labels disagree or do not fit the model
  */
@@ -161,7 +161,7 @@ export async function trainMnistClassifier(
   });
 
   const started = Date.now();
-  const history: ClassifierEpoch[] = [];
+  const epochs: ClassifierEpoch[] = [];
   let best: tf.Tensor[] | null = null;
   let bestEpoch = 0;
   let bestAccuracy = -1;
@@ -169,7 +169,7 @@ export async function trainMnistClassifier(
   try {
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const elapsed = (Date.now() - started) / 1000;
-      const meanEpoch = history.length > 0 ? elapsed / history.length : 0;
+      const meanEpoch = epochs.length > 0 ? elapsed / epochs.length : 0;
       if (elapsed + meanEpoch > timeBudgetSeconds) {
         stoppedBy = 'timeBudget';
         break;
@@ -195,14 +195,14 @@ export async function trainMnistClassifier(
         if (best) tf.dispose(best);
         best = model.getWeights().map((weight) => weight.clone());
       }
-      const record = {
+      const record: ClassifierEpoch = {
         epoch,
-        loss,
+        trainLoss: loss,
         validationAccuracy,
         improved,
         seconds: (Date.now() - epochStarted) / 1000,
       };
-      history.push(record);
+      epochs.push(record);
       await onEpoch?.(record, model);
       if (epoch - bestEpoch >= patience) {
         stoppedBy = 'patience';
@@ -217,7 +217,7 @@ export async function trainMnistClassifier(
   const testAccuracy = test ? measureAccuracy(model, test.images, test.labels) : undefined;
   return {
     model,
-    history,
+    epochs,
     bestEpoch,
     validationAccuracy: bestAccuracy,
     ...(testAccuracy === undefined ? {} : { testAccuracy }),

@@ -58,7 +58,7 @@ describe('trainMaskModel resume', () => {
     const strip = (records: { seconds: number }[]) =>
       records.map(({ seconds: _s, ...rest }) => rest);
     expect(strip(resumed.epochs)).toEqual(strip(uninterrupted.epochs));
-    expect(resumed.finalWeightsEpoch).toBe(uninterrupted.finalWeightsEpoch);
+    expect(resumed.bestEpoch).toBe(uninterrupted.bestEpoch);
     const weights = (model: typeof whole) =>
       model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights(split)).toEqual(weights(whole));

@@ -68,16 +68,22 @@ export interface EpochRecord {
   validationAccuracy: number;
   validationBalancedAccuracy: number;
   validationLoss: number;
+  /** True when this epoch beat every earlier one on validation balanced accuracy. */
+  improved: boolean;
   seconds: number;
 }
 
 /** Result of {@link trainMaskModel}. */
 export interface TrainingHistory {
+  /** One record per epoch run. */
   epochs: EpochRecord[];
   /** `target`: validation accuracy passed the target; `deadline`: time ran out; else `maxEpochs`. */
-  stoppedBecause: 'target' | 'maxEpochs' | 'deadline';
-  /** The epoch whose weights the model ends with (the best one with `restoreBestWeights`). */
-  finalWeightsEpoch: number;
+  stoppedBy: 'target' | 'maxEpochs' | 'deadline';
+  /**
+   * The epoch with the best validation balanced accuracy; the model ends with its weights
+   * unless `restoreBestWeights` is false (then it holds the last epoch's).
+   */
+  bestEpoch: number;
 }
 
 /** Random flips and shifts as one cropAndResize: a box with x1 > x2 samples a mirrored crop. */
@@ -142,12 +148,11 @@ export async function trainMaskModel(
   const epochs: EpochRecord[] = [...(options.resume?.epochs ?? [])];
   const restoreBest = options.restoreBestWeights ?? true;
   let best: MaskTrainingState['best'] = options.resume?.best;
-  const finish = (stoppedBecause: TrainingHistory['stoppedBecause']): TrainingHistory => {
-    const last = epochs.length;
-    if (!best) return { epochs, stoppedBecause, finalWeightsEpoch: last };
-    if (best.epoch !== last) model.setWeights(best.weights);
-    tf.dispose(best.weights);
-    return { epochs, stoppedBecause, finalWeightsEpoch: best.epoch };
+  const finish = (stoppedBy: TrainingHistory['stoppedBy']): TrainingHistory => {
+    const bestEpoch = best?.epoch ?? epochs.length;
+    if (restoreBest && best && best.epoch !== epochs.length) model.setWeights(best.weights);
+    if (best) tf.dispose(best.weights);
+    return { epochs, stoppedBy, bestEpoch };
   };
   const last = epochs[epochs.length - 1];
   if (last && last.validationAccuracy > target) return finish('target');
@@ -192,23 +197,24 @@ export async function trainMaskModel(
         Math.max(1e-7, predictions.probabilities[i * classes + label] as number),
       );
     });
+    const validationBalancedAccuracy = metrics.balancedAccuracy;
+    const improved = !best || validationBalancedAccuracy > best.score;
     const record: EpochRecord = {
       epoch,
       trainLoss: lossSum / steps,
       trainAccuracy: accuracySum / steps,
       validationAccuracy: metrics.accuracy,
-      validationBalancedAccuracy: metrics.balancedAccuracy,
+      validationBalancedAccuracy,
       validationLoss: validationLoss / validationLabels.length,
+      improved,
       seconds: (performance.now() - started) / 1000,
     };
     epochs.push(record);
-    if (restoreBest && (!best || record.validationBalancedAccuracy > best.score)) {
+    if (improved) {
       if (best) tf.dispose(best.weights);
-      best = {
-        epoch,
-        score: record.validationBalancedAccuracy,
-        weights: model.getWeights().map((weight) => weight.clone()),
-      };
+      // Weights are copied only when they may be restored.
+      const weights = restoreBest ? model.getWeights().map((weight) => weight.clone()) : [];
+      best = { epoch, score: validationBalancedAccuracy, weights };
     }
     await options.onEpoch?.(record, {
       epochs: [...epochs],

@@ -35,10 +35,7 @@ export type StudyErrorCode =
   | 'UNIT_FAILED';
 
 /** The error `actlab` itself throws: a study, a flag, a run folder or a queue that cannot be used. */
-export class StudyError extends ActlabError {
-  declare readonly code: StudyErrorCode;
-
-  constructor(options: { code: StudyErrorCode; message: string; cause?: unknown }) {
-    super(options);
-  }
+export class StudyError extends ActlabError<StudyErrorCode> {
+  static override readonly marker: symbol = Symbol.for('@actlab/study/StudyError');
+  override readonly name = 'StudyError' as const;
 }

@@ -44,6 +44,6 @@ export const maskDetectorKind: StudyKind<MaskStudy, MaskUnitSettings, MaskUnitRe
   },
   runUnit: runMaskUnit,
   describe: (result) =>
-    `stopped by ${result.stoppedBecause} after ${result.epochs.length} epoch(s), validation accuracy ${result.finalTestAccuracy.toFixed(4)}`,
+    `stopped by ${result.stoppedBy} after ${result.epochs.length} epoch(s), validation accuracy ${result.finalTestAccuracy.toFixed(4)}`,
   report: maskReport,
 };

@@ -191,8 +191,8 @@ export async function maskReport({
               rows: models.map((model) => [
                 model.label,
                 String(model.epochs.length),
-                model.stoppedBecause,
-                String(model.finalWeightsEpoch),
+                model.stoppedBy,
+                String(model.bestEpoch),
                 model.finalTestAccuracy.toFixed(4),
               ]),
             },

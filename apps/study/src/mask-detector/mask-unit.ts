@@ -43,9 +43,9 @@ export interface MaskUnitResult {
   status: 'completed';
   trainedOn: string;
   epochs: EpochRecord[];
-  stoppedBecause: string;
+  stoppedBy: string;
   /** The epoch whose weights were evaluated (the best validation balanced accuracy). */
-  finalWeightsEpoch: number;
+  bestEpoch: number;
   /** Accuracy on the validation split of the set(s) it was trained on. */
   finalTestAccuracy: number;
   evaluations: Evaluation[];
@@ -190,8 +190,8 @@ export async function runMaskUnit(
       status: 'completed',
       trainedOn: settings.trainedOn.length > 1 ? 'both' : (settings.trainedOn[0] as string),
       epochs: history.epochs,
-      stoppedBecause: history.stoppedBecause,
-      finalWeightsEpoch: history.finalWeightsEpoch,
+      stoppedBy: history.stoppedBy,
+      bestEpoch: history.bestEpoch,
       finalTestAccuracy: classificationMetrics(
         ownIndices.map((i) => labels[i] as number),
         own.predicted,
