@@ -1,5 +1,5 @@
 export type { Activation, ActivationParameters } from './activation.js';
-export { ActivationError } from './activation-error.js';
+export { ActivationError, type ActivationErrorCode } from './activation-error.js';
 export { formatInterval, type Interval, intervalContains } from './interval.js';
 export { type ActivationLayerOptions, activationLayer } from './layers/activation-layer.js';
 export { ActlabActivation, type ActlabActivationArgs } from './layers/actlab-activation.js';

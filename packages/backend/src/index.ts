@@ -4,8 +4,14 @@ export {
   type FusedActivation,
   type FusedDenseLayer,
 } from './analyze-dense-stack.js';
-export { BackendError } from './backend-error.js';
+export { BackendError, type BackendErrorCode } from './backend-error.js';
 export { convKernelNames, useConvKernels } from './conv-kernels.js';
+export {
+  createTrainer,
+  type Trainer,
+  type TrainerOptions,
+  type TrainerRequest,
+} from './create-trainer.js';
 export {
   createDenseTrainer,
   type DenseTrainer,
@@ -16,11 +22,25 @@ export {
   type TrainEpochOptions,
 } from './dense-trainer.js';
 export { useFastKernels } from './fast-kernels.js';
-export type { OptimizerSpec } from './optimizer-spec.js';
+export {
+  createTfjsOptimizer,
+  type OptimizerName,
+  type OptimizerSpec,
+  optimizerSpecSchema,
+} from './optimizer-spec.js';
 export {
   type BackendChoice,
   type BackendRequest,
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
+export {
+  decodeTrainerState,
+  type EncodedTensor,
+  type EncodedTrainerState,
+  encodeTrainerState,
+  type StateTensor,
+  type TrainerKind,
+  type TrainerState,
+} from './trainer-state.js';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';

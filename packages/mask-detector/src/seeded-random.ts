@@ -1,6 +1,10 @@
-/** A small deterministic generator (mulberry32): same seed, same sequence, on every platform. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
+/**
+ * A small deterministic generator (mulberry32): same seed, same sequence, on every platform.
+ * `skip` starts it as if that many numbers had been drawn already (to resume a sequence).
+ */
+export function seededRandom(seed: number, skip = 0): () => number {
+  // mulberry32's state advances by a constant per draw, so skipping is one multiplication.
+  let state = ((seed >>> 0) + Math.imul(skip, 0x6d2b79f5)) >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;

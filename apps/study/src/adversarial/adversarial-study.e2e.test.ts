@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { makeTempDir } from '@actlab/test-utils';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { MethodSummary, PairResult } from './run-adversarial-study.js';
+import type { MethodSummary } from './adversarial-report.js';
+import type { PairResult } from './attack-unit.js';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');

@@ -3,8 +3,8 @@ import { extname } from 'node:path';
 import { activations, formatInterval, getActivation, sampleActivation } from '@actlab/activations';
 import Table from 'cli-table3';
 import { renderPng, renderSvg } from '../charts/render-chart.js';
-import { useBackend } from '../run/use-backend.js';
-import { StudyConfigError } from '../study/study-errors.js';
+import { StudyError } from '../engine/study-error.js';
+import { useBackend } from '../engine/use-backend.js';
 import { activationPlotSpec } from './activation-plot-spec.js';
 
 /** `actlab activations`: the table of every activation. */
@@ -30,7 +30,7 @@ function parseParameters(pairs: string[] | undefined): Record<string, number> {
     const [key, value] = pair.split('=');
     const parsed = Number(value);
     if (!key || value === undefined || !Number.isFinite(parsed)) {
-      throw new StudyConfigError({
+      throw new StudyError({
         code: 'INVALID_ARGUMENT',
         message: `--param expects key=number, such as alpha=0.1; got "${pair}"`,
       });
@@ -53,7 +53,7 @@ export interface PlotOptions {
 export async function plotActivationCommand(name: string, options: PlotOptions): Promise<void> {
   const format = extname(options.out).toLowerCase();
   if (format !== '.svg' && format !== '.png') {
-    throw new StudyConfigError({
+    throw new StudyError({
       code: 'INVALID_ARGUMENT',
       message: `--out must end in .svg or .png, got "${options.out}"`,
     });

@@ -1,7 +1,7 @@
 import type { DenseTrainerState } from '@actlab/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { readJsonIfExists, writeJsonAtomic } from './atomic-files.js';
+import { readJsonIfExists, writeJsonAtomic } from '../engine/atomic-files.js';
 import type { EpochMetrics, GradientRecord } from './trial-records.js';
 
 /** A tensor in a checkpoint. */
@@ -72,20 +72,43 @@ export function decodeTensor(saved: SavedTensor): tf.Tensor {
   );
 }
 
-/**
- * Saves the model's weights and the optimizer's state with the metrics so far (atomic write)
- * and returns what it saved.
- */
-export async function saveCheckpoint(
-  path: string,
+/** The model's weights and the optimizer's state with the metrics so far, as a checkpoint. */
+export function captureCheckpoint(
   model: LayersModel,
   optimizer: SavedOptimizer,
   state: Omit<Checkpoint, 'weights' | keyof SavedOptimizer>,
-): Promise<Checkpoint> {
+): Checkpoint {
   const weights = model.weights.map((weight) => encodeTensor(weight.originalName, weight.read()));
-  const checkpoint: Checkpoint = { ...state, ...optimizer, weights };
+  return { ...state, ...optimizer, weights };
+}
+
+/** Saves a checkpoint atomically. */
+export async function saveCheckpoint(path: string, checkpoint: Checkpoint): Promise<void> {
   await writeJsonAtomic(path, checkpoint);
-  return checkpoint;
+}
+
+/** The state of a tfjs optimizer, encoded. */
+export async function encodeOptimizer(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
+  const weights = await optimizer.getWeights();
+  const saved = weights.map(({ name, tensor }) => encodeTensor(name, tensor));
+  // getWeights returns the optimizer's own variables plus a fresh iteration-count scalar: free that one.
+  tf.dispose(
+    weights.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)),
+  );
+  return saved;
+}
+
+/** Puts encoded state back into a tfjs optimizer, bit for bit (Adam's powers included). */
+export async function restoreOptimizer(
+  optimizer: tf.Optimizer,
+  saved: SavedTensor[],
+): Promise<void> {
+  if (saved.length === 0) return;
+  const state = saved.map((entry) => ({ name: entry.name, tensor: decodeTensor(entry) }));
+  // Optimizers copy what they keep into their own variables, so our tensors can go.
+  await optimizer.setWeights(state);
+  tf.dispose(state.map(({ tensor }) => tensor));
+  restoreAdamPowers(optimizer);
 }
 
 /** Reads a checkpoint, or undefined when there is none for this trial. */
@@ -98,7 +121,7 @@ export async function readCheckpoint(
 }
 
 /** Puts a checkpoint's weights into the model. */
-export function restoreWeights(checkpoint: Checkpoint, model: LayersModel): void {
+export function restoreWeights(checkpoint: Pick<Checkpoint, 'weights'>, model: LayersModel): void {
   const byName = new Map(checkpoint.weights.map((saved) => [saved.name, saved]));
   const tensors = model.weights.map((weight) => {
     const saved = byName.get(weight.originalName);

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expandTrials } from '../study/expand-trials.js';
-import { parseStudy } from '../study/load-study.js';
+import { studySchema } from '../study/study-schema.js';
 import { trainTrial } from './train-trial.js';
 import type { TrialData } from './trial-data.js';
 import type { EpochMetrics } from './trial-records.js';
@@ -40,7 +40,7 @@ const data: TrialData = {
 };
 
 function trialFor(overrides: Record<string, unknown> = {}) {
-  const study = parseStudy({
+  const study = studySchema.parse({
     name: 'unit',
     title: 'Unit',
     description: 'd',

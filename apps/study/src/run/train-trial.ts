@@ -4,10 +4,16 @@ import { learnedParameters } from '@actlab/activations';
 import { shuffledIndices } from '@actlab/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { writeJsonAtomic } from '../engine/atomic-files.js';
 import type { Trial } from '../study/expand-trials.js';
-import { writeJsonAtomic } from './atomic-files.js';
 import { buildModel } from './build-model.js';
-import { type Checkpoint, readCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint.js';
+import {
+  type Checkpoint,
+  captureCheckpoint,
+  readCheckpoint,
+  restoreWeights,
+  saveCheckpoint,
+} from './checkpoint.js';
 import { createOptimizer } from './create-optimizer.js';
 import { deriveSeed } from './seeded-random.js';
 import {
@@ -51,10 +57,16 @@ export interface TrainTrialOptions {
   /** Record the learnable activations' parameters after every epoch. */
   recordLearnedParameters?: boolean;
   onProgress?: (progress: TrialProgress) => void;
-  /** Called with each per-epoch checkpoint once it is saved (the queue worker publishes it). */
-  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
+  /** Where checkpoints go; default `checkpoint.json` in `folder`. */
+  checkpoints?: CheckpointStore;
   /** Test hook: stop (as if killed) after this many epochs of this call. */
   stopAfterEpochs?: number;
+}
+
+/** Loads and saves a trial's per-epoch checkpoint. */
+export interface CheckpointStore {
+  load(): Promise<Checkpoint | undefined>;
+  save(checkpoint: Checkpoint): Promise<void>;
 }
 
 /** Files of a trial folder. */
@@ -143,7 +155,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
 
   try {
     const checkpointPath = join(folder, trialFiles.checkpoint);
-    const checkpoint = await readCheckpoint(checkpointPath, trial.id);
+    const store: CheckpointStore = options.checkpoints ?? {
+      load: () => readCheckpoint(checkpointPath, trial.id),
+      save: (checkpoint) => saveCheckpoint(checkpointPath, checkpoint),
+    };
+    const checkpoint = await store.load();
     let metrics: EpochMetrics[] = [];
     let gradients: GradientRecord[] = [];
     let trainSeconds = 0;
@@ -236,14 +252,15 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         divergedAtEpoch = epoch;
         break;
       }
-      const saved = await saveCheckpoint(checkpointPath, model, await engine.saveOptimizer(), {
-        trialId: trial.id,
-        epoch,
-        metrics,
-        gradients,
-        trainSeconds,
-      });
-      await options.onCheckpoint?.(saved);
+      await store.save(
+        captureCheckpoint(model, await engine.saveOptimizer(), {
+          trialId: trial.id,
+          epoch,
+          metrics,
+          gradients,
+          trainSeconds,
+        }),
+      );
       epochsThisCall++;
     }
 

@@ -4,11 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   type Checkpoint,
-  decodeTensor,
   decodeValues,
-  encodeTensor,
+  encodeOptimizer,
   encodeValues,
-  restoreAdamPowers,
+  restoreOptimizer,
   type SavedOptimizer,
 } from './checkpoint.js';
 
@@ -69,25 +68,11 @@ class TfjsEngine implements TrainingEngine {
   syncModel(): void {}
 
   async saveOptimizer(): Promise<SavedOptimizer> {
-    const weights = await this.optimizer.getWeights();
-    const saved = weights.map(({ name, tensor }) => encodeTensor(name, tensor));
-    // getWeights returns the optimizer's own variables plus a fresh iteration-count scalar: free that one.
-    tf.dispose(
-      weights.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)),
-    );
-    return { engine: 'tfjs', optimizer: saved };
+    return { engine: 'tfjs', optimizer: await encodeOptimizer(this.optimizer) };
   }
 
   async restoreOptimizer(checkpoint: Checkpoint): Promise<void> {
-    if (checkpoint.optimizer.length === 0) return;
-    const state = checkpoint.optimizer.map((saved) => ({
-      name: saved.name,
-      tensor: decodeTensor(saved),
-    }));
-    // Optimizers copy what they keep into their own variables, so our tensors can go.
-    await this.optimizer.setWeights(state);
-    tf.dispose(state.map(({ tensor }) => tensor));
-    restoreAdamPowers(this.optimizer);
+    await restoreOptimizer(this.optimizer, checkpoint.optimizer);
   }
 
   dispose(): void {}

@@ -176,6 +176,8 @@ const referenceSchema = z
 /** A study: a grid of trials, what to record and how to report them. Presets are such files. */
 export const studySchema = z
   .object({
+    /** Grid studies may say so; a file without `kind` is one. */
+    kind: z.literal('grid').optional(),
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
     title: z.string(),
     description: z.string(),

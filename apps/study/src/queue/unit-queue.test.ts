@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFailedReason, parseQueueUrl } from './trial-queue.js';
+import { parseFailedReason, parseQueueUrl } from './unit-queue.js';
 
 describe('parseQueueUrl', () => {
   it('takes host, port and database from a plain URL', () => {

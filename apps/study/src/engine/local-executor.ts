@@ -1,45 +1,45 @@
 import { Worker } from 'node:worker_threads';
-import type { Trial } from '../study/expand-trials.js';
-import type { TrialEvents, TrialExecutor, TrialJobContext } from './trial-executor.js';
+import type { Unit } from './study-kind.js';
+import type { UnitEvents, UnitExecutor, UnitJob } from './unit-executor.js';
 import type { FromWorker } from './worker-messages.js';
 
-const workerUrl = new URL('./trial-worker.js', import.meta.url);
+const workerUrl = new URL('./unit-worker.js', import.meta.url);
 
 /**
- * Runs trials on `workers` worker threads of this machine, each single-threaded with its own
- * tfjs. Trials are deterministic, so the results do not depend on the number of workers.
+ * Runs units on `workers` worker threads of this machine, each single-threaded with its own
+ * tfjs. Units are deterministic, so the results do not depend on the number of workers.
  */
-export class LocalExecutor implements TrialExecutor {
+export class LocalExecutor implements UnitExecutor {
   private readonly threads = new Set<Worker>();
   private closed = false;
 
   constructor(private readonly workers: number) {}
 
-  async run(trials: Trial[], context: TrialJobContext, events: TrialEvents): Promise<void> {
-    const queue = [...trials];
-    const byId = new Map(trials.map((trial) => [trial.id, trial]));
+  async run(units: Unit[], job: UnitJob, events: UnitEvents): Promise<void> {
+    const queue = [...units];
+    const byId = new Map(units.map((unit) => [unit.id, unit]));
     const lanes = Array.from({ length: Math.min(this.workers, queue.length) }, () =>
-      this.runLane(queue, byId, context, events),
+      this.runLane(queue, byId, job, events),
     );
     await Promise.all(lanes);
   }
 
   private async runLane(
-    queue: Trial[],
-    byId: Map<string, Trial>,
-    context: TrialJobContext,
-    events: TrialEvents,
+    queue: Unit[],
+    byId: Map<string, Unit>,
+    job: UnitJob,
+    events: UnitEvents,
   ): Promise<void> {
     let worker = this.startWorker();
     try {
-      for (let trial = queue.shift(); trial; trial = queue.shift()) {
+      for (let unit = queue.shift(); unit; unit = queue.shift()) {
         if (!this.threads.has(worker)) {
           if (this.closed) return;
-          // The previous trial killed its worker: the next one gets a fresh thread.
+          // The previous unit killed its worker: the next one gets a fresh thread.
           worker = this.startWorker();
         }
-        events.started(trial);
-        const current = trial;
+        events.started(unit);
+        const current = unit;
         await new Promise<void>((resolve) => {
           const onMessage = (message: FromWorker) => {
             if (message.type === 'progress') {
@@ -48,7 +48,7 @@ export class LocalExecutor implements TrialExecutor {
             }
             if (message.type === 'done') events.finished(current, message.result);
             else if (message.type === 'failed')
-              events.failed(byId.get(message.trialId) ?? current, message);
+              events.failed(byId.get(message.unitId) ?? current, message);
             else return;
             cleanup();
             resolve();
@@ -78,7 +78,7 @@ export class LocalExecutor implements TrialExecutor {
           worker.on('message', onMessage);
           worker.on('error', onError);
           worker.on('exit', onExit);
-          worker.postMessage({ type: 'run', trial: current, context });
+          worker.postMessage({ type: 'run', unit: current, job });
         });
       }
     } finally {

@@ -1,32 +1,28 @@
 import { isIP } from 'node:net';
 import type { RedisOptions } from 'bullmq';
 import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
-import type { Checkpoint } from '../run/checkpoint.js';
-import type { TrialJobContext } from '../run/trial-executor.js';
-import type { GradientRecord, TrialResult } from '../run/trial-records.js';
-import type { Trial } from '../study/expand-trials.js';
-import { StudyRunError } from '../study/study-errors.js';
+import { StudyError } from '../engine/study-error.js';
+import type { Unit, UnitResult } from '../engine/study-kind.js';
 
 /** The BullMQ queue every coordinator and worker of one Redis database share. */
 export const trialQueueName = 'actlab-trials';
 
-/** Redis key of the last per-epoch checkpoint a worker published for a trial. */
-export function checkpointKey(trialId: string): string {
-  return `actlab:checkpoint:${trialId}`;
+/** Redis key of the last checkpoint a worker published for a unit. */
+export function checkpointKey(unitId: string): string {
+  return `actlab:checkpoint:${unitId}`;
 }
 
-/** What a trial job carries: the trial and how to record it (backend and data are the worker's). */
-export interface TrialJobData {
-  trial: Trial;
-  context: Omit<TrialJobContext, 'runFolder' | 'backend' | 'dataDir'>;
+/** What a job carries: the study kind and the unit (backend and data are the worker's). */
+export interface UnitJobData {
+  kind: string;
+  unit: Unit;
 }
 
-/** What a finished trial job returns: everything the coordinator writes into `trials/<id>/`. */
-export interface TrialJobResult {
-  result: TrialResult;
-  gradients: GradientRecord[];
-  /** The final checkpoint; null when it was larger than the worker's checkpoint limit. */
-  checkpoint: Checkpoint | null;
+/** What a finished job returns: every file of the unit's folder, for `trials/<id>/`. */
+export interface UnitJobResult {
+  result: UnitResult;
+  /** The files the unit wrote, bytes as base64 (`result.json` among them, written last). */
+  files: { name: string; base64: string }[];
 }
 
 /** A Redis URL taken apart: options for ioredis and a form safe to print or store. */
@@ -40,7 +36,7 @@ export interface QueueConnection {
  * Parses `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS). Credentials go
  * only into the connection options, never into {@link QueueConnection.redacted}.
  *
- * @throws {@link StudyRunError} `QUEUE_URL_INVALID` for anything else
+ * @throws {@link StudyError} `QUEUE_URL_INVALID` for anything else
  */
 export function parseQueueUrl(text: string): QueueConnection {
   let url: URL;
@@ -75,10 +71,10 @@ export function parseQueueUrl(text: string): QueueConnection {
   };
 }
 
-function invalid(text: string, why: string): StudyRunError {
+function invalid(text: string, why: string): StudyError {
   // Never echo the URL itself: it may carry a password.
   const safe = text.replace(/\/\/[^@/]*@/, '//***@');
-  return new StudyRunError({
+  return new StudyError({
     code: 'QUEUE_URL_INVALID',
     message: `--queue ${safe} cannot be used: ${why}. Expected redis://[:password@]host[:port][/db] or rediss://… for TLS.`,
   });
@@ -88,7 +84,7 @@ function invalid(text: string, why: string): StudyRunError {
  * Connects once and pings, so a wrong address or password is reported at once instead of
  * BullMQ retrying for ever.
  *
- * @throws {@link StudyRunError} `QUEUE_UNREACHABLE` with Redis's own reason (never the password)
+ * @throws {@link StudyError} `QUEUE_UNREACHABLE` with Redis's own reason (never the password)
  */
 export async function checkQueueConnection(connection: QueueConnection): Promise<void> {
   const client = new Redis({
@@ -106,7 +102,7 @@ export async function checkQueueConnection(connection: QueueConnection): Promise
     const password = connection.options.password;
     let reason = (error as Error).message;
     if (password) reason = reason.split(password).join('***');
-    throw new StudyRunError({
+    throw new StudyError({
       code: 'QUEUE_UNREACHABLE',
       message: `cannot use the queue at ${connection.redacted}: ${reason}. Check the host, the port, the password and (for rediss://) the TLS certificate.`,
       cause: error,
