@@ -1,3 +1,4 @@
+import { seededRandom, shuffleInPlace } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildMnistClassifier } from './classifier.js';
@@ -276,26 +277,10 @@ function invalid(message: string): never {
   throw new AdversarialError({ code: 'INVALID_OPTION', message });
 }
 
-/** Mulberry32: a small seeded generator in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** 0…count−1 in an order drawn from `random`. */
 function shuffled(count: number, random: () => number): Int32Array {
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = swap;
-  }
-  return order;
+  return shuffleInPlace(
+    Int32Array.from({ length: count }, (_, i) => i),
+    random,
+  );
 }

@@ -15,13 +15,14 @@ const packageDir = resolve(import.meta.dirname, '..');
 const modules = resolve(packageDir, 'node_modules');
 const scripts: Record<string, string> = {
   '/errors.js': resolve(packageDir, '../errors/dist/index.js'),
+  '/seeded-random.js': resolve(packageDir, '../seeded-random/dist/index.js'),
   '/tfjs-core.js': join(modules, '@tensorflow/tfjs-core/dist/tf-core.fesm.js'),
   '/tfjs-layers.js': join(modules, '@tensorflow/tfjs-layers/dist/tf-layers.fesm.js'),
   '/tfjs-backend-cpu.js': join(modules, '@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.fesm.js'),
 };
 
 const page = `<!doctype html><html><head>
-<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "@tensorflow/tfjs-core": "/tfjs-core.js",
+<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "@actlab/seeded-random": "/seeded-random.js", "@tensorflow/tfjs-core": "/tfjs-core.js",
   "@tensorflow/tfjs-layers": "/tfjs-layers.js", "@tensorflow/tfjs-backend-cpu": "/tfjs-backend-cpu.js", "seedrandom": "/seedrandom.js"}}</script>
 <script type="module">
   import * as tf from '@tensorflow/tfjs-core';
