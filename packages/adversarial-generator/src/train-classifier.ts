@@ -1,10 +1,10 @@
+import { seededRandom, shuffleInPlace } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Augmentation } from './augment.js';
 import { buildMnistClassifier } from './classifier.js';
 import { AdversarialError } from './errors.js';
 import { fitAugmentedEpoch, fitEpoch } from './fit-epoch.js';
-import { seededRandom } from './seeded-random.js';
 
 /** Images [n, h, w, c] in [0, 1] and their one-hot labels [n, classes]. */
 export interface LabelledImages {
@@ -297,14 +297,10 @@ function invalid(message: string): never {
   throw new AdversarialError({ code: 'INVALID_OPTION', message });
 }
 
+/** 0…count−1 in an order drawn from `random`. */
 function shuffled(count: number, random: () => number): Int32Array {
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = swap;
-  }
-  return order;
+  return shuffleInPlace(
+    Int32Array.from({ length: count }, (_, i) => i),
+    random,
+  );
 }

@@ -1,10 +1,10 @@
+import { seededRandom } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { classificationMetrics } from './classification-metrics.js';
 import { seedDropoutForStep } from './dropout-seeds.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { predictBatches } from './predict-batches.js';
-import { seededRandom } from './seeded-random.js';
 
 /** The data {@link trainMaskModel} trains on. */
 export interface TrainingData {

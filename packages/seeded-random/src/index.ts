@@ -1,0 +1,1 @@
+export { deriveSeed, seededRandom, shuffleInPlace } from './seeded-random.js';
