@@ -1,1 +1,1 @@
-export { deriveSeed, seededRandom, shuffleInPlace } from './seeded-random.js';
+export { deriveSeed, seededRandom, shuffleInPlace, tfjsSeed } from './seeded-random.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSeed, seededRandom, shuffleInPlace } from './seeded-random.js';
+import { deriveSeed, seededRandom, shuffleInPlace, tfjsSeed } from './seeded-random.js';
 
 describe('seededRandom', () => {
   it('gives the published mulberry32 sequence for a seed', () => {
@@ -49,5 +49,13 @@ describe('deriveSeed', () => {
     expect(Number.isInteger(deriveSeed(1)) && deriveSeed(1) >= 0 && deriveSeed(1) < 2 ** 32).toBe(
       true,
     );
+  });
+});
+
+describe('tfjsSeed', () => {
+  it('keeps every seed but 0, which tfjs would ignore', () => {
+    expect(tfjsSeed(0)).not.toBe(0);
+    expect(tfjsSeed(0)).toBe(2 ** 32);
+    for (const seed of [1, 7, -3, 2 ** 31, 0.5]) expect(tfjsSeed(seed)).toBe(seed);
   });
 });

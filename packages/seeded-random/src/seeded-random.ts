@@ -52,3 +52,16 @@ export function deriveSeed(...parts: number[]): number {
   }
   return hash >>> 0;
 }
+
+/**
+ * A seed as tfjs's random initializers and ops need it. tfjs's normal draws (`randomNormal`,
+ * `truncatedNormal`, hence `heNormal`, `leCunNormal`, `glorotNormal`) treat a seed of 0 as no
+ * seed at all and draw from `Math.random()`, so 0 becomes 2³²; every other seed is returned as
+ * is, so weights drawn with it do not change.
+ *
+ * @param seed - the seed meant for tfjs
+ * @returns a seed tfjs honours, equal to `seed` unless `seed` is 0
+ */
+export function tfjsSeed(seed: number): number {
+  return seed === 0 ? 2 ** 32 : seed;
+}
