@@ -7,8 +7,10 @@ import { BackendError } from './backend-error.js';
 import { createTrainer, type Trainer } from './create-trainer.js';
 import type { OptimizerSpec } from './optimizer-spec.js';
 import {
+  decodeTensor,
   decodeTrainerState,
   type EncodedTrainerState,
+  encodeTensor,
   encodeTrainerState,
   type TrainerKind,
 } from './trainer-state.js';
@@ -205,5 +207,26 @@ describe('decodeTrainerState', () => {
       slots: [],
     };
     expect(() => decodeTrainerState(truncated)).toThrowError(/1 values for shape \[2\]/);
+  });
+});
+
+describe('encodeTensor', () => {
+  it('round-trips a tensor through JSON bit for bit, with its shape and dtype', () => {
+    const values = tf.tensor2d(
+      [
+        [0.1, -2.5e-30, 3],
+        [Number.MAX_VALUE, 1e-45, -0],
+      ],
+      [2, 3],
+    );
+    const counts = tf.tensor1d([3, 7], 'int32');
+    const [back, backCounts] = JSON.parse(
+      JSON.stringify([encodeTensor('w', values), encodeTensor('n', counts)]),
+    ).map(decodeTensor);
+    expect(back.shape).toEqual([2, 3]);
+    expect(Array.from(back.dataSync())).toEqual(Array.from(values.dataSync()));
+    expect(backCounts.dtype).toBe('int32');
+    expect(Array.from(backCounts.dataSync())).toEqual([3, 7]);
+    tf.dispose([values, counts, back, backCounts]);
   });
 });

@@ -35,9 +35,11 @@ export {
   selectBackend,
 } from './select-backend.js';
 export {
+  decodeTensor,
   decodeTrainerState,
   type EncodedTensor,
   type EncodedTrainerState,
+  encodeTensor,
   encodeTrainerState,
   type StateTensor,
   type TrainerKind,

@@ -1,4 +1,6 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './backend-error.js';
+import { stateTensorOf, tensorOf } from './model-weights.js';
 
 /** Which code trains: the fused WebAssembly Dense-stack trainer or stock tfjs. */
 export type TrainerKind = 'fused' | 'tfjs';
@@ -93,14 +95,14 @@ function invalid(what: string, cause?: unknown): BackendError {
   });
 }
 
-const encodeTensor = ({ name, shape, dtype, values }: StateTensor): EncodedTensor => ({
+const encodeStateTensor = ({ name, shape, dtype, values }: StateTensor): EncodedTensor => ({
   name,
   shape,
   dtype,
   data: toBase64(values),
 });
 
-function decodeTensor(encoded: EncodedTensor): StateTensor {
+function decodeStateTensor(encoded: EncodedTensor): StateTensor {
   if (typeof encoded?.name !== 'string' || !Array.isArray(encoded.shape)) {
     throw invalid('a tensor has no name or shape');
   }
@@ -131,8 +133,8 @@ export function encodeTrainerState(state: TrainerState): EncodedTrainerState {
     optimizer: state.optimizer,
     iterations: state.iterations,
     ...(state.powers ? { powers: state.powers } : {}),
-    weights: state.weights.map(encodeTensor),
-    slots: state.slots.map(encodeTensor),
+    weights: state.weights.map(encodeStateTensor),
+    slots: state.slots.map(encodeStateTensor),
   };
 }
 
@@ -159,7 +161,27 @@ export function decodeTrainerState(encoded: EncodedTrainerState): TrainerState {
     optimizer: String(encoded.optimizer),
     iterations: encoded.iterations,
     ...(encoded.powers ? { powers: encoded.powers } : {}),
-    weights: encoded.weights.map(decodeTensor),
-    slots: encoded.slots.map(decodeTensor),
+    weights: encoded.weights.map(decodeStateTensor),
+    slots: encoded.slots.map(decodeStateTensor),
   };
+}
+
+/**
+ * One tensor as JSON (every float32 bit kept), with the codec of {@link encodeTrainerState}: for
+ * checkpoints that keep tensors beside a trainer state (a training loop's best weights so far).
+ *
+ * @param name - stored with the values
+ * @param tensor - read, not disposed
+ */
+export function encodeTensor(name: string, tensor: tf.Tensor): EncodedTensor {
+  return encodeStateTensor(stateTensorOf(name, tensor));
+}
+
+/**
+ * A new tensor from what {@link encodeTensor} wrote (after a JSON round trip).
+ *
+ * @throws {@link BackendError} `CHECKPOINT_INVALID` when the data is not such a tensor
+ */
+export function decodeTensor(encoded: EncodedTensor): tf.Tensor {
+  return tensorOf(decodeStateTensor(encoded));
 }
