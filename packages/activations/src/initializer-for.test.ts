@@ -30,6 +30,12 @@ describe('initializerFor', () => {
     }
   });
 
+  it('gives the same weights twice for seed 0 (which tfjs alone would ignore)', () => {
+    expect(values(initializerFor('tanh', { seed: 0 }))).toEqual(
+      values(initializerFor('tanh', { seed: 0 })),
+    );
+  });
+
   it('rejects an unknown activation', () => {
     expect(() => initializerFor('nope')).toThrowError(/nope/);
   });

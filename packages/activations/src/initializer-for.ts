@@ -1,3 +1,4 @@
+import { tfjsSeed } from '@actlab/seeded-random';
 import { initializers } from '@tensorflow/tfjs-layers';
 import type { ActivationSpec } from './activation-spec-schema.js';
 import { getActivation } from './registry.js';
@@ -24,6 +25,7 @@ export function initializerFor(spec: ActivationSpec, options: InitializerForOpti
     scale: gain * gain,
     mode: 'fanIn',
     distribution: 'normal',
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    // tfjs would treat a seed of 0 as none and draw from Math.random().
+    ...(options.seed === undefined ? {} : { seed: tfjsSeed(options.seed) }),
   });
 }
