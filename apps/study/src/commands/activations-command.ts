@@ -1,6 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { activations, formatInterval, getActivation, sampleActivation } from '@actlab/activations';
+import {
+  type ActivationSpec,
+  activations,
+  formatInterval,
+  getActivation,
+  sampleActivation,
+} from '@actlab/activations';
 import Table from 'cli-table3';
 import { renderPng, renderSvg } from '../charts/render-chart.js';
 import { StudyError } from '../engine/study-error.js';
@@ -59,10 +65,10 @@ export async function plotActivationCommand(name: string, options: PlotOptions):
     });
   }
   const parameters = parseParameters(options.param);
-  const spec = Object.keys(parameters).length > 0 ? { name, ...parameters } : name;
-  const activation = getActivation(spec as never);
+  const spec: ActivationSpec = Object.keys(parameters).length > 0 ? { name, ...parameters } : name;
+  const activation = getActivation(spec);
   await useBackend('cpu');
-  const sample = sampleActivation(spec as never, {
+  const sample = sampleActivation(spec, {
     from: options.from,
     to: options.to,
     steps: options.steps,

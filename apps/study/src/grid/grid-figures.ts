@@ -1,4 +1,4 @@
-import { sampleActivation } from '@actlab/activations';
+import { type ActivationSpec, sampleActivation } from '@actlab/activations';
 import type { ReportFigure } from '../engine/study-kind.js';
 import {
   type ActivationRow,
@@ -115,7 +115,7 @@ function gradientFigures(
 }
 
 function activationFigure(entries: Entry[]): Figure {
-  const specs = new Map<string, unknown>();
+  const specs = new Map<string, ActivationSpec>();
   for (const { result } of entries) {
     for (const spec of [result.settings.activation, result.settings.firstActivation]) {
       if (spec !== null) specs.set(formatAxisValue(spec), spec);
@@ -123,7 +123,7 @@ function activationFigure(entries: Entry[]): Figure {
   }
   const rows: ActivationRow[] = [];
   for (const [label, spec] of specs) {
-    const sample = sampleActivation(spec as never, { from: -5, to: 5, steps: 201 });
+    const sample = sampleActivation(spec, { from: -5, to: 5, steps: 201 });
     sample.x.forEach((x, i) => {
       rows.push({ x, value: sample.y[i] as number, curve: 'f(x)', activation: label });
       rows.push({ x, value: sample.dy[i] as number, curve: "f'(x)", activation: label });

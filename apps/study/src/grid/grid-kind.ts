@@ -1,10 +1,9 @@
+import type { TrainerRequest } from '@actlab/backend';
 import type { StudyKind } from '../engine/study-kind.js';
-import type { Checkpoint } from '../run/checkpoint.js';
 import { prepareTrialData } from '../run/prepare-trial-data.js';
 import { probeTrialGradients } from '../run/probe-trial.js';
 import { trainTrial } from '../run/train-trial.js';
-import type { TrainerRequest } from '../run/training-engine.js';
-import type { TrialResult } from '../run/trial-records.js';
+import type { TrialCheckpoint, TrialResult } from '../run/trial-records.js';
 import { expandTrials } from '../study/expand-trials.js';
 import { type Study, studySchema, type TrialSettings } from '../study/study-schema.js';
 import { gridReport } from './grid-report.js';
@@ -58,7 +57,7 @@ export const gridKind: StudyKind<Study, TrialSettings, TrialResult> = {
       probe: (model, xs, ys, epoch) =>
         probeTrialGradients(model, xs, ys, epoch, runOptions.probeTargets),
       checkpoints: {
-        load: async () => (await context.loadCheckpoint<Checkpoint>())?.state,
+        load: async () => (await context.loadCheckpoint<TrialCheckpoint>())?.state,
         save: (checkpoint) => context.saveCheckpoint(checkpoint.epoch, checkpoint),
       },
       onProgress: ({ epoch, epochs, batch, batches, metrics }) => {

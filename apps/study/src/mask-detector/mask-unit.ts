@@ -1,5 +1,14 @@
 import { join } from 'node:path';
 import {
+  createTrainer,
+  decodeTensor,
+  decodeTrainerState,
+  type EncodedTensor,
+  type EncodedTrainerState,
+  encodeTensor,
+  encodeTrainerState,
+} from '@actlab/backend';
+import {
   buildMaskModel,
   type ClassificationMetrics,
   classificationMetrics,
@@ -11,14 +20,6 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomically } from '../engine/atomic-files.js';
 import type { Unit, UnitContext } from '../engine/study-kind.js';
-import {
-  decodeTensor,
-  encodeOptimizer,
-  encodeTensor,
-  restoreOptimizer,
-  restoreWeights,
-  type SavedTensor,
-} from '../run/checkpoint.js';
 import { imageGridPng } from './image-grid.js';
 import { type MaskDataSettings, type MaskSet, maskData, maskSets } from './mask-data.js';
 
@@ -60,12 +61,11 @@ export interface MaskUnitResult {
 /** The unit folder's images of the validation crops and the worst mistakes. */
 export const maskUnitImages = { crops: 'validation-crops.png', mistakes: 'worst-mistakes.png' };
 
-/** The checkpoint of a mask model after an epoch: weights, Adam's state, the training's state. */
+/** The checkpoint of a mask model after an epoch: weights and Adam's state, the training's state. */
 interface MaskCheckpoint {
-  weights: SavedTensor[];
-  optimizer: SavedTensor[];
+  trainer: EncodedTrainerState;
   training: Omit<MaskTrainingState, 'best'> & {
-    best?: { epoch: number; score: number; weights: SavedTensor[] };
+    best?: { epoch: number; score: number; weights: EncodedTensor[] };
   };
 }
 
@@ -82,12 +82,14 @@ export async function runMaskUnit(
   const data = await maskData(settings, context.dataDir);
   const { images, labels, classNames } = data;
   const model = buildMaskModel({ size: settings.size, classes: 2, seed: settings.seed });
+  // trainMaskModel trains; the tfjs trainer only carries the model's weights and Adam's state
+  // (moments and running powers) in and out of checkpoints, bit for bit.
+  const codec = await createTrainer(model, { optimizer: model.optimizer, trainer: 'tfjs' });
   try {
     const saved = await context.loadCheckpoint<MaskCheckpoint>();
     let resume: MaskTrainingState | undefined;
     if (saved) {
-      restoreWeights(saved.state, model);
-      await restoreOptimizer(model.optimizer, saved.state.optimizer);
+      await codec.importState(decodeTrainerState(saved.state.trainer));
       const { best, ...training } = saved.state.training;
       resume = {
         ...training,
@@ -107,10 +109,7 @@ export async function runMaskUnit(
         ...(resume ? { resume } : {}),
         onEpoch: async (record, state) => {
           const checkpoint: MaskCheckpoint = {
-            weights: model.weights.map((weight) =>
-              encodeTensor(weight.originalName, weight.read()),
-            ),
-            optimizer: await encodeOptimizer(model.optimizer),
+            trainer: encodeTrainerState(await codec.exportState()),
             training: {
               epochs: state.epochs,
               randomDraws: state.randomDraws,
@@ -214,6 +213,7 @@ export async function runMaskUnit(
       }),
     };
   } finally {
+    codec.dispose();
     model.optimizer.dispose();
     model.dispose();
   }

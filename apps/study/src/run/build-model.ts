@@ -1,7 +1,7 @@
 import { activationLayer } from '@actlab/activations';
+import { deriveSeed, tfjsSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-layers';
 import type { TrialSettings } from '../study/study-schema.js';
-import { deriveSeed } from './seeded-random.js';
 
 /** Activations that tfjs-layers' Dense computes itself, fused with the matmul, with the same formula. */
 const nativeActivations = new Set(['relu', 'tanh', 'sigmoid', 'linear']);
@@ -20,7 +20,7 @@ function initializer(
   fanIn: number,
   activation: string,
 ) {
-  const seed = deriveSeed(settings.seed, 1000 + layerIndex);
+  const seed = tfjsSeed(deriveSeed(settings.seed, 1000 + layerIndex));
   const options = { seed };
   switch (settings.kernelInitializer) {
     case 'auto':
@@ -71,7 +71,7 @@ export function buildModel(settings: TrialSettings, inputSize: number, classes: 
       }),
     );
     if (!native) {
-      model.add(activationLayer(spec as never, { name: `activation_${index + 1}` } as never));
+      model.add(activationLayer(spec, { name: `activation_${index + 1}` }));
     }
   });
   model.add(

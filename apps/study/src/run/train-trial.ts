@@ -1,28 +1,27 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { learnedParameters } from '@actlab/activations';
+import {
+  createTrainer,
+  decodeTrainerState,
+  encodeTrainerState,
+  type Trainer,
+  type TrainerRequest,
+} from '@actlab/backend';
 import { shuffledIndices } from '@actlab/mnist-loader';
+import { deriveSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { writeJsonAtomic } from '../engine/atomic-files.js';
+import { readJsonIfExists, writeJsonAtomic } from '../engine/atomic-files.js';
 import type { Trial } from '../study/expand-trials.js';
 import { buildModel } from './build-model.js';
-import {
-  type Checkpoint,
-  captureCheckpoint,
-  readCheckpoint,
-  restoreWeights,
-  saveCheckpoint,
-} from './checkpoint.js';
-import { createOptimizer } from './create-optimizer.js';
-import { deriveSeed } from './seeded-random.js';
-import {
-  createTrainingEngine,
-  type TrainerRequest,
-  type TrainingEngine,
-} from './training-engine.js';
 import { fillBatch, type LabelledImages, type TrialData } from './trial-data.js';
-import type { EpochMetrics, GradientRecord, TrialResult } from './trial-records.js';
+import type {
+  EpochMetrics,
+  GradientRecord,
+  TrialCheckpoint,
+  TrialResult,
+} from './trial-records.js';
 
 /** Progress of a running trial, sent to the display. */
 export interface TrialProgress {
@@ -65,8 +64,8 @@ export interface TrainTrialOptions {
 
 /** Loads and saves a trial's per-epoch checkpoint. */
 export interface CheckpointStore {
-  load(): Promise<Checkpoint | undefined>;
-  save(checkpoint: Checkpoint): Promise<void>;
+  load(): Promise<TrialCheckpoint | undefined>;
+  save(checkpoint: TrialCheckpoint): Promise<void>;
 }
 
 /** Files of a trial folder. */
@@ -82,9 +81,9 @@ export const trialFiles = {
 const trainEvaluationLimit = 10_000;
 const evaluationChunk = 1000;
 
-/** Mean cross-entropy and accuracy of the engine's predictions on the first `limit` samples. */
+/** Mean cross-entropy and accuracy of the trainer's predictions on the first `limit` samples. */
 function evaluate(
-  engine: TrainingEngine,
+  trainer: Trainer,
   set: LabelledImages,
   data: TrialData,
   limit = set.count,
@@ -98,7 +97,7 @@ function evaluate(
   for (let start = 0; start < count; start += evaluationChunk) {
     const size = Math.min(evaluationChunk, count - start);
     fillBatch(set, null, start, size, inputSize, classes, xs, ys);
-    const probabilities = engine.predict(xs, size);
+    const probabilities = trainer.predict(xs.subarray(0, size * inputSize));
     for (let row = 0; row < size; row++) {
       const label = set.labels[start + row] as number;
       let best = 0;
@@ -144,8 +143,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   });
 
   const model = buildModel(settings, data.inputSize, data.classes);
-  const optimizer = createOptimizer(settings.optimizer);
-  let engine: TrainingEngine | undefined;
+  let trainer: Trainer | undefined;
   const probeCount = Math.min(options.probeBatchSize, data.train.count);
   const probeXs = new Float32Array(probeCount * data.inputSize);
   const probeYs = new Float32Array(probeCount * data.classes);
@@ -156,26 +154,26 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   try {
     const checkpointPath = join(folder, trialFiles.checkpoint);
     const store: CheckpointStore = options.checkpoints ?? {
-      load: () => readCheckpoint(checkpointPath, trial.id),
-      save: (checkpoint) => saveCheckpoint(checkpointPath, checkpoint),
+      load: async () => {
+        const saved = await readJsonIfExists<TrialCheckpoint>(checkpointPath);
+        return saved?.trialId === trial.id ? saved : undefined;
+      },
+      save: (checkpoint) => writeJsonAtomic(checkpointPath, checkpoint),
     };
     const checkpoint = await store.load();
     let metrics: EpochMetrics[] = [];
     let gradients: GradientRecord[] = [];
     let trainSeconds = 0;
     let firstEpoch = 1;
-    if (checkpoint) restoreWeights(checkpoint, model);
-    engine = await createTrainingEngine({
-      model,
-      optimizer,
-      request: options.trainer ?? 'auto',
-      ...(checkpoint ? { resumeFrom: checkpoint.engine ?? 'tfjs' } : {}),
+    const saved = checkpoint ? decodeTrainerState(checkpoint.trainer) : undefined;
+    // A checkpoint continues with the trainer that wrote it, so the run goes on exactly.
+    trainer = await createTrainer(model, {
+      optimizer: settings.optimizer,
+      trainer: saved?.trainer ?? options.trainer ?? 'auto',
       batchSize: settings.batchSize,
-      inputSize: data.inputSize,
-      classes: data.classes,
     });
-    if (checkpoint) {
-      await engine.restoreOptimizer(checkpoint);
+    if (checkpoint && saved) {
+      await trainer.importState(saved);
       metrics = checkpoint.metrics;
       gradients = checkpoint.gradients;
       trainSeconds = checkpoint.trainSeconds;
@@ -201,7 +199,10 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         const start = batch * batchSize;
         const size = Math.min(batchSize, data.train.count - start);
         fillBatch(data.train, order, start, size, data.inputSize, data.classes, xs, ys);
-        engine.trainBatch(xs, ys, size);
+        trainer.trainBatch(
+          xs.subarray(0, size * data.inputSize),
+          ys.subarray(0, size * data.classes),
+        );
         if (options.onProgress && (batch % 50 === 0 || batch === batches - 1)) {
           options.onProgress({
             trialId: trial.id,
@@ -214,11 +215,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       }
       const epochTrainSeconds = (performance.now() - epochStart) / 1000;
       trainSeconds += epochTrainSeconds;
-      engine.syncModel();
+      trainer.syncModel();
 
-      const train = evaluate(engine, data.train, data, trainEvaluationLimit);
-      const validation = data.validation ? evaluate(engine, data.validation, data) : null;
-      const test = evaluate(engine, data.test, data);
+      const train = evaluate(trainer, data.train, data, trainEvaluationLimit);
+      const validation = data.validation ? evaluate(trainer, data.validation, data) : null;
+      const test = evaluate(trainer, data.test, data);
       const finite =
         Number.isFinite(train.loss) && Number.isFinite(test.loss) && weightsAreFinite(model);
       const epochMetrics: EpochMetrics = {
@@ -252,15 +253,14 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         divergedAtEpoch = epoch;
         break;
       }
-      await store.save(
-        captureCheckpoint(model, await engine.saveOptimizer(), {
-          trialId: trial.id,
-          epoch,
-          metrics,
-          gradients,
-          trainSeconds,
-        }),
-      );
+      await store.save({
+        trialId: trial.id,
+        epoch,
+        trainer: encodeTrainerState(await trainer.exportState()),
+        metrics,
+        gradients,
+        trainSeconds,
+      });
       epochsThisCall++;
     }
 
@@ -274,7 +274,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       epochs: metrics,
       finalTestAccuracy: last?.testAccuracy ?? Number.NaN,
       backend: options.backend,
-      trainer: engine.kind,
+      trainer: trainer.kind,
       trainSeconds,
       resumed: checkpoint !== undefined,
     };
@@ -283,8 +283,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   } finally {
     probeInputs.dispose();
     probeTargets.dispose();
-    engine?.dispose();
-    optimizer.dispose();
+    trainer?.dispose();
     model.dispose();
   }
 }
