@@ -88,7 +88,8 @@ export async function runMaskUnit(
   try {
     const saved = await context.loadCheckpoint<MaskCheckpoint>();
     let resume: MaskTrainingState | undefined;
-    if (saved) {
+    // A checkpoint from before the trainer-state codec has no `trainer`: the model starts over.
+    if (saved?.state.trainer) {
       await codec.importState(decodeTrainerState(saved.state.trainer));
       const { best, ...training } = saved.state.training;
       resume = {

@@ -160,7 +160,9 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       },
       save: (checkpoint) => writeJsonAtomic(checkpointPath, checkpoint),
     };
-    const checkpoint = await store.load();
+    const loaded = await store.load();
+    // A checkpoint from before the trainer-state codec has no `trainer`: the trial starts over.
+    const checkpoint = loaded?.trainer ? loaded : undefined;
     let metrics: EpochMetrics[] = [];
     let gradients: GradientRecord[] = [];
     let trainSeconds = 0;
