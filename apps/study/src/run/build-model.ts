@@ -11,7 +11,12 @@ export function hiddenWidths(settings: TrialSettings): number[] {
   return settings.hiddenLayers ?? Array.from({ length: settings.depth - 1 }, () => settings.width);
 }
 
-/** Activations whose kernels start He-normal under the `auto` initializer. */
+/**
+ * Activations whose kernels start He-normal under the `auto` initializer. Not
+ * `initializerFor` from @actlab/activations: its truncated normal with the activation's own gain
+ * (5/3 for tanh, another for elu, truncation for sigmoid) would change the numbers of every
+ * preset that uses `auto` (optimizer-activation, activation-comparison).
+ */
 const reluLike = new Set(['relu', 'leakyRelu', 'relu6', 'elu', 'celu', 'prelu', 'thresholdedRelu']);
 
 function initializer(
