@@ -16,7 +16,12 @@ export const convKernelNames = Object.keys(kernelPlanners);
 
 /** Kernels replaced on wasm: the previous registration (undefined: there was none). */
 const replaced = new Map<string, tf.KernelConfig | undefined>();
-let module: Promise<ConvWasm> | undefined;
+/**
+ * The conv module, created once. Not named `module`: a module runner that wraps code in a function
+ * with a `module` parameter (vitest's, for a dependency it inlines) keeps that parameter's value
+ * under a top-level `var module`, and the kernels then called `run` on it.
+ */
+let convWasm: Promise<ConvWasm> | undefined;
 
 function wasmKernel(
   kernelName: string,
@@ -66,8 +71,8 @@ function wasmKernel(
  */
 export async function useConvKernels(enabled: boolean): Promise<string[]> {
   if (enabled) {
-    module ??= ConvWasm.create();
-    const wasm = await module;
+    convWasm ??= ConvWasm.create();
+    const wasm = await convWasm;
     for (const kernelName of convKernelNames) {
       if (replaced.has(kernelName)) continue;
       const previous = tf.getKernel(kernelName, 'wasm');
