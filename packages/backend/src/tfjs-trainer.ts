@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { BackendError } from './backend-error.js';
-import type { EpochResult, SampleMatrix, TrainEpochOptions } from './dense-trainer.js';
+import {
+  checkEpochOptions,
+  type EpochResult,
+  type SampleMatrix,
+  type TrainEpochOptions,
+} from './dense-trainer.js';
 import { readModelWeights, stateTensorOf, tensorOf, writeModelWeights } from './model-weights.js';
 import { assertTrainerKind, type TrainerState } from './trainer-state.js';
 
@@ -79,18 +84,7 @@ export class TfjsTrainer {
   trainEpoch(xs: SampleMatrix, ys: SampleMatrix, options: TrainEpochOptions): EpochResult {
     const count = this.rows(xs, 'xs', this.inputSize);
     const { batchSize, order } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new BackendError({
-        code: 'INVALID_OPTION',
-        message: `batchSize must be a positive integer, got ${batchSize}.`,
-      });
-    }
-    if (order && order.length !== count) {
-      throw new BackendError({
-        code: 'INVALID_OPTION',
-        message: `order must list all ${count} samples, got ${order.length}.`,
-      });
-    }
+    checkEpochOptions(options, count);
     const inputs = xs instanceof tf.Tensor ? (xs.dataSync() as Float32Array) : xs;
     const targets = ys instanceof tf.Tensor ? (ys.dataSync() as Float32Array) : ys;
     const { inputSize, outputSize } = this;
