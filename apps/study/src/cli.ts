@@ -68,9 +68,18 @@ program
   .command('run <study>')
   .description('run a preset or a study file; re-running the same command resumes')
   .option('--out <folder>', 'run folder (default: runs/<study name>[-quick])')
-  .option('--seeds <n>', 'seeds per grid point', positiveInteger)
-  .option('--epochs <n>', 'epochs per trial (overrides the study)', positiveInteger)
-  .option('--workers <n>', 'trials in parallel', positiveInteger, availableParallelism())
+  .option('--seeds <n>', 'grid studies: seeds per grid point', positiveInteger)
+  .option(
+    '--epochs <n>',
+    'grid and mask-detector studies: epochs per trial or model',
+    positiveInteger,
+  )
+  .option(
+    '--workers <n>',
+    'units in parallel (local worker threads)',
+    positiveInteger,
+    availableParallelism(),
+  )
   .option('--quick', 'the small profile: a data subset and fewer epochs', false)
   .addOption(
     new Option('--backend <name>', 'tfjs backend')
@@ -80,10 +89,8 @@ program
   .addOption(
     new Option(
       '--trainer <name>',
-      'fused: our WebAssembly Dense-stack trainer; tfjs: stock tfjs; auto: fused where it applies',
-    )
-      .choices(['auto', 'fused', 'tfjs'])
-      .default('auto'),
+      'grid studies: fused (our WebAssembly Dense-stack trainer), tfjs (stock) or auto (default: fused where it applies)',
+    ).choices(['auto', 'fused', 'tfjs']),
   )
   .option(
     '--data-dir <folder>',
@@ -93,7 +100,7 @@ program
   .option('--no-report', 'do not write the report at the end')
   .option(
     '--queue <url>',
-    'run the trials as BullMQ jobs on this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS); `actlab worker` trains them',
+    'run the units as BullMQ jobs on this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS); `actlab worker` trains them',
   )
   .option(
     '--sources <indices>',
@@ -113,9 +120,11 @@ program
 
 program
   .command('worker')
-  .description('train trial jobs from a queue that `actlab run --queue` fills, until stopped')
+  .description(
+    'run the units (of any study kind) that `actlab run --queue` puts on a queue, until stopped',
+  )
   .requiredOption('--queue <url>', 'redis://[:password@]host[:port][/db] or rediss://… (TLS)')
-  .option('--concurrency <n>', 'trials at once, each in its own thread', positiveInteger, 1)
+  .option('--concurrency <n>', 'units at once, each in its own thread', positiveInteger, 1)
   .addOption(
     new Option('--backend <name>', 'tfjs backend')
       .choices(['auto', 'wasm', 'cpu', 'node'])

@@ -1,11 +1,39 @@
 export { type ChartSpec, renderPng, renderSvg } from './charts/render-chart.js';
+export { LocalExecutor } from './engine/local-executor.js';
+export { type MachineInfo, machineInfo } from './engine/machine-info.js';
+export { getKind, studyKinds } from './engine/registry.js';
+export {
+  type RunStudyOptions,
+  type RunSummary,
+  readFinishedResults,
+  runStudy,
+} from './engine/run-study.js';
+export { StudyError, type StudyErrorCode } from './engine/study-error.js';
+export type {
+  KindFlag,
+  PlannedUnit,
+  PlanOptions,
+  ReportBlock,
+  ReportContent,
+  ReportFigure,
+  ReportInput,
+  RunManifest,
+  StudyKind,
+  Unit,
+  UnitContext,
+  UnitProgress,
+  UnitResult,
+} from './engine/study-kind.js';
+export type { UnitEvents, UnitExecutor, UnitJob } from './engine/unit-executor.js';
+export { unitId } from './engine/unit-id.js';
+export { type ReportOutput, writeReport } from './engine/write-report.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/queue-executor.js';
 export {
   type QueueWorkerOptions,
   type RunningQueueWorker,
   runQueueWorker,
 } from './queue/run-queue-worker.js';
-export { type TrialJobData, type TrialJobResult, trialQueueName } from './queue/trial-queue.js';
+export { trialQueueName, type UnitJobData, type UnitJobResult } from './queue/unit-queue.js';
 export {
   diagnoseFit,
   type FitDiagnosis,
@@ -13,19 +41,7 @@ export {
   type FitThresholds,
 } from './report/diagnose-fit.js';
 export { formatMeanSd, type MeanSd, meanSd } from './report/summarize.js';
-export { type ReportFigure, type ReportOutput, writeReport } from './report/write-report.js';
-export { LocalExecutor } from './run/local-executor.js';
-export {
-  type MachineInfo,
-  machineInfo,
-  type RunManifest,
-  type RunStudyOptions,
-  type RunSummary,
-  readFinishedResults,
-  runStudy,
-} from './run/run-study.js';
 export { type TrainTrialOptions, type TrialProgress, trainTrial } from './run/train-trial.js';
-export type { TrialEvents, TrialExecutor, TrialJobContext } from './run/trial-executor.js';
 export type {
   EpochMetrics,
   GradientRecord,
@@ -34,8 +50,13 @@ export type {
   TrialStatus,
 } from './run/trial-records.js';
 export { type ExpandOptions, expandTrials, type Trial, trialId } from './study/expand-trials.js';
-export { listPresets, loadStudy, parseStudy, readPresetText } from './study/load-study.js';
-export { StudyConfigError, StudyRunError } from './study/study-errors.js';
+export {
+  type LoadedStudy,
+  listPresets,
+  loadStudy,
+  parseStudy,
+  readPresetText,
+} from './study/load-study.js';
 export {
   type FigureSpec,
   type Study,

@@ -4,18 +4,19 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunManifest } from './engine/study-kind.js';
 import { formatMeanSd, meanSd } from './report/summarize.js';
-import type { RunManifest } from './run/run-study.js';
 import type { TrialResult } from './run/trial-records.js';
 import { listPresets, readPresetText } from './study/load-study.js';
+import type { Study } from './study/study-schema.js';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../dist/cli.js');
 const dataDir = process.env.ACTLAB_DATA_DIR;
-// Adversarial studies train nothing (no epochs, no trials); adversarial-study.e2e.test.ts runs them.
+// Grid presets only: the other kinds have their own e2e tests (kinds.e2e.test.ts and beside them).
 const presets: string[] = [];
 for (const name of await listPresets()) {
-  if (!/^kind: adversarial$/m.test(await readPresetText(name))) presets.push(name);
+  if (!/^kind: /m.test(await readPresetText(name))) presets.push(name);
 }
 
 describe.skipIf(!dataDir)('every preset in its smallest form (--quick --epochs 1)', () => {
@@ -52,7 +53,9 @@ describe.skipIf(!dataDir)('every preset in its smallest form (--quick --epochs 1
           maxBuffer: 1 << 26,
         },
       );
-      const manifest: RunManifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+      const manifest: RunManifest<Study> = JSON.parse(
+        await readFile(join(out, 'manifest.json'), 'utf8'),
+      );
       const report = await readFile(join(out, 'report.md'), 'utf8');
       await access(join(out, 'report.html'));
       const results: TrialResult[] = await Promise.all(

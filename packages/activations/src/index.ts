@@ -1,5 +1,7 @@
 export type { Activation, ActivationParameters } from './activation.js';
-export { ActivationError } from './activation-error.js';
+export { ActivationError, type ActivationErrorCode } from './activation-error.js';
+export { type ActivationSpec, activationSpecSchema } from './activation-spec-schema.js';
+export { type InitializerForOptions, initializerFor } from './initializer-for.js';
 export { formatInterval, type Interval, intervalContains } from './interval.js';
 export { type ActivationLayerOptions, activationLayer } from './layers/activation-layer.js';
 export { ActlabActivation, type ActlabActivationArgs } from './layers/actlab-activation.js';
@@ -9,7 +11,6 @@ export { LearnableSwish, type LearnableSwishArgs } from './layers/learnable-swis
 export { type LearnedParameters, learnedParameters } from './layers/learned-parameters.js';
 export { RationalActivation, type RationalActivationArgs } from './layers/rational-activation.js';
 export {
-  type ActivationSpec,
   activationNames,
   activations,
   getActivation,

@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, ActivationDefinition, ActivationParameters } from './activation.js';
 import { ActivationError } from './activation-error.js';
+import type { ActivationSpec } from './activation-spec-schema.js';
 import * as rectifiers from './definitions/rectifiers.js';
 import * as smooth from './definitions/smooth.js';
 import * as squashing from './definitions/squashing.js';
 import { type Interval, intervalContains } from './interval.js';
 import { intervalsWhere, secondMomentUnderNormal } from './numeric.js';
-
-/** An activation by name, or by name with parameters: `{name: 'leakyRelu', alpha: 0.1}`. */
-export type ActivationSpec = string | ({ name: string } & Record<string, number | string>);
 
 const definitions: Record<string, ActivationDefinition> = Object.fromEntries(
   [

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ActivationError } from './activation-error.js';
-import { type ActivationSpec, getActivation } from './registry.js';
+import type { ActivationSpec } from './activation-spec-schema.js';
+import { getActivation } from './registry.js';
 
 /** Where to sample an activation. */
 export interface SampleOptions {

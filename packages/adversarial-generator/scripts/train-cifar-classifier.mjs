@@ -164,13 +164,13 @@ async function loadCheckpoint() {
   const bestModel = await loadClassifier(outDir);
   const bestWeights = bestModel.getWeights().map((weight) => weight.clone());
   bestModel.dispose();
-  return { model, resume: { history: state.history, bestWeights, optimizerWeights } };
+  return { model, resume: { epochs: state.history, bestWeights, optimizerWeights } };
 }
 
 const resumed = values.resume ? await loadCheckpoint() : undefined;
-if (resumed) console.log(`resuming after epoch ${resumed.resume.history.length}`);
+if (resumed) console.log(`resuming after epoch ${resumed.resume.epochs.length}`);
 await mkdir(outDir, { recursive: true });
-const history = [...(resumed?.resume.history ?? [])];
+const history = [...(resumed?.resume.epochs ?? [])];
 
 async function writeMetrics(extra) {
   const metrics = {

@@ -50,7 +50,7 @@ export function epochRecorder({ history, testSet, outDir, writeMetrics, afterEpo
     }
     await afterEpoch?.(model);
     console.log(
-      `epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s`,
+      `epoch ${epoch.epoch}: loss ${epoch.trainLoss.toFixed(4)} val ${epoch.validationAccuracy.toFixed(4)}${note} ${epoch.seconds.toFixed(0)} s`,
     );
   };
 }
@@ -59,7 +59,7 @@ export function epochRecorder({ history, testSet, outDir, writeMetrics, afterEpo
 export function historyFigures(history) {
   return {
     validationAccuracyPerEpoch: history.map((e) => e.validationAccuracy),
-    lossPerEpoch: history.map((e) => e.loss),
+    lossPerEpoch: history.map((e) => e.trainLoss),
     secondsPerEpoch: history.map((e) => Math.round(e.seconds)),
     epochsRun: history.length,
   };

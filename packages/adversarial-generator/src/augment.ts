@@ -1,6 +1,6 @@
+import { seededRandom } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdversarialError } from './errors.js';
-import { seededRandom } from './seeded-random.js';
 
 /** Turns a batch of images [n, h, w, c] into a new, randomly changed batch; seeded. */
 export type Augmentation = (images: tf.Tensor4D, seed: number) => tf.Tensor4D;

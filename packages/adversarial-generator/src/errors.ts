@@ -9,10 +9,9 @@ export type AdversarialErrorCode =
   | 'MODEL_NOT_FOUND';
 
 /** Every error of this package: an {@link ActlabError} whose `code` is an {@link AdversarialErrorCode}. */
-export class AdversarialError extends ActlabError {
-  declare readonly code: AdversarialErrorCode;
-
-  constructor(options: { code: AdversarialErrorCode; message: string; cause?: unknown }) {
-    super(options);
-  }
+export class AdversarialError extends ActlabError<AdversarialErrorCode> {
+  static override readonly marker: symbol = Symbol.for(
+    '@actlab/adversarial-generator/AdversarialError',
+  );
+  override readonly name = 'AdversarialError' as const;
 }

@@ -73,7 +73,7 @@ describe('trainMnistClassifier', () => {
     expect(result.validationCount).toBe(20);
     expect(result.validationAccuracy).toBeGreaterThan(0.9);
     expect(result.testAccuracy).toBeGreaterThan(0.9);
-    expect(result.history.length).toBeGreaterThan(0);
+    expect(result.epochs.length).toBeGreaterThan(0);
     result.model.dispose();
     tf.dispose([train, test]);
   });
@@ -99,14 +99,14 @@ describe('trainMnistClassifier', () => {
       },
     });
     expect(result.stoppedBy).toBe('patience');
-    expect(result.history).toEqual(seen);
-    expect(result.history.length).toBe(result.bestEpoch + 2);
-    const accuracies = result.history.map((e) => e.validationAccuracy);
+    expect(result.epochs).toEqual(seen);
+    expect(result.epochs.length).toBe(result.bestEpoch + 2);
+    const accuracies = result.epochs.map((e) => e.validationAccuracy);
     expect(result.validationAccuracy).toBe(Math.max(...accuracies));
     expect(accuracies.indexOf(result.validationAccuracy) + 1).toBe(result.bestEpoch);
     const weights = result.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights).toEqual(snapshots.get(result.bestEpoch)?.map((w) => Array.from(w)));
-    expect(weights).not.toEqual(snapshots.get(result.history.length)?.map((w) => Array.from(w)));
+    expect(weights).not.toEqual(snapshots.get(result.epochs.length)?.map((w) => Array.from(w)));
     // Only the model's own variables and optimizer state remain.
     result.model.dispose();
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 16);
@@ -124,7 +124,10 @@ describe('trainMnistClassifier', () => {
         seed: 5,
       });
       result.model.dispose();
-      return result.history.map(({ loss, validationAccuracy }) => [loss, validationAccuracy]);
+      return result.epochs.map(({ trainLoss, validationAccuracy }) => [
+        trainLoss,
+        validationAccuracy,
+      ]);
     };
     expect(await run()).toEqual(await run());
     tf.dispose(train);
@@ -135,7 +138,7 @@ describe('trainMnistClassifier', () => {
     const result = await trainMnistClassifier({ train, maxEpochs: 1, batchSize: 20 });
     expect(result.model.inputs[0]?.shape).toEqual([null, 8, 8, 1]);
     expect(result.model.outputs[0]?.shape).toEqual([null, 4]);
-    expect(result.history).toHaveLength(1);
+    expect(result.epochs).toHaveLength(1);
     expect(result.stoppedBy).toBe('maxEpochs');
     result.model.dispose();
     tf.dispose(train);
@@ -151,7 +154,7 @@ describe('trainMnistClassifier', () => {
       timeBudgetSeconds: 0.3,
     });
     expect(result.stoppedBy).toBe('timeBudget');
-    expect(result.history.length).toBeGreaterThan(0);
+    expect(result.epochs.length).toBeGreaterThan(0);
     result.model.dispose();
     tf.dispose(train);
   });
@@ -208,7 +211,7 @@ describe('trainMnistClassifier', () => {
     // 108 training images in batches of 16: 7 batches per epoch, each with its own seed.
     expect(new Set(seen.slice(0, 14)).size).toBe(14);
     const second = await run();
-    expect(second.history.map((e) => e.loss)).toEqual(first.history.map((e) => e.loss));
+    expect(second.epochs.map((e) => e.trainLoss)).toEqual(first.epochs.map((e) => e.trainLoss));
     tf.dispose(train);
   });
 
@@ -245,7 +248,7 @@ describe('trainMnistClassifier', () => {
       ...options,
       model,
       resume: {
-        history: cut.history,
+        epochs: cut.epochs,
         bestWeights: checkpoint?.best ?? [],
         optimizerWeights: (checkpoint?.optimizer ?? []).map((tensor, i) => ({
           name: optimizerNames[i] as string,
@@ -254,9 +257,9 @@ describe('trainMnistClassifier', () => {
       },
     });
     const figures = (result: typeof whole) =>
-      result.history.map(({ epoch, loss, validationAccuracy }) => [
+      result.epochs.map(({ epoch, trainLoss, validationAccuracy }) => [
         epoch,
-        loss,
+        trainLoss,
         validationAccuracy,
       ]);
     expect(figures(resumed)).toEqual(figures(whole));

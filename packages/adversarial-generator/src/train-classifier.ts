@@ -1,10 +1,10 @@
+import { seededRandom, shuffleInPlace } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Augmentation } from './augment.js';
 import { buildMnistClassifier } from './classifier.js';
 import { AdversarialError } from './errors.js';
 import { fitAugmentedEpoch, fitEpoch } from './fit-epoch.js';
-import { seededRandom } from './seeded-random.js';
 
 /** Images [n, h, w, c] in [0, 1] and their one-hot labels [n, classes]. */
 export interface LabelledImages {
@@ -17,7 +17,7 @@ export interface ClassifierEpoch {
   /** 1-based epoch number. */
   epoch: number;
   /** Mean training loss (categorical cross-entropy) over the epoch. */
-  loss: number;
+  trainLoss: number;
   /** Accuracy on the held-out validation images after the epoch. */
   validationAccuracy: number;
   /** True when this epoch beat every earlier one: the model now holds the best weights. */
@@ -58,12 +58,12 @@ export interface TrainClassifierOptions {
   augment?: Augmentation;
   /**
    * Continues a run from a checkpoint: `model` holds the weights after the last epoch of
-   * `history`, the loop starts at the next epoch (with the same split and the same shuffles as an
+   * `epochs`, the loop starts at the next epoch (with the same split and the same shuffles as an
    * uninterrupted run), `bestWeights` are the weights of the best epoch so far, and
    * `optimizerWeights` (from `model.optimizer.getWeights()`) restore Adam's moments.
    */
   resume?: {
-    history: ClassifierEpoch[];
+    epochs: ClassifierEpoch[];
     bestWeights: tf.Tensor[];
     optimizerWeights?: Awaited<ReturnType<tf.Optimizer['getWeights']>>;
   };
@@ -79,7 +79,7 @@ export interface TrainedClassifier {
   /** The model with the best validation weights restored. */
   model: tfl.LayersModel;
   /** One entry per epoch run. */
-  history: ClassifierEpoch[];
+  epochs: ClassifierEpoch[];
   /** Epoch whose weights the model holds. */
   bestEpoch: number;
   /** Validation accuracy of those weights. */
@@ -101,7 +101,7 @@ export interface TrainedClassifier {
  * best weights restored, up to 50 epochs. Deterministic for a seed on a given backend.
  *
  * @param options data, schedule and callbacks; see {@link TrainClassifierOptions}
- * @returns the trained model, its history and measured accuracies
+ * @returns the trained model, its epoch records and measured accuracies
  * @throws {@link AdversarialError} `INVALID_OPTION` for a bad number or too few images;
  *   `SHAPE_MISMATCH` when images and labels disagree or do not fit the model
  */
@@ -183,19 +183,19 @@ export async function trainMnistClassifier(
   });
 
   const started = Date.now();
-  const history: ClassifierEpoch[] = [...(resume?.history ?? [])];
+  const epochs: ClassifierEpoch[] = [...(resume?.epochs ?? [])];
   let best: tf.Tensor[] | null = resume ? resume.bestWeights.map((weight) => weight.clone()) : null;
-  const bestSoFar = history.filter((record) => record.improved).at(-1);
+  const bestSoFar = epochs.filter((record) => record.improved).at(-1);
   let bestEpoch = bestSoFar?.epoch ?? 0;
   let bestAccuracy = bestSoFar?.validationAccuracy ?? -1;
   // Replaying the finished epochs' shuffles puts the generator where the interrupted run left it.
-  for (const _ of history) shuffled(trainCount, random);
+  for (const _ of epochs) shuffled(trainCount, random);
   let stoppedBy: TrainedClassifier['stoppedBy'] = 'maxEpochs';
   try {
-    for (let epoch = history.length + 1; epoch <= maxEpochs; epoch++) {
+    for (let epoch = epochs.length + 1; epoch <= maxEpochs; epoch++) {
       const elapsed = (Date.now() - started) / 1000;
       const meanEpoch =
-        history.length > 0 ? history.reduce((sum, e) => sum + e.seconds, 0) / history.length : 0;
+        epochs.length > 0 ? epochs.reduce((sum, e) => sum + e.seconds, 0) / epochs.length : 0;
       if (elapsed + meanEpoch > timeBudgetSeconds) {
         stoppedBy = 'timeBudget';
         break;
@@ -216,14 +216,14 @@ export async function trainMnistClassifier(
         if (best) tf.dispose(best);
         best = model.getWeights().map((weight) => weight.clone());
       }
-      const record = {
+      const record: ClassifierEpoch = {
         epoch,
-        loss,
+        trainLoss: loss,
         validationAccuracy,
         improved,
         seconds: (Date.now() - epochStarted) / 1000,
       };
-      history.push(record);
+      epochs.push(record);
       await onEpoch?.(record, model);
       if (epoch - bestEpoch >= patience) {
         stoppedBy = 'patience';
@@ -238,7 +238,7 @@ export async function trainMnistClassifier(
   const testAccuracy = test ? measureAccuracy(model, test.images, test.labels) : undefined;
   return {
     model,
-    history,
+    epochs,
     bestEpoch,
     validationAccuracy: bestAccuracy,
     ...(testAccuracy === undefined ? {} : { testAccuracy }),
@@ -297,14 +297,10 @@ function invalid(message: string): never {
   throw new AdversarialError({ code: 'INVALID_OPTION', message });
 }
 
+/** 0…count−1 in an order drawn from `random`. */
 function shuffled(count: number, random: () => number): Int32Array {
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = swap;
-  }
-  return order;
+  return shuffleInPlace(
+    Int32Array.from({ length: count }, (_, i) => i),
+    random,
+  );
 }

@@ -16,8 +16,11 @@ export const convKernelNames = Object.keys(kernelPlanners);
 
 /** Kernels replaced on wasm: the previous registration (undefined: there was none). */
 const replaced = new Map<string, tf.KernelConfig | undefined>();
-// Not named `module`: bundled as `var module`, it would take the value of the CommonJS-style
-// `module` that some module runners (vitest's) pass to the code they evaluate.
+/**
+ * The conv module, created once. Not named `module`: a module runner that wraps code in a function
+ * with a `module` parameter (vitest's, for a dependency it inlines) keeps that parameter's value
+ * under a top-level `var module`, and the kernels then called `run` on it.
+ */
 let convWasm: Promise<ConvWasm> | undefined;
 
 function wasmKernel(

@@ -146,6 +146,28 @@ interface LooseDense {
   bias?: { read(): tf.Variable } | null;
 }
 
+/**
+ * Checks a {@link TrainEpochOptions} against a data set of `count` samples (both trainers).
+ *
+ * @throws {@link BackendError} `INVALID_OPTION` for a batch size that is not a positive integer
+ *   or an order that does not list every sample
+ */
+export function checkEpochOptions(options: TrainEpochOptions, count: number): void {
+  const { batchSize, order } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new BackendError({
+      code: 'INVALID_OPTION',
+      message: `batchSize must be a positive integer, got ${batchSize}.`,
+    });
+  }
+  if (order && order.length !== count) {
+    throw new BackendError({
+      code: 'INVALID_OPTION',
+      message: `order must list all ${count} samples, got ${order.length}.`,
+    });
+  }
+}
+
 function valuesOf(matrix: SampleMatrix, what: string, width: number): Float32Array {
   if (!(matrix instanceof tf.Tensor)) {
     if (matrix.length % width !== 0) {
@@ -414,18 +436,7 @@ class FusedDenseTrainer implements DenseTrainer {
         message: `xs holds ${count} samples but ys holds ${targets.length / this.outputSize}.`,
       });
     }
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new BackendError({
-        code: 'INVALID_OPTION',
-        message: `batchSize must be a positive integer, got ${batchSize}.`,
-      });
-    }
-    if (order && order.length !== count) {
-      throw new BackendError({
-        code: 'INVALID_OPTION',
-        message: `order must list all ${count} samples, got ${order.length}.`,
-      });
-    }
+    checkEpochOptions(options, count);
     this.ensureCapacity(Math.min(batchSize, count));
     const inputSize = this.inputSize;
     const outputSize = this.outputSize;

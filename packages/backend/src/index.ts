@@ -4,9 +4,15 @@ export {
   type FusedActivation,
   type FusedDenseLayer,
 } from './analyze-dense-stack.js';
-export { BackendError } from './backend-error.js';
+export { BackendError, type BackendErrorCode } from './backend-error.js';
 export { convKernelNames, useConvKernels } from './conv-kernels.js';
 export type { DenseKernelsRequest } from './dense-kernels.js';
+export {
+  createTrainer,
+  type Trainer,
+  type TrainerOptions,
+  type TrainerRequest,
+} from './create-trainer.js';
 export {
   createDenseTrainer,
   type DenseTrainer,
@@ -17,7 +23,12 @@ export {
   type TrainEpochOptions,
 } from './dense-trainer.js';
 export { useFastKernels } from './fast-kernels.js';
-export type { OptimizerSpec } from './optimizer-spec.js';
+export {
+  createTfjsOptimizer,
+  type OptimizerName,
+  type OptimizerSpec,
+  optimizerSpecSchema,
+} from './optimizer-spec.js';
 export {
   type BackendChoice,
   type BackendRequest,
@@ -25,4 +36,15 @@ export {
   selectBackend,
 } from './select-backend.js';
 export type { SparseInputMode } from './sparse-input.js';
+export {
+  decodeTensor,
+  decodeTrainerState,
+  type EncodedTensor,
+  type EncodedTrainerState,
+  encodeTensor,
+  encodeTrainerState,
+  type StateTensor,
+  type TrainerKind,
+  type TrainerState,
+} from './trainer-state.js';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv-gradient.js';

@@ -1,24 +1,69 @@
-import type { Optimizer } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { BackendError } from './backend-error.js';
 
+const learningRate = z.number().positive().finite();
+const fraction = z.number().min(0).lt(1);
+const unitInterval = z.number().min(0).max(1);
+const nonNegative = z.number().min(0).finite();
+/** Name shown in tables and figures, e.g. `Adam`; trainers ignore it. */
+const label = z.string().min(1).optional();
+
 /**
- * An optimizer for the fused trainer, with tfjs-core's meaning and defaults for every field
- * (`tf.train.sgd`, `tf.train.momentum`, …), so a trainer and a stock tfjs optimizer built from
- * the same spec take the same steps.
+ * The schema of an {@link OptimizerSpec}: one strict object per optimizer, so a setting that
+ * optimizer does not take (`rho` on RMSProp, say) is refused rather than ignored. Reuse it in
+ * other schemas (a study's `optimizer` field is this schema).
  */
-export type OptimizerSpec =
-  | { name: 'sgd'; learningRate: number }
-  | { name: 'momentum'; learningRate: number; momentum?: number; useNesterov?: boolean }
-  | { name: 'adam'; learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
-  | { name: 'adagrad'; learningRate: number; initialAccumulatorValue?: number; epsilon?: number }
-  | { name: 'adadelta'; learningRate?: number; rho?: number; epsilon?: number }
-  | {
-      name: 'rmsprop';
-      learningRate: number;
-      decay?: number;
-      momentum?: number;
-      epsilon?: number;
-    };
+export const optimizerSpecSchema = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.literal('sgd'), label, learningRate }),
+  z.strictObject({
+    name: z.literal('momentum'),
+    label,
+    learningRate,
+    momentum: nonNegative.optional(),
+    useNesterov: z.boolean().optional(),
+  }),
+  z.strictObject({
+    name: z.literal('adam'),
+    label,
+    learningRate: learningRate.optional(),
+    beta1: fraction.optional(),
+    beta2: fraction.optional(),
+    epsilon: nonNegative.optional(),
+  }),
+  z.strictObject({
+    name: z.literal('adagrad'),
+    label,
+    learningRate,
+    initialAccumulatorValue: nonNegative.optional(),
+  }),
+  z.strictObject({
+    name: z.literal('adadelta'),
+    label,
+    learningRate: learningRate.optional(),
+    rho: unitInterval.optional(),
+    epsilon: nonNegative.optional(),
+  }),
+  z.strictObject({
+    name: z.literal('rmsprop'),
+    label,
+    learningRate,
+    decay: unitInterval.optional(),
+    momentum: nonNegative.optional(),
+    epsilon: nonNegative.optional(),
+  }),
+]);
+
+/**
+ * An optimizer by name with its settings, with tfjs-core's parameter names, meaning and
+ * defaults (`tf.train.sgd`, `tf.train.momentum`, …; RMSProp's smoothing factor is `decay`, as
+ * in `tf.train.rmsprop`), so the fused trainer and a stock tfjs optimizer built from the same
+ * spec ({@link createTfjsOptimizer}) take the same steps.
+ */
+export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
+
+/** The optimizer names an {@link OptimizerSpec} can take. */
+export type OptimizerName = OptimizerSpec['name'];
 
 /** An optimizer spec with every default filled in. */
 export interface ResolvedOptimizer {
@@ -53,7 +98,7 @@ const defaultLearningRates: Partial<Record<OptimizerSpec['name'], number>> = {
   adadelta: 0.001,
 };
 
-function specOfTfjsOptimizer(optimizer: Optimizer): OptimizerSpec {
+function specOfTfjsOptimizer(optimizer: tf.Optimizer): OptimizerSpec {
   const className = optimizer.getClassName();
   const config = optimizer.getConfig() as Record<string, number | boolean>;
   const number = (key: string) => config[key] as number;
@@ -115,10 +160,10 @@ function specOfTfjsOptimizer(optimizer: Optimizer): OptimizerSpec {
  *
  * @throws {@link BackendError} `INVALID_OPTION` for an unknown optimizer or a value out of range
  */
-export function resolveOptimizer(input: OptimizerSpec | Optimizer): ResolvedOptimizer {
+export function resolveOptimizer(input: OptimizerSpec | tf.Optimizer): ResolvedOptimizer {
   const spec: OptimizerSpec =
-    typeof (input as Optimizer).getClassName === 'function'
-      ? specOfTfjsOptimizer(input as Optimizer)
+    typeof (input as tf.Optimizer).getClassName === 'function'
+      ? specOfTfjsOptimizer(input as tf.Optimizer)
       : (input as OptimizerSpec);
   const name = spec?.name;
   if (!(name in slotsPerOptimizer)) {
@@ -168,4 +213,28 @@ export function resolveOptimizer(input: OptimizerSpec | Optimizer): ResolvedOpti
     }
   }
   return resolved;
+}
+
+/**
+ * A fresh stock tfjs optimizer for a spec, with the same settings the fused trainer uses.
+ *
+ * @throws {@link BackendError} `INVALID_OPTION` for an unknown optimizer or a value out of range
+ */
+export function createTfjsOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  const resolved = resolveOptimizer(spec);
+  const { learningRate, epsilon } = resolved;
+  switch (resolved.name) {
+    case 'sgd':
+      return tf.train.sgd(learningRate);
+    case 'momentum':
+      return tf.train.momentum(learningRate, resolved.momentum, resolved.useNesterov);
+    case 'adam':
+      return tf.train.adam(learningRate, resolved.beta1, resolved.beta2, epsilon);
+    case 'adagrad':
+      return tf.train.adagrad(learningRate, resolved.initialAccumulatorValue);
+    case 'adadelta':
+      return tf.train.adadelta(learningRate, resolved.rho, epsilon);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate, resolved.decay, resolved.momentum, epsilon);
+  }
 }

@@ -34,6 +34,7 @@ if (!haveData) {
 const order = [
   '@actlab/backend',
   '@actlab/errors',
+  '@actlab/seeded-random',
   '@actlab/activations',
   '@actlab/gradient-probe',
   '@actlab/mnist-loader',

@@ -14,7 +14,7 @@ export {
   type RecorderOptions,
 } from './gradient-recorder.js';
 export { type LayerActivation, layerActivation } from './layer-activation.js';
-export { GradientProbeError } from './probe-error.js';
+export { GradientProbeError, type GradientProbeErrorCode } from './probe-error.js';
 export {
   type GradientProbe,
   type LayerProbe,

@@ -13,12 +13,12 @@ const header = [
   '| evaluated on | samples | accuracy | balanced accuracy | with_mask P / R / F1 | no_mask P / R / F1 | confusion [[actual with_mask: →with, →no], [actual no_mask: …]] |',
   '| --- | ---: | ---: | ---: | --- | --- | --- |',
 ];
-const kept = metrics.epochs[(metrics.finalWeightsEpoch ?? metrics.epochs.length) - 1];
+const kept = metrics.epochs[(metrics.bestEpoch ?? metrics.epochs.length) - 1];
 console.log(
-  `Shipped weights: ${metrics.epochs.length} epoch(s), stopped because ${metrics.stoppedBecause}, ${metrics.trainingSeconds} s of training; ${metrics.date.slice(0, 10)}; ${metrics.machine}.`,
+  `Shipped weights: ${metrics.epochs.length} epoch(s), stopped because ${metrics.stoppedBy}, ${metrics.trainingSeconds} s of training; ${metrics.date.slice(0, 10)}; ${metrics.machine}.`,
 );
 console.log(
-  `Command: \`${metrics.command}\` (seed ${metrics.seed}, ${metrics.input.size}×${metrics.input.size} crops). Weights of epoch ${kept.epoch} (${metrics.finalWeightsEpoch ? 'the best validation balanced accuracy' : 'the last'}): validation accuracy ${kept.validationAccuracy.toFixed(4)}, balanced ${kept.validationBalancedAccuracy.toFixed(4)}.\n`,
+  `Command: \`${metrics.command}\` (seed ${metrics.seed}, ${metrics.input.size}×${metrics.input.size} crops). Weights of epoch ${kept.epoch} (${metrics.bestEpoch ? 'the best validation balanced accuracy' : 'the last'}): validation accuracy ${kept.validationAccuracy.toFixed(4)}, balanced ${kept.validationBalancedAccuracy.toFixed(4)}.\n`,
 );
 console.log(
   [

@@ -146,8 +146,8 @@ if (values.cross) {
     input: { size, channels: 3, margin: 0.1, range: '[0, 1]' },
     classNames,
     trainedOn: 'face-mask-voc (2 classes, boxes ≥ 10 px) + face-mask (deduplicated), train splits',
-    stoppedBecause: history.stoppedBecause,
-    finalWeightsEpoch: history.finalWeightsEpoch,
+    stoppedBy: history.stoppedBy,
+    bestEpoch: history.bestEpoch,
     epochs: history.epochs,
     datasets: {
       'face-mask-voc': {

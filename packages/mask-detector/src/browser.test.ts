@@ -19,6 +19,7 @@ const packageDir = resolve(import.meta.dirname, '..');
 const modules = resolve(packageDir, 'node_modules');
 const scripts: Record<string, string> = {
   '/errors.js': resolve(packageDir, '../errors/dist/index.js'),
+  '/seeded-random.js': resolve(packageDir, '../seeded-random/dist/index.js'),
   '/tfjs-core.js': join(modules, '@tensorflow/tfjs-core/dist/tf-core.fesm.js'),
   '/tfjs-layers.js': join(modules, '@tensorflow/tfjs-layers/dist/tf-layers.fesm.js'),
   '/tfjs-converter.js': join(modules, '@tensorflow/tfjs-converter/dist/tf-converter.fesm.js'),
@@ -26,7 +27,7 @@ const scripts: Record<string, string> = {
 };
 
 const page = `<!doctype html><html><head>
-<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "@tensorflow/tfjs-core": "/tfjs-core.js",
+<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "@actlab/seeded-random": "/seeded-random.js", "@tensorflow/tfjs-core": "/tfjs-core.js",
   "@tensorflow/tfjs-layers": "/tfjs-layers.js", "@tensorflow/tfjs-converter": "/tfjs-converter.js", "@tensorflow/tfjs-backend-cpu": "/tfjs-backend-cpu.js", "seedrandom": "/seedrandom.js"}}</script>
 <script type="module">
   import * as tf from '@tensorflow/tfjs-core';

@@ -1,3 +1,4 @@
+import { tfjsSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ClassMode } from './labels.js';
@@ -58,7 +59,7 @@ export function buildMaskModel(options: MaskModelOptions = {}): tfl.LayersModel 
         filters: count,
         kernelSize: 3,
         padding: 'same',
-        kernelInitializer: tfl.initializers.heNormal({ seed: seed + block }),
+        kernelInitializer: tfl.initializers.heNormal({ seed: tfjsSeed(seed + block) }),
       }),
     );
     model.add(tfl.layers.batchNormalization({ momentum: options.batchNormMomentum ?? 0.99 }));
@@ -70,7 +71,7 @@ export function buildMaskModel(options: MaskModelOptions = {}): tfl.LayersModel 
   model.add(
     tfl.layers.dense({
       units: 64,
-      kernelInitializer: tfl.initializers.heNormal({ seed: seed + 20 }),
+      kernelInitializer: tfl.initializers.heNormal({ seed: tfjsSeed(seed + 20) }),
     }),
   );
   model.add(tfl.layers.batchNormalization({ momentum: options.batchNormMomentum ?? 0.99 }));

@@ -1,5 +1,5 @@
+import { seededRandom, shuffleInPlace } from '@actlab/seeded-random';
 import { MaskDetectorError } from './mask-detector-error.js';
-import { seededRandom, shuffleInPlace } from './seeded-random.js';
 
 /** Options of {@link groupedStratifiedSplit}. */
 export interface GroupedSplitOptions {

@@ -15,10 +15,7 @@ export type MaskDetectorErrorCode =
   | 'NO_FACE_DETECTOR';
 
 /** Every error of the mask detector: an {@link ActlabError} whose `code` is a {@link MaskDetectorErrorCode}. */
-export class MaskDetectorError extends ActlabError {
-  declare readonly code: MaskDetectorErrorCode;
-
-  constructor(options: { code: MaskDetectorErrorCode; message: string; cause?: unknown }) {
-    super(options);
-  }
+export class MaskDetectorError extends ActlabError<MaskDetectorErrorCode> {
+  static override readonly marker: symbol = Symbol.for('@actlab/mask-detector/MaskDetectorError');
+  override readonly name = 'MaskDetectorError' as const;
 }

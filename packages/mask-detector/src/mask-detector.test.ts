@@ -55,7 +55,9 @@ describe('trainMaskModel and MaskDetector', () => {
     });
     const scores = history.epochs.map((record) => record.validationBalancedAccuracy);
     const bestEpoch = scores.indexOf(Math.max(...scores)) + 1;
-    expect(history.finalWeightsEpoch).toBe(bestEpoch);
+    expect(history.bestEpoch).toBe(bestEpoch);
+    expect(history.stoppedBy).toBe('maxEpochs');
+    expect(history.epochs.filter((record) => record.improved).at(-1)?.epoch).toBe(bestEpoch);
     const { predicted } = await predictBatches(model, images, data.validationIndices);
     const again = classificationMetrics(
       data.validationIndices.map((i) => labels[i] as number),

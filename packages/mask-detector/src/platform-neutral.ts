@@ -37,6 +37,7 @@ export { type BatchPredictions, outputToProbabilities, predictBatches } from './
 export type { ScoredBox } from './suppress-overlaps.js';
 export {
   type EpochRecord,
+  type MaskTrainingState,
   type TrainingData,
   type TrainingHistory,
   type TrainMaskModelOptions,

@@ -1,10 +1,10 @@
+import { seededRandom } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { classificationMetrics } from './classification-metrics.js';
 import { seedDropoutForStep } from './dropout-seeds.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { predictBatches } from './predict-batches.js';
-import { seededRandom } from './seeded-random.js';
 
 /** The data {@link trainMaskModel} trains on. */
 export interface TrainingData {
@@ -40,8 +40,25 @@ export interface TrainMaskModelOptions {
    * stops (as Keras's `restoreBestWeights`). Default true.
    */
   restoreBestWeights?: boolean;
-  /** Called after every epoch with its record. */
-  onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Called after every epoch with its record and the state to resume from after it (save it
+   * with the model's weights and optimizer state; its tensors stay owned by the training).
+   */
+  onEpoch?: (record: EpochRecord, state: MaskTrainingState) => void | Promise<void>;
+  /**
+   * Continue an interrupted training from the state `onEpoch` gave after its last epoch; the
+   * caller restores the model's weights and optimizer state. Takes ownership of `best.weights`.
+   */
+  resume?: MaskTrainingState;
+}
+
+/** Where a training stands after an epoch: enough, with the weights and optimizer, to resume exactly. */
+export interface MaskTrainingState {
+  epochs: EpochRecord[];
+  /** Numbers drawn from the seeded generator (sampling and augmentation) so far. */
+  randomDraws: number;
+  /** The best epoch so far and its weights (with `restoreBestWeights`). */
+  best?: { epoch: number; score: number; weights: tf.Tensor[] };
 }
 
 /** What one epoch measured. */
@@ -52,16 +69,22 @@ export interface EpochRecord {
   validationAccuracy: number;
   validationBalancedAccuracy: number;
   validationLoss: number;
+  /** True when this epoch beat every earlier one on validation balanced accuracy. */
+  improved: boolean;
   seconds: number;
 }
 
 /** Result of {@link trainMaskModel}. */
 export interface TrainingHistory {
+  /** One record per epoch run. */
   epochs: EpochRecord[];
   /** `target`: validation accuracy passed the target; `deadline`: time ran out; else `maxEpochs`. */
-  stoppedBecause: 'target' | 'maxEpochs' | 'deadline';
-  /** The epoch whose weights the model ends with (the best one with `restoreBestWeights`). */
-  finalWeightsEpoch: number;
+  stoppedBy: 'target' | 'maxEpochs' | 'deadline';
+  /**
+   * The epoch with the best validation balanced accuracy; the model ends with its weights
+   * unless `restoreBestWeights` is false (then it holds the last epoch's).
+   */
+  bestEpoch: number;
 }
 
 /** Random flips and shifts as one cropAndResize: a box with x1 > x2 samples a mirrored crop. */
@@ -112,23 +135,29 @@ export async function trainMaskModel(
   const maxEpochs = options.maxEpochs ?? 30;
   const target = options.targetValidationAccuracy ?? 0.97;
   const maxShift = options.maxShift ?? 0.08;
-  const random = seededRandom(options.seed ?? 0);
+  let randomDraws = options.resume?.randomDraws ?? 0;
+  const seeded = seededRandom(options.seed ?? 0, randomDraws);
+  const random = () => {
+    randomDraws++;
+    return seeded();
+  };
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (const index of data.trainIndices) byClass[data.labels[index] as number]?.push(index);
   const presentClasses = byClass.filter((list) => list.length > 0);
   const validationLabels = data.validationIndices.map((index) => data.labels[index] as number);
   const steps = Math.ceil(data.trainIndices.length / batchSize);
-  const epochs: EpochRecord[] = [];
+  const epochs: EpochRecord[] = [...(options.resume?.epochs ?? [])];
   const restoreBest = options.restoreBestWeights ?? true;
-  let best: { epoch: number; score: number; weights: tf.Tensor[] } | undefined;
-  const finish = (stoppedBecause: TrainingHistory['stoppedBecause']): TrainingHistory => {
-    const last = epochs.length;
-    if (!best) return { epochs, stoppedBecause, finalWeightsEpoch: last };
-    if (best.epoch !== last) model.setWeights(best.weights);
-    tf.dispose(best.weights);
-    return { epochs, stoppedBecause, finalWeightsEpoch: best.epoch };
+  let best: MaskTrainingState['best'] = options.resume?.best;
+  const finish = (stoppedBy: TrainingHistory['stoppedBy']): TrainingHistory => {
+    const bestEpoch = best?.epoch ?? epochs.length;
+    if (restoreBest && best && best.epoch !== epochs.length) model.setWeights(best.weights);
+    if (best) tf.dispose(best.weights);
+    return { epochs, stoppedBy, bestEpoch };
   };
-  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+  const last = epochs[epochs.length - 1];
+  if (last && last.validationAccuracy > target) return finish('target');
+  for (let epoch = epochs.length + 1; epoch <= maxEpochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let accuracySum = 0;
@@ -176,25 +205,30 @@ export async function trainMaskModel(
         Math.max(1e-7, predictions.probabilities[i * classes + label] as number),
       );
     });
+    const validationBalancedAccuracy = metrics.balancedAccuracy;
+    const improved = !best || validationBalancedAccuracy > best.score;
     const record: EpochRecord = {
       epoch,
       trainLoss: lossSum / steps,
       trainAccuracy: accuracySum / steps,
       validationAccuracy: metrics.accuracy,
-      validationBalancedAccuracy: metrics.balancedAccuracy,
+      validationBalancedAccuracy,
       validationLoss: validationLoss / validationLabels.length,
+      improved,
       seconds: (performance.now() - started) / 1000,
     };
     epochs.push(record);
-    if (restoreBest && (!best || record.validationBalancedAccuracy > best.score)) {
+    if (improved) {
       if (best) tf.dispose(best.weights);
-      best = {
-        epoch,
-        score: record.validationBalancedAccuracy,
-        weights: model.getWeights().map((weight) => weight.clone()),
-      };
+      // Weights are copied only when they may be restored.
+      const weights = restoreBest ? model.getWeights().map((weight) => weight.clone()) : [];
+      best = { epoch, score: validationBalancedAccuracy, weights };
     }
-    await options.onEpoch?.(record);
+    await options.onEpoch?.(record, {
+      epochs: [...epochs],
+      randomDraws,
+      ...(best ? { best } : {}),
+    });
     if (record.validationAccuracy > target) return finish('target');
     if (options.deadline !== undefined && Date.now() > options.deadline) return finish('deadline');
   }

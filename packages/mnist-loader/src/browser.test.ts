@@ -14,6 +14,7 @@ import { tinyDataset } from './test-support/make-idx.js';
 const runBrowserTests = browserTestsEnabled();
 const packageDir = resolve(import.meta.dirname, '..');
 const errorsDist = resolve(packageDir, '../errors/dist/index.js');
+const seededRandomDist = resolve(packageDir, '../seeded-random/dist/index.js');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const train = tinyDataset(12);
@@ -39,7 +40,7 @@ const descriptor = (corrupt = false, name = 'tiny', withUnpackedSums = true) => 
 });
 
 const page = `<!doctype html><html><head>
-<script type="importmap">{"imports": {"@actlab/errors": "/errors.js"}}</script>
+<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "@actlab/seeded-random": "/seeded-random.js"}}</script>
 <script type="module">
   import { loadMnist } from '/dist/browser.js';
   window.load = async (dataset, stallTimeoutMs) => {
@@ -83,6 +84,10 @@ describe.skipIf(!runBrowserTests)(
         '/errors.js': async (_request, response) => {
           response.setHeader('content-type', 'text/javascript');
           response.end(await readFile(errorsDist));
+        },
+        '/seeded-random.js': async (_request, response) => {
+          response.setHeader('content-type', 'text/javascript');
+          response.end(await readFile(seededRandomDist));
         },
       };
       for (const file of distFiles.filter((name) => name.endsWith('.js'))) {

@@ -19,7 +19,8 @@ const modernTarDist = join(
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const page = `<!doctype html><html><head>
-<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "modern-tar": "/modern-tar/web/index.js"}}</script>
+<script type="importmap">{"imports": {"@actlab/errors": "/errors.js", "@actlab/seeded-random": "/seeded-random.js",
+  "modern-tar": "/modern-tar/web/index.js"}}</script>
 <script type="module">
   import { loadCifar10 } from '/dist/cifar10-browser.js';
   window.load = async (archive) => {
@@ -50,6 +51,7 @@ describe.skipIf(!browserTestsEnabled())('the CIFAR-10 browser build in headless 
         response.end(page);
       },
       '/errors.js': sendFile(resolve(packageDir, '../errors/dist/index.js')),
+      '/seeded-random.js': sendFile(resolve(packageDir, '../seeded-random/dist/index.js')),
       '/data/cifar-10/tiny.tar.gz': (_request, response) => response.end(archive),
     };
     for (const file of await readdir(join(packageDir, 'dist'))) {

@@ -25,10 +25,7 @@ export type MnistLoaderErrorCode =
   | 'IMAGE_FOLDERS_EMPTY';
 
 /** Every error of the loader: an {@link ActlabError} whose `code` is a {@link MnistLoaderErrorCode}. */
-export class MnistLoaderError extends ActlabError {
-  declare readonly code: MnistLoaderErrorCode;
-
-  constructor(options: { code: MnistLoaderErrorCode; message: string; cause?: unknown }) {
-    super(options);
-  }
+export class MnistLoaderError extends ActlabError<MnistLoaderErrorCode> {
+  static override readonly marker: symbol = Symbol.for('@actlab/mnist-loader/MnistLoaderError');
+  override readonly name = 'MnistLoaderError' as const;
 }

@@ -1,26 +1,6 @@
+import { seededRandom, shuffleInPlace } from '@actlab/seeded-random';
 import type { LabelledSet } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
-
-/** A small seeded generator (mulberry32), so splits and shuffles repeat on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffleInPlace(values: number[] | Uint32Array, random: () => number): void {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = values[i] as number;
-    values[i] = values[j] as number;
-    values[j] = swap;
-  }
-}
 
 /**
  * A permutation of 0…count−1 fixed by the seed (Fisher–Yates on mulberry32): the same seed gives

@@ -5,7 +5,9 @@ import { promisify } from 'node:util';
 import { makeTempDir } from '@actlab/test-utils';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { MethodSummary, PairResult } from './run-adversarial-study.js';
+import type { RunManifest } from '../engine/study-kind.js';
+import type { MethodSummary } from './adversarial-report.js';
+import type { PairResult } from './attack-unit.js';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');
@@ -67,12 +69,15 @@ describe.skipIf(!dataDir)('actlab run adversarial-mnist --quick', () => {
         // The original plus one tile per target, 28 × 4 px each with 8 px gaps.
         expect(meta.width).toBe(8 + (1 + results.options.targets.length) * (112 + 8));
       }
-      // A second run finds every pair on disk and attacks nothing again.
-      const pairFile = join(out, 'pairs', 'generator', `102-${results.options.targets[0]}.json`);
-      const before = (await stat(pairFile)).mtimeMs;
+      // A second run finds every unit finished and attacks nothing again.
+      const manifest: RunManifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+      const resultFiles = manifest.trials.map(({ id }) => join(out, 'trials', id, 'result.json'));
+      const before = await Promise.all(resultFiles.map(async (file) => (await stat(file)).mtimeMs));
       const { stderr } = await run('node', args, { maxBuffer: 1 << 26 });
+      expect(stderr).toContain(`${resultFiles.length} already finished`);
       expect(stderr).not.toMatch(/→ \d+: predicted/);
-      expect((await stat(pairFile)).mtimeMs).toBe(before);
+      const after = await Promise.all(resultFiles.map(async (file) => (await stat(file)).mtimeMs));
+      expect(after).toEqual(before);
     } finally {
       await folder.remove();
     }

@@ -1,4 +1,4 @@
-import { StudyConfigError } from '../study/study-errors.js';
+import { StudyError } from '../engine/study-error.js';
 import type { AdversarialStudy } from './adversarial-study-schema.js';
 
 /**
@@ -6,7 +6,7 @@ import type { AdversarialStudy } from './adversarial-study-schema.js';
  * study's `sourceIndices`, else the first test image of each of its `sourceDigits`; the quick
  * profile keeps the first `quick.sources` of them.
  *
- * @throws {@link StudyConfigError} `INVALID_ARGUMENT` for an index outside the test set or a
+ * @throws {@link StudyError} `INVALID_ARGUMENT` for an index outside the test set or a
  *   digit the test set lacks
  */
 export function chooseSources(
@@ -21,7 +21,7 @@ export function chooseSources(
     study.sourceDigits.map((digit) => {
       const index = all.indexOf(digit);
       if (index < 0) {
-        throw new StudyConfigError({
+        throw new StudyError({
           code: 'INVALID_ARGUMENT',
           message: `the test set has no image of digit ${digit}; pick other sourceDigits`,
         });
@@ -30,7 +30,7 @@ export function chooseSources(
     });
   for (const index of chosen) {
     if (!Number.isInteger(index) || index < 0 || index >= all.length) {
-      throw new StudyConfigError({
+      throw new StudyError({
         code: 'INVALID_ARGUMENT',
         message: `source index ${index} is outside the test set (0 to ${all.length - 1}); pass indices in that range to --sources`,
       });

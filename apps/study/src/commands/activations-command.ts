@@ -1,10 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { activations, formatInterval, getActivation, sampleActivation } from '@actlab/activations';
+import {
+  type ActivationSpec,
+  activations,
+  formatInterval,
+  getActivation,
+  sampleActivation,
+} from '@actlab/activations';
 import Table from 'cli-table3';
 import { renderPng, renderSvg } from '../charts/render-chart.js';
-import { useBackend } from '../run/use-backend.js';
-import { StudyConfigError } from '../study/study-errors.js';
+import { StudyError } from '../engine/study-error.js';
+import { useBackend } from '../engine/use-backend.js';
 import { activationPlotSpec } from './activation-plot-spec.js';
 
 /** `actlab activations`: the table of every activation. */
@@ -30,7 +36,7 @@ function parseParameters(pairs: string[] | undefined): Record<string, number> {
     const [key, value] = pair.split('=');
     const parsed = Number(value);
     if (!key || value === undefined || !Number.isFinite(parsed)) {
-      throw new StudyConfigError({
+      throw new StudyError({
         code: 'INVALID_ARGUMENT',
         message: `--param expects key=number, such as alpha=0.1; got "${pair}"`,
       });
@@ -53,16 +59,16 @@ export interface PlotOptions {
 export async function plotActivationCommand(name: string, options: PlotOptions): Promise<void> {
   const format = extname(options.out).toLowerCase();
   if (format !== '.svg' && format !== '.png') {
-    throw new StudyConfigError({
+    throw new StudyError({
       code: 'INVALID_ARGUMENT',
       message: `--out must end in .svg or .png, got "${options.out}"`,
     });
   }
   const parameters = parseParameters(options.param);
-  const spec = Object.keys(parameters).length > 0 ? { name, ...parameters } : name;
-  const activation = getActivation(spec as never);
+  const spec: ActivationSpec = Object.keys(parameters).length > 0 ? { name, ...parameters } : name;
+  const activation = getActivation(spec);
   await useBackend('cpu');
-  const sample = sampleActivation(spec as never, {
+  const sample = sampleActivation(spec, {
     from: options.from,
     to: options.to,
     steps: options.steps,

@@ -1,28 +1,18 @@
 import { resolve } from 'node:path';
-import { loadAdversarialStudy } from '../adversarial/load-adversarial-study.js';
-import { runAdversarialStudy } from '../adversarial/run-adversarial-study.js';
-import { loadMaskStudy, studyKind } from '../mask-detector/load-mask-study.js';
-import { runMaskDetectorStudy } from '../mask-detector/run-mask-detector.js';
+import { LocalExecutor } from '../engine/local-executor.js';
+import { runStudy } from '../engine/run-study.js';
+import { StudyError } from '../engine/study-error.js';
+import type { KindFlag, Unit } from '../engine/study-kind.js';
+import { unitId } from '../engine/unit-id.js';
+import { writeReport } from '../engine/write-report.js';
 import { QueueExecutor } from '../queue/queue-executor.js';
 import { runQueueWorker } from '../queue/run-queue-worker.js';
-import { writeReport } from '../report/write-report.js';
-import { LocalExecutor } from '../run/local-executor.js';
-import { runStudy } from '../run/run-study.js';
-import type { TrainerRequest } from '../run/training-engine.js';
-import { expandTrials } from '../study/expand-trials.js';
 import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
-import { StudyConfigError } from '../study/study-errors.js';
 
 /** `actlab list` */
 export async function listCommand(): Promise<void> {
   for (const name of await listPresets()) {
-    const kind = await studyKind(name);
-    const study =
-      kind === 'mask-detector'
-        ? await loadMaskStudy(name)
-        : kind === 'adversarial'
-          ? await loadAdversarialStudy(name)
-          : await loadStudy(name);
+    const { study } = await loadStudy(name);
     process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
   }
 }
@@ -40,11 +30,11 @@ export interface RunCommandOptions {
   workers: number;
   quick: boolean;
   backend: string;
-  trainer: TrainerRequest;
+  trainer?: string;
   dataDir?: string;
   plain: boolean;
   report: boolean;
-  /** Run the trials as BullMQ jobs on this Redis instead of local worker threads. */
+  /** Run the units as BullMQ jobs on this Redis instead of local worker threads. */
   queue?: string;
   /** Adversarial studies: test-set indices of the source images. */
   sources?: number[];
@@ -54,43 +44,53 @@ export interface RunCommandOptions {
   methods?: string[];
 }
 
-/** `actlab run <study>` */
+const flagNames: Record<KindFlag, string> = {
+  seeds: '--seeds',
+  epochs: '--epochs',
+  trainer: '--trainer',
+  sources: '--sources',
+  model: '--model',
+  methods: '--methods',
+};
+
+/**
+ * `actlab run <study>`: plans the study's units, runs the unfinished ones on local worker
+ * threads or a queue, and writes the report.
+ *
+ * @throws {@link StudyError} `FLAG_NOT_SUPPORTED` for a flag the study's kind cannot use
+ */
 export async function runCommand(studyName: string, options: RunCommandOptions): Promise<void> {
-  const kind = await studyKind(studyName);
-  if (kind === 'mask-detector' || kind === 'adversarial') {
-    if (options.queue) {
-      throw new StudyConfigError({
-        code: 'INVALID_ARGUMENT',
-        message: `${studyName} is a ${kind} study, which runs on this machine only; drop --queue`,
-      });
-    }
-    if (kind === 'adversarial') {
-      await runAdversarialStudy(await loadAdversarialStudy(studyName), options);
-    } else {
-      await runMaskDetectorStudy(await loadMaskStudy(studyName), options);
-    }
-    return;
-  }
-  if (options.sources || options.model || options.methods) {
-    throw new StudyConfigError({
-      code: 'INVALID_ARGUMENT',
-      message: `--sources, --model and --methods apply to adversarial studies only; ${studyName} is not one`,
+  const { kind, study } = await loadStudy(studyName);
+  const refused = (Object.keys(flagNames) as KindFlag[]).filter(
+    (flag) => options[flag] !== undefined && !kind.flags.includes(flag),
+  );
+  if (refused.length > 0) {
+    throw new StudyError({
+      code: 'FLAG_NOT_SUPPORTED',
+      message: `${refused.map((flag) => flagNames[flag]).join(', ')} cannot be used with ${studyName}, a ${kind.kind} study (it takes ${kind.flags.map((flag) => flagNames[flag]).join(', ') || 'none of the kind-specific flags'}); drop ${refused.length > 1 ? 'them' : 'it'}`,
     });
   }
-  const study = await loadStudy(studyName);
-  const trials = expandTrials(study, {
+  const { name, title } = study;
+  const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
+  const planned = await kind.plan(study, {
     quick: options.quick,
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    ...(options.trainer !== undefined ? { trainer: options.trainer } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.methods ? { methods: options.methods } : {}),
+    ...(dataDir ? { dataDir } : {}),
   });
-  const runFolder = resolve(options.out ?? `runs/${study.name}${options.quick ? '-quick' : ''}`);
+  const units: Unit[] = planned.map((unit) => ({ ...unit, id: unitId(unit.settings) }));
+  const runFolder = resolve(options.out ?? `runs/${name}${options.quick ? '-quick' : ''}`);
   const queueExecutor = options.queue ? new QueueExecutor(options.queue) : undefined;
   const executor = queueExecutor ?? new LocalExecutor(options.workers);
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
     process.stderr.write(
-      '\nstopping: finished trials and checkpoints are kept; run the same command again to resume\n',
+      '\nstopping: finished units and checkpoints are kept; run the same command again to resume\n',
     );
     void executor.close();
   };
@@ -98,31 +98,29 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
   process.once('SIGTERM', onSignal);
   const where = queueExecutor
     ? `queue ${queueExecutor.redactedUrl} (start \`actlab worker\` on any machine)`
-    : `${Math.min(options.workers, trials.length)} worker(s)`;
-  process.stderr.write(
-    `${study.title}: ${trials.length} trials, ${where}, run folder ${runFolder}\n`,
-  );
-  const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
+    : `${Math.min(options.workers, units.length)} worker(s)`;
+  process.stderr.write(`${title}: ${units.length} units, ${where}, run folder ${runFolder}\n`);
   const summary = await runStudy({
+    kind,
     study,
-    trials,
+    units,
     runFolder,
     executor,
-    context: {
-      backend: options.backend,
-      trainer: options.trainer,
-      probeBatchSize: study.record.gradients.batchSize,
-      probeTargets: study.record.gradients.targets,
-      recordLearnedParameters: study.record.learnedParameters,
-      ...(dataDir ? { dataDir } : {}),
-    },
+    job: { backend: options.backend, ...(dataDir ? { dataDir } : {}) },
     manifestOptions: {
       quick: options.quick,
-      seeds: options.seeds ?? study.seeds,
-      epochs: options.epochs ?? null,
-      workers: options.workers,
       backend: options.backend,
-      trainer: options.trainer,
+      workers: options.workers,
+      ...(options.seeds !== undefined || kind.flags.includes('seeds')
+        ? { seeds: options.seeds ?? (study as { seeds?: number }).seeds }
+        : {}),
+      epochs: options.epochs ?? null,
+      ...(options.trainer !== undefined || kind.flags.includes('trainer')
+        ? { trainer: options.trainer ?? 'auto' }
+        : {}),
+      ...(options.sources ? { sources: options.sources } : {}),
+      ...(options.model ? { model: resolve(options.model) } : {}),
+      ...(options.methods ? { methods: options.methods } : {}),
       ...(queueExecutor ? { queue: queueExecutor.redactedUrl } : {}),
     },
     plain: options.plain,
@@ -140,10 +138,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
   for (const failure of summary.failed) {
     process.stderr.write(`  failed: ${failure.label}: ${failure.message} [${failure.code}]\n`);
   }
-  if (options.report) {
-    const report = await writeReport(runFolder);
-    process.stdout.write(`report: ${report.markdownPath}\n        ${report.htmlPath}\n`);
-  }
+  if (options.report) await reportCommand(runFolder);
   if (summary.failed.length > 0) process.exitCode = 1;
 }
 
@@ -157,7 +152,7 @@ export interface WorkerCommandOptions {
   stalledInterval?: number;
 }
 
-/** `actlab worker --queue <url>`: trains trial jobs until stopped (Ctrl-C or SIGTERM). */
+/** `actlab worker --queue <url>`: runs units of any kind until stopped (Ctrl-C or SIGTERM). */
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const dataDir = options.dataDir ?? process.env.ACTLAB_DATA_DIR;
   const worker = await runQueueWorker({
@@ -170,7 +165,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   });
   await new Promise<void>((resolve) => {
     const stop = () => {
-      process.stderr.write('\nstopping: trials in progress are retried from their checkpoints\n');
+      process.stderr.write('\nstopping: units in progress are retried from their checkpoints\n');
       resolve();
     };
     process.once('SIGINT', stop);

@@ -7,8 +7,8 @@ import {
   parseVocAnnotation,
 } from '@actlab/mask-detector';
 import sharp from 'sharp';
-import { writeFileAtomically } from '../run/atomic-files.js';
-import { useBackend } from '../run/use-backend.js';
+import { writeFileAtomically } from '../engine/atomic-files.js';
+import { useBackend } from '../engine/use-backend.js';
 
 /** Options of `actlab mask predict`. */
 export interface MaskPredictOptions {

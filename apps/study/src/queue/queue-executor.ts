@@ -1,19 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Job, Queue, QueueEvents } from 'bullmq';
-import { writeJsonAtomic } from '../run/atomic-files.js';
-import { type TrialProgress, trialFiles } from '../run/train-trial.js';
-import type { TrialEvents, TrialExecutor, TrialJobContext } from '../run/trial-executor.js';
-import type { Trial } from '../study/expand-trials.js';
+import { writeFileAtomically } from '../engine/atomic-files.js';
+import { unitFiles, unitFolder } from '../engine/run-unit.js';
+import type { Unit, UnitProgress } from '../engine/study-kind.js';
+import type { UnitEvents, UnitExecutor, UnitJob } from '../engine/unit-executor.js';
 import {
   checkQueueConnection,
   parseFailedReason,
   parseQueueUrl,
   type QueueConnection,
-  type TrialJobData,
-  type TrialJobResult,
   trialQueueName,
-} from './trial-queue.js';
+  type UnitJobData,
+  type UnitJobResult,
+} from './unit-queue.js';
 
 /** Options of {@link QueueExecutor}. */
 export interface QueueExecutorOptions {
@@ -22,19 +22,19 @@ export interface QueueExecutorOptions {
 }
 
 /**
- * Runs trials as BullMQ jobs on Redis (job id = trial id, so enqueuing twice never duplicates
+ * Runs units of any kind as BullMQ jobs `{kind, unit}` on Redis (job id = unit id, so enqueuing twice never duplicates
  * work) and writes each result into the run folder as it arrives. `actlab worker` processes
  * train them. Closing stops following the queue only: queued and running jobs go on, and the
  * next run collects the jobs that finished meanwhile.
  */
-export class QueueExecutor implements TrialExecutor {
+export class QueueExecutor implements UnitExecutor {
   private readonly connection: QueueConnection;
   private stop: (() => void) | undefined;
   private closed = false;
 
   /**
    * @param url `redis://[:password@]host[:port][/db]` or `rediss://…`
-   * @throws {@link StudyRunError} `QUEUE_URL_INVALID` for a URL that is not a Redis URL
+   * @throws {@link StudyError} `QUEUE_URL_INVALID` for a URL that is not a Redis URL
    */
   constructor(
     url: string,
@@ -48,16 +48,16 @@ export class QueueExecutor implements TrialExecutor {
     return this.connection.redacted;
   }
 
-  async run(trials: Trial[], context: TrialJobContext, events: TrialEvents): Promise<void> {
-    if (trials.length === 0 || this.closed) return;
+  async run(units: Unit[], job: UnitJob, events: UnitEvents): Promise<void> {
+    if (units.length === 0 || this.closed) return;
     await checkQueueConnection(this.connection);
     const connection = this.connection.options;
-    const queue = new Queue<TrialJobData, TrialJobResult, 'trial'>(trialQueueName, { connection });
+    const queue = new Queue<UnitJobData, UnitJobResult, 'unit'>(trialQueueName, { connection });
     const queueEvents = new QueueEvents(trialQueueName, { connection });
-    const byId = new Map(trials.map((trial) => [trial.id, trial]));
+    const byId = new Map(units.map((unit) => [unit.id, unit]));
     const remaining = new Set(byId.keys());
     const started = new Set<string>();
-    const { runFolder, dataDir: _dataDir, backend: _backend, ...jobContext } = context;
+    const { runFolder, kind } = job;
     let poll: NodeJS.Timeout | undefined;
     let finish: () => void = () => undefined;
     const done = new Promise<void>((resolve) => {
@@ -69,29 +69,29 @@ export class QueueExecutor implements TrialExecutor {
     const finishWhenSettled = () => {
       if (remaining.size === 0 && writing === 0) finish();
     };
-    const settle = (id: string): Trial | undefined => {
-      const trial = byId.get(id);
-      if (!trial || !remaining.delete(id)) return undefined;
+    const settle = (id: string): Unit | undefined => {
+      const unit = byId.get(id);
+      if (!unit || !remaining.delete(id)) return undefined;
       finishWhenSettled();
-      return trial;
+      return unit;
     };
-    const start = (trial: Trial) => {
-      if (started.has(trial.id)) return;
-      started.add(trial.id);
-      events.started(trial);
+    const start = (unit: Unit) => {
+      if (started.has(unit.id)) return;
+      started.add(unit.id);
+      events.started(unit);
     };
-    const completed = async (id: string, value: TrialJobResult) => {
-      const trial = byId.get(id);
-      if (!trial || !remaining.has(id)) return;
+    const completed = async (id: string, value: UnitJobResult) => {
+      const unit = byId.get(id);
+      if (!unit || !remaining.has(id)) return;
       // Counted as writing until its files are on disk, so the run ends only after every write.
       remaining.delete(id);
       writing += 1;
       try {
-        await writeTrialFolder(runFolder, trial, value);
-        start(trial);
-        events.finished(trial, value.result);
+        await writeUnitFolder(runFolder, unit, value);
+        start(unit);
+        events.finished(unit, value.result);
       } catch (error) {
-        events.failed(trial, {
+        events.failed(unit, {
           code: 'RESULT_NOT_WRITTEN',
           message: `the result arrived but could not be written: ${(error as Error).message}`,
         });
@@ -101,19 +101,19 @@ export class QueueExecutor implements TrialExecutor {
       finishWhenSettled();
     };
     const failed = (id: string, reason: string | undefined) => {
-      const trial = settle(id);
-      if (trial) events.failed(trial, parseFailedReason(reason));
+      const unit = settle(id);
+      if (unit) events.failed(unit, parseFailedReason(reason));
     };
 
     queueEvents.on('active', ({ jobId }) => {
-      const trial = byId.get(jobId);
-      if (trial && remaining.has(jobId)) start(trial);
+      const unit = byId.get(jobId);
+      if (unit && remaining.has(jobId)) start(unit);
     });
     queueEvents.on('progress', ({ jobId, data }) => {
-      const trial = byId.get(jobId);
-      if (!trial || !remaining.has(jobId)) return;
-      start(trial);
-      events.progress(data as unknown as TrialProgress);
+      const unit = byId.get(jobId);
+      if (!unit || !remaining.has(jobId)) return;
+      start(unit);
+      events.progress(data as unknown as UnitProgress);
     });
     queueEvents.on('completed', ({ jobId }) => void collect(jobId));
     queueEvents.on('failed', ({ jobId, failedReason }) => failed(jobId, failedReason));
@@ -121,7 +121,7 @@ export class QueueExecutor implements TrialExecutor {
     // Reads a job's state and settles it when it has ended (events alone can be missed).
     const collect = async (id: string) => {
       if (!remaining.has(id)) return;
-      const job = (await queue.getJob(id)) as Job<TrialJobData, TrialJobResult> | undefined;
+      const job = (await queue.getJob(id)) as Job<UnitJobData, UnitJobResult> | undefined;
       if (!job) return;
       const state = await job.getState();
       if (state === 'completed') await completed(id, job.returnvalue);
@@ -131,18 +131,18 @@ export class QueueExecutor implements TrialExecutor {
     try {
       // Listen before enqueuing, so no event of a fast job is lost.
       await queueEvents.waitUntilReady();
-      for (const trial of trials) {
+      for (const unit of units) {
         if (this.closed) break;
-        const existing = await queue.getJob(trial.id);
+        const existing = await queue.getJob(unit.id);
         const state = existing ? await existing.getState() : 'unknown';
         if (existing && state === 'failed') {
-          // A new run retries a failed trial, as a local run does.
+          // A new run retries a failed unit, as a local run does.
           await existing.retry('failed');
         } else if (!existing || state === 'unknown') {
           await queue.add(
-            'trial',
-            { trial, context: jobContext },
-            { jobId: trial.id, attempts: 1, removeOnComplete: false, removeOnFail: false },
+            'unit',
+            { kind, unit: unit },
+            { jobId: unit.id, attempts: 1, removeOnComplete: false, removeOnFail: false },
           );
         }
       }
@@ -170,21 +170,15 @@ export class QueueExecutor implements TrialExecutor {
   }
 }
 
-/** Writes a trial's files as a local run would, `result.json` last, every write atomic. */
-async function writeTrialFolder(
-  runFolder: string,
-  trial: Trial,
-  { result, gradients, checkpoint }: TrialJobResult,
-): Promise<void> {
-  const folder = join(runFolder, 'trials', trial.id);
+/** Writes a unit's files as a local run would, `result.json` last, every write atomic. */
+async function writeUnitFolder(runFolder: string, unit: Unit, { files }: UnitJobResult) {
+  const folder = unitFolder(runFolder, unit.id);
   await mkdir(folder, { recursive: true });
-  await writeJsonAtomic(join(folder, trialFiles.config), {
-    id: trial.id,
-    label: trial.label,
-    settings: trial.settings,
-  });
-  await writeJsonAtomic(join(folder, trialFiles.metrics), result.epochs);
-  await writeJsonAtomic(join(folder, trialFiles.gradients), gradients);
-  if (checkpoint) await writeJsonAtomic(join(folder, trialFiles.checkpoint), checkpoint);
-  await writeJsonAtomic(join(folder, trialFiles.result), result);
+  const ordered = [
+    ...files.filter((file) => file.name !== unitFiles.result),
+    ...files.filter((file) => file.name === unitFiles.result),
+  ];
+  for (const file of ordered) {
+    await writeFileAtomically(join(folder, file.name), Buffer.from(file.base64, 'base64'));
+  }
 }

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ProcessorSettings } from './trial-job-processor.js';
+import type { ProcessorSettings } from './unit-job-processor.js';
 import {
   checkpointKey,
   checkQueueConnection,
   parseQueueUrl,
-  type TrialJobData,
-  type TrialJobResult,
   trialQueueName,
-} from './trial-queue.js';
+  type UnitJobData,
+  type UnitJobResult,
+} from './unit-queue.js';
 
-const processorPath = fileURLToPath(new URL('./trial-job-processor.js', import.meta.url));
+const processorPath = fileURLToPath(new URL('./unit-job-processor.js', import.meta.url));
 
 /** Options of {@link runQueueWorker} (`actlab worker`). */
 export interface QueueWorkerOptions {
@@ -61,7 +61,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Runni
     checkpointTtlSeconds: 7 * 24 * 3600,
   };
   const cleanup = new Redis(redis);
-  const worker = new Worker<TrialJobData, TrialJobResult>(trialQueueName, processorPath, {
+  const worker = new Worker<UnitJobData, UnitJobResult>(trialQueueName, processorPath, {
     connection: redis,
     concurrency: options.concurrency,
     useWorkerThreads: true,
@@ -71,9 +71,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Runni
     // A trial whose worker dies is retried; one that keeps killing workers is failed.
     maxStalledCount: 3,
   });
-  worker.on('active', (job) => log(`started ${job.id} ${job.data.trial.label}`));
+  worker.on('active', (job) => log(`started ${job.id} ${job.data.unit.label}`));
   worker.on('completed', (job) => {
-    log(`completed ${job.id} ${job.data.trial.label}`);
+    log(`completed ${job.id} ${job.data.unit.label}`);
     // The result carries the final checkpoint; the per-epoch one is no longer needed.
     void cleanup.del(checkpointKey(job.id as string)).catch(() => undefined);
   });

@@ -1,7 +1,7 @@
 import { activationLayer } from '@actlab/activations';
+import { deriveSeed, tfjsSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-layers';
 import type { TrialSettings } from '../study/study-schema.js';
-import { deriveSeed } from './seeded-random.js';
 
 /** Activations that tfjs-layers' Dense computes itself, fused with the matmul, with the same formula. */
 const nativeActivations = new Set(['relu', 'tanh', 'sigmoid', 'linear']);
@@ -11,7 +11,12 @@ export function hiddenWidths(settings: TrialSettings): number[] {
   return settings.hiddenLayers ?? Array.from({ length: settings.depth - 1 }, () => settings.width);
 }
 
-/** Activations whose kernels start He-normal under the `auto` initializer. */
+/**
+ * Activations whose kernels start He-normal under the `auto` initializer. Not
+ * `initializerFor` from @actlab/activations: its truncated normal with the activation's own gain
+ * (5/3 for tanh, another for elu, truncation for sigmoid) would change the numbers of every
+ * preset that uses `auto` (optimizer-activation, activation-comparison).
+ */
 const reluLike = new Set(['relu', 'leakyRelu', 'relu6', 'elu', 'celu', 'prelu', 'thresholdedRelu']);
 
 function initializer(
@@ -20,7 +25,7 @@ function initializer(
   fanIn: number,
   activation: string,
 ) {
-  const seed = deriveSeed(settings.seed, 1000 + layerIndex);
+  const seed = tfjsSeed(deriveSeed(settings.seed, 1000 + layerIndex));
   const options = { seed };
   switch (settings.kernelInitializer) {
     case 'auto':
@@ -71,7 +76,7 @@ export function buildModel(settings: TrialSettings, inputSize: number, classes: 
       }),
     );
     if (!native) {
-      model.add(activationLayer(spec as never, { name: `activation_${index + 1}` } as never));
+      model.add(activationLayer(spec, { name: `activation_${index + 1}` }));
     }
   });
   model.add(

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@actlab/test-utils';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expandTrials } from '../study/expand-trials.js';
-import { parseStudy } from '../study/load-study.js';
+import { studySchema } from '../study/study-schema.js';
 import { trainTrial } from './train-trial.js';
 import type { TrialData } from './trial-data.js';
 import type { EpochMetrics } from './trial-records.js';
@@ -40,7 +40,7 @@ const data: TrialData = {
 };
 
 function trialFor(overrides: Record<string, unknown> = {}) {
-  const study = parseStudy({
+  const study = studySchema.parse({
     name: 'unit',
     title: 'Unit',
     description: 'd',
@@ -150,6 +150,26 @@ describe('trainTrial', () => {
       const resumed = await trainTrial({ ...options, trainer: 'auto' });
       expect(resumed?.resumed).toBe(true);
       expect(resumed?.trainer).toBe('tfjs');
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('starts over from a checkpoint written before the trainer-state codec', async () => {
+    const folder = await makeTempDir();
+    try {
+      const trial = trialFor({ epochs: 2 });
+      const old = { trialId: trial.id, epoch: 1, weights: [], optimizer: [], metrics: [] };
+      await writeFile(join(folder.path, 'checkpoint.json'), JSON.stringify(old));
+      const result = await trainTrial({
+        trial,
+        data,
+        folder: folder.path,
+        backend: 'cpu',
+        probeBatchSize: 16,
+      });
+      expect(result?.resumed).toBe(false);
+      expect(result?.epochs.map((metrics) => metrics.epoch)).toEqual([1, 2]);
     } finally {
       await folder.remove();
     }

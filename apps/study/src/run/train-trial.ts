@@ -1,22 +1,27 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { learnedParameters } from '@actlab/activations';
+import {
+  createTrainer,
+  decodeTrainerState,
+  encodeTrainerState,
+  type Trainer,
+  type TrainerRequest,
+} from '@actlab/backend';
 import { shuffledIndices } from '@actlab/mnist-loader';
+import { deriveSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { readJsonIfExists, writeJsonAtomic } from '../engine/atomic-files.js';
 import type { Trial } from '../study/expand-trials.js';
-import { writeJsonAtomic } from './atomic-files.js';
 import { buildModel } from './build-model.js';
-import { type Checkpoint, readCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint.js';
-import { createOptimizer } from './create-optimizer.js';
-import { deriveSeed } from './seeded-random.js';
-import {
-  createTrainingEngine,
-  type TrainerRequest,
-  type TrainingEngine,
-} from './training-engine.js';
 import { fillBatch, type LabelledImages, type TrialData } from './trial-data.js';
-import type { EpochMetrics, GradientRecord, TrialResult } from './trial-records.js';
+import type {
+  EpochMetrics,
+  GradientRecord,
+  TrialCheckpoint,
+  TrialResult,
+} from './trial-records.js';
 
 /** Progress of a running trial, sent to the display. */
 export interface TrialProgress {
@@ -51,10 +56,16 @@ export interface TrainTrialOptions {
   /** Record the learnable activations' parameters after every epoch. */
   recordLearnedParameters?: boolean;
   onProgress?: (progress: TrialProgress) => void;
-  /** Called with each per-epoch checkpoint once it is saved (the queue worker publishes it). */
-  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
+  /** Where checkpoints go; default `checkpoint.json` in `folder`. */
+  checkpoints?: CheckpointStore;
   /** Test hook: stop (as if killed) after this many epochs of this call. */
   stopAfterEpochs?: number;
+}
+
+/** Loads and saves a trial's per-epoch checkpoint. */
+export interface CheckpointStore {
+  load(): Promise<TrialCheckpoint | undefined>;
+  save(checkpoint: TrialCheckpoint): Promise<void>;
 }
 
 /** Files of a trial folder. */
@@ -70,9 +81,9 @@ export const trialFiles = {
 const trainEvaluationLimit = 10_000;
 const evaluationChunk = 1000;
 
-/** Mean cross-entropy and accuracy of the engine's predictions on the first `limit` samples. */
+/** Mean cross-entropy and accuracy of the trainer's predictions on the first `limit` samples. */
 function evaluate(
-  engine: TrainingEngine,
+  trainer: Trainer,
   set: LabelledImages,
   data: TrialData,
   limit = set.count,
@@ -86,7 +97,7 @@ function evaluate(
   for (let start = 0; start < count; start += evaluationChunk) {
     const size = Math.min(evaluationChunk, count - start);
     fillBatch(set, null, start, size, inputSize, classes, xs, ys);
-    const probabilities = engine.predict(xs, size);
+    const probabilities = trainer.predict(xs.subarray(0, size * inputSize));
     for (let row = 0; row < size; row++) {
       const label = set.labels[start + row] as number;
       let best = 0;
@@ -132,8 +143,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   });
 
   const model = buildModel(settings, data.inputSize, data.classes);
-  const optimizer = createOptimizer(settings.optimizer);
-  let engine: TrainingEngine | undefined;
+  let trainer: Trainer | undefined;
   const probeCount = Math.min(options.probeBatchSize, data.train.count);
   const probeXs = new Float32Array(probeCount * data.inputSize);
   const probeYs = new Float32Array(probeCount * data.classes);
@@ -143,23 +153,29 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
 
   try {
     const checkpointPath = join(folder, trialFiles.checkpoint);
-    const checkpoint = await readCheckpoint(checkpointPath, trial.id);
+    const store: CheckpointStore = options.checkpoints ?? {
+      load: async () => {
+        const saved = await readJsonIfExists<TrialCheckpoint>(checkpointPath);
+        return saved?.trialId === trial.id ? saved : undefined;
+      },
+      save: (checkpoint) => writeJsonAtomic(checkpointPath, checkpoint),
+    };
+    const loaded = await store.load();
+    // A checkpoint from before the trainer-state codec has no `trainer`: the trial starts over.
+    const checkpoint = loaded?.trainer ? loaded : undefined;
     let metrics: EpochMetrics[] = [];
     let gradients: GradientRecord[] = [];
     let trainSeconds = 0;
     let firstEpoch = 1;
-    if (checkpoint) restoreWeights(checkpoint, model);
-    engine = await createTrainingEngine({
-      model,
-      optimizer,
-      request: options.trainer ?? 'auto',
-      ...(checkpoint ? { resumeFrom: checkpoint.engine ?? 'tfjs' } : {}),
+    const saved = checkpoint ? decodeTrainerState(checkpoint.trainer) : undefined;
+    // A checkpoint continues with the trainer that wrote it, so the run goes on exactly.
+    trainer = await createTrainer(model, {
+      optimizer: settings.optimizer,
+      trainer: saved?.trainer ?? options.trainer ?? 'auto',
       batchSize: settings.batchSize,
-      inputSize: data.inputSize,
-      classes: data.classes,
     });
-    if (checkpoint) {
-      await engine.restoreOptimizer(checkpoint);
+    if (checkpoint && saved) {
+      await trainer.importState(saved);
       metrics = checkpoint.metrics;
       gradients = checkpoint.gradients;
       trainSeconds = checkpoint.trainSeconds;
@@ -185,7 +201,10 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         const start = batch * batchSize;
         const size = Math.min(batchSize, data.train.count - start);
         fillBatch(data.train, order, start, size, data.inputSize, data.classes, xs, ys);
-        engine.trainBatch(xs, ys, size);
+        trainer.trainBatch(
+          xs.subarray(0, size * data.inputSize),
+          ys.subarray(0, size * data.classes),
+        );
         if (options.onProgress && (batch % 50 === 0 || batch === batches - 1)) {
           options.onProgress({
             trialId: trial.id,
@@ -198,11 +217,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       }
       const epochTrainSeconds = (performance.now() - epochStart) / 1000;
       trainSeconds += epochTrainSeconds;
-      engine.syncModel();
+      trainer.syncModel();
 
-      const train = evaluate(engine, data.train, data, trainEvaluationLimit);
-      const validation = data.validation ? evaluate(engine, data.validation, data) : null;
-      const test = evaluate(engine, data.test, data);
+      const train = evaluate(trainer, data.train, data, trainEvaluationLimit);
+      const validation = data.validation ? evaluate(trainer, data.validation, data) : null;
+      const test = evaluate(trainer, data.test, data);
       const finite =
         Number.isFinite(train.loss) && Number.isFinite(test.loss) && weightsAreFinite(model);
       const epochMetrics: EpochMetrics = {
@@ -236,14 +255,14 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
         divergedAtEpoch = epoch;
         break;
       }
-      const saved = await saveCheckpoint(checkpointPath, model, await engine.saveOptimizer(), {
+      await store.save({
         trialId: trial.id,
         epoch,
+        trainer: encodeTrainerState(await trainer.exportState()),
         metrics,
         gradients,
         trainSeconds,
       });
-      await options.onCheckpoint?.(saved);
       epochsThisCall++;
     }
 
@@ -257,7 +276,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
       epochs: metrics,
       finalTestAccuracy: last?.testAccuracy ?? Number.NaN,
       backend: options.backend,
-      trainer: engine.kind,
+      trainer: trainer.kind,
       trainSeconds,
       resumed: checkpoint !== undefined,
     };
@@ -266,8 +285,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrialResul
   } finally {
     probeInputs.dispose();
     probeTargets.dispose();
-    engine?.dispose();
-    optimizer.dispose();
+    trainer?.dispose();
     model.dispose();
   }
 }

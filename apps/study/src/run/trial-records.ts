@@ -1,3 +1,4 @@
+import type { EncodedTrainerState, TrainerKind } from '@actlab/backend';
 import type { TrialSettings } from '../study/study-schema.js';
 
 /** Metrics measured after one epoch (epoch 0 = before training). */
@@ -51,8 +52,21 @@ export interface TrialResult {
   finalTestAccuracy: number;
   backend: string;
   /** What trained it: the fused WebAssembly Dense-stack trainer or stock tfjs (absent in older runs). */
-  trainer?: 'fused' | 'tfjs';
+  trainer?: TrainerKind;
   trainSeconds: number;
   /** True when the trial was continued from a checkpoint. */
   resumed: boolean;
+}
+
+/** Everything needed to continue a trial exactly where it stopped, saved after every epoch. */
+export interface TrialCheckpoint {
+  /** Trial id the checkpoint belongs to; a mismatch means the folder was reused. */
+  trialId: string;
+  /** Last finished epoch. */
+  epoch: number;
+  /** The model's weights and the optimizer's state, from `@actlab/backend`'s trainer. */
+  trainer: EncodedTrainerState;
+  metrics: EpochMetrics[];
+  gradients: GradientRecord[];
+  trainSeconds: number;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expandTrials, formatAxisValue } from './expand-trials.js';
-import { parseStudy } from './load-study.js';
+import { studySchema } from './study-schema.js';
 
-const study = parseStudy({
+const study = studySchema.parse({
   name: 'grid',
   title: 'Grid',
   description: 'd',
@@ -24,7 +24,10 @@ describe('expandTrials', () => {
 
   it('gives the same id to the same settings whatever the key order', () => {
     const again = expandTrials(
-      parseStudy({ ...study, grid: { depth: [2, 3, 4], activation: study.grid.activation } }),
+      studySchema.parse({
+        ...study,
+        grid: { depth: [2, 3, 4], activation: study.grid.activation },
+      }),
     );
     expect(new Set(again.map((trial) => trial.id))).toEqual(
       new Set(expandTrials(study).map((trial) => trial.id)),

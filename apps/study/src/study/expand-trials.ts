@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { unitId } from '../engine/unit-id.js';
 import {
   defaultTrialSettings,
   type GridAxis,
@@ -43,10 +42,8 @@ export function formatAxisValue(value: unknown): string {
   return String(value);
 }
 
-/** Stable id of a trial's settings. */
-export function trialId(settings: TrialSettings): string {
-  return createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 16);
-}
+/** Stable id of a trial's settings (the engine's unit id). */
+export const trialId: (settings: TrialSettings) => string = unitId;
 
 /**
  * Expands a study's grid into trials: the cartesian product of the grid axes, times the seeds,

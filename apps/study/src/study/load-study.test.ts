@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ActlabError } from '@actlab/errors';
 import { makeTempDir } from '@actlab/test-utils';
 import { describe, expect, it } from 'vitest';
-import { listPresets, loadStudy, parseStudy, readPresetText } from './load-study.js';
+import { listPresets, loadStudy, parseStudy } from './load-study.js';
+import type { Study } from './study-schema.js';
 
 const minimal = { name: 'tiny', title: 'Tiny', description: 'A tiny study.', base: {} };
 
@@ -18,7 +19,9 @@ function codeOf(action: () => unknown): string | undefined {
 
 describe('parseStudy', () => {
   it('fills in defaults for a minimal study', () => {
-    const study = parseStudy(minimal);
+    const { kind, study: parsed } = parseStudy(minimal);
+    const study = parsed as Study;
+    expect(kind.kind).toBe('grid');
     expect(study.seeds).toBe(1);
     expect(study.grid).toEqual({});
     expect(study.record.gradients.batchSize).toBe(32);
@@ -62,12 +65,14 @@ describe('loadStudy', () => {
   it('loads every built-in preset', async () => {
     const presets = await listPresets();
     expect(presets).toContain('depth-activation');
+    const kinds = new Set<string>();
     for (const preset of presets) {
-      // Presets of another kind (kind: mask-detector) have their own schema and loader.
-      if (/^kind:/m.test(await readPresetText(preset))) continue;
-      const study = await loadStudy(preset);
-      expect(study.name).toBe(preset);
+      const { kind, study } = await loadStudy(preset);
+      expect((study as Study).name).toBe(preset);
+      kinds.add(kind.kind);
     }
+    // One loader for every kind: it decides preset or path once and the file's kind picks the schema.
+    expect([...kinds].sort()).toEqual(['adversarial', 'grid', 'mask-detector']);
   });
 
   it('says which presets exist when the name is unknown', async () => {
@@ -79,13 +84,13 @@ describe('loadStudy', () => {
     try {
       const jsonPath = join(folder.path, 'study.json');
       await writeFile(jsonPath, JSON.stringify(minimal));
-      expect((await loadStudy(jsonPath)).name).toBe('tiny');
+      expect(((await loadStudy(jsonPath)).study as Study).name).toBe('tiny');
       const yamlPath = join(folder.path, 'study.yaml');
       await writeFile(
         yamlPath,
         'name: tiny\ntitle: T\ndescription: D\nbase: {}\ngrid: { depth: [2, 3] }\n',
       );
-      expect((await loadStudy(yamlPath)).grid.depth).toEqual([2, 3]);
+      expect(((await loadStudy(yamlPath)).study as Study).grid.depth).toEqual([2, 3]);
       await writeFile(yamlPath, 'name: [unclosed\n');
       await expect(loadStudy(yamlPath)).rejects.toMatchObject({ code: 'STUDY_INVALID' });
       await expect(loadStudy(join(folder.path, 'missing.yaml'))).rejects.toMatchObject({
@@ -94,5 +99,14 @@ describe('loadStudy', () => {
     } finally {
       await folder.remove();
     }
+  });
+});
+
+describe('parseStudy of other kinds', () => {
+  it('validates a file with the schema its kind names, and refuses an unknown kind', () => {
+    expect(() => parseStudy({ kind: 'mask-detector', name: 'm', title: 'M', sizes: 3 })).toThrow(
+      /not a valid mask-detector study[\s\S]*sizes/,
+    );
+    expect(codeOf(() => parseStudy({ kind: 'cifar', name: 'c' }))).toBe('KIND_UNKNOWN');
   });
 });

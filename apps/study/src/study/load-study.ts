@@ -3,8 +3,9 @@ import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { StudyConfigError } from './study-errors.js';
-import { type Study, studySchema } from './study-schema.js';
+import { getKind } from '../engine/registry.js';
+import { StudyError } from '../engine/study-error.js';
+import type { StudyBasics, StudyKind } from '../engine/study-kind.js';
 
 const presetsFolder = fileURLToPath(new URL('../presets/', import.meta.url));
 const presetsFolderFromSource = fileURLToPath(new URL('../../presets/', import.meta.url));
@@ -16,7 +17,7 @@ async function presetsDirectory(): Promise<string> {
       return folder;
     } catch {}
   }
-  throw new StudyConfigError({
+  throw new StudyError({
     code: 'PRESETS_MISSING',
     message: `the built-in presets folder was not found (looked in ${presetsFolder}); reinstall @actlab/study`,
   });
@@ -24,19 +25,18 @@ async function presetsDirectory(): Promise<string> {
 
 /** Names of the built-in presets, sorted. */
 export async function listPresets(): Promise<string[]> {
-  const folder = await presetsDirectory();
-  const files = await readdir(folder);
+  const files = await readdir(await presetsDirectory());
   return files
     .filter((file) => file.endsWith('.yaml'))
     .map((file) => basename(file, '.yaml'))
     .sort();
 }
 
-/** The text of a built-in preset file. Throws {@link StudyConfigError} `PRESET_NOT_FOUND`. */
+/** The text of a built-in preset file. Throws {@link StudyError} `PRESET_NOT_FOUND`. */
 export async function readPresetText(name: string): Promise<string> {
   const presets = await listPresets();
   if (!presets.includes(name)) {
-    throw new StudyConfigError({
+    throw new StudyError({
       code: 'PRESET_NOT_FOUND',
       message: `no preset named "${name}"; the presets are: ${presets.join(', ')}. A path to a .yaml or .json study file works too.`,
     });
@@ -52,39 +52,54 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${issue.message}`;
 }
 
-/**
- * Validates a parsed study object against the schema and fills in defaults.
- *
- * @param value - the parsed YAML or JSON
- * @param origin - where it came from, for the error message
- * @throws {@link StudyConfigError} `STUDY_INVALID` naming every bad field and the allowed values
- */
-export function parseStudy(value: unknown, origin = 'study'): Study {
-  const result = studySchema.safeParse(value);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`);
-    throw new StudyConfigError({
-      code: 'STUDY_INVALID',
-      message: `${origin} is not a valid study:\n${lines.join('\n')}`,
-      cause: result.error,
-    });
-  }
-  return result.data;
+/** A study with the kind that runs it. */
+export interface LoadedStudy<Study = StudyBasics> {
+  kind: StudyKind;
+  study: Study;
 }
 
 /**
- * Loads a study from a built-in preset name or a path to a YAML/JSON file.
+ * Validates a parsed study object with the schema of its `kind` (grid when it names none) and
+ * fills in defaults.
  *
- * @throws {@link StudyConfigError} `PRESET_NOT_FOUND`, `STUDY_UNREADABLE` or `STUDY_INVALID`
+ * @param value - the parsed YAML or JSON
+ * @param origin - where it came from, for the error message
+ * @throws {@link StudyError} `KIND_UNKNOWN`, or `STUDY_INVALID` naming every bad field and the
+ *   allowed values
  */
-export async function loadStudy(presetOrPath: string): Promise<Study> {
-  const looksLikePath = /[/\\]/.test(presetOrPath) || /\.(ya?ml|json)$/i.test(presetOrPath);
+export function parseStudy(value: unknown, origin = 'study'): LoadedStudy {
+  const named = (value as { kind?: unknown } | null)?.kind;
+  const kind = getKind(typeof named === 'string' ? named : 'grid');
+  const result = kind.schema.safeParse(value);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`);
+    throw new StudyError({
+      code: 'STUDY_INVALID',
+      message: `${origin} is not a valid ${kind.kind} study:\n${lines.join('\n')}`,
+      cause: result.error,
+    });
+  }
+  return { kind, study: result.data };
+}
+
+/** True when the argument names a file rather than a built-in preset: decided here, once. */
+export function isStudyPath(presetOrPath: string): boolean {
+  return /[/\\]/.test(presetOrPath) || /\.(ya?ml|json)$/i.test(presetOrPath);
+}
+
+/**
+ * Loads a study of any kind from a built-in preset name or a path to a YAML/JSON file.
+ *
+ * @throws {@link StudyError} `PRESET_NOT_FOUND`, `STUDY_UNREADABLE`, `KIND_UNKNOWN` or
+ *   `STUDY_INVALID`
+ */
+export async function loadStudy(presetOrPath: string): Promise<LoadedStudy> {
   let text: string;
-  if (looksLikePath) {
+  if (isStudyPath(presetOrPath)) {
     try {
       text = await readFile(presetOrPath, 'utf8');
     } catch (cause) {
-      throw new StudyConfigError({
+      throw new StudyError({
         code: 'STUDY_UNREADABLE',
         message: `cannot read the study file ${presetOrPath}: ${(cause as Error).message}`,
         cause,
@@ -93,13 +108,14 @@ export async function loadStudy(presetOrPath: string): Promise<Study> {
   } else {
     text = await readPresetText(presetOrPath);
   }
+  const isJson = extname(presetOrPath).toLowerCase() === '.json';
   let value: unknown;
   try {
-    value = extname(presetOrPath).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    value = isJson ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
-    throw new StudyConfigError({
+    throw new StudyError({
       code: 'STUDY_INVALID',
-      message: `${presetOrPath} is not valid ${extname(presetOrPath) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`,
+      message: `${presetOrPath} is not valid ${isJson ? 'JSON' : 'YAML'}: ${(cause as Error).message}`,
       cause,
     });
   }

@@ -1,28 +1,8 @@
+import { activationSpecSchema } from '@actlab/activations';
+import { optimizerSpecSchema } from '@actlab/backend';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
-const finitePositive = z.number().positive().finite();
-
-/** An activation by name, or by name with numeric parameters (`{name: leakyRelu, alpha: 0.1}`). */
-export const activationSpecSchema = z.union([
-  z.string().min(1),
-  z.object({ name: z.string().min(1) }).catchall(z.number().finite()),
-]);
-
-/** The optimizers a study can name, with the settings each one takes. */
-export const optimizerSchema = z
-  .object({
-    name: z.enum(['sgd', 'momentum', 'adam', 'adagrad', 'adadelta', 'rmsprop']),
-    /** Name shown in tables and figures, e.g. `Adam` (default: name and settings). */
-    label: z.string().min(1).optional(),
-    learningRate: finitePositive,
-    momentum: z.number().min(0).max(1).optional(),
-    beta1: z.number().min(0).lt(1).optional(),
-    beta2: z.number().min(0).lt(1).optional(),
-    rho: z.number().min(0).lt(1).optional(),
-    epsilon: finitePositive.optional(),
-  })
-  .strict();
 
 /** Everything that defines one trial; a study's `base` and `grid` fill these in. */
 export const trialSettingsSchema = z
@@ -52,7 +32,7 @@ export const trialSettingsSchema = z
       /** He-normal for ReLU-like activations, normal(0, 1/fan_in) for the others. */
       'auto',
     ]),
-    optimizer: optimizerSchema,
+    optimizer: optimizerSpecSchema,
     batchSize: positiveInt,
     epochs: positiveInt,
     seed: z.number().int().min(0),
@@ -176,6 +156,8 @@ const referenceSchema = z
 /** A study: a grid of trials, what to record and how to report them. Presets are such files. */
 export const studySchema = z
   .object({
+    /** Grid studies may say so; a file without `kind` is one. */
+    kind: z.literal('grid').optional(),
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
     title: z.string(),
     description: z.string(),

@@ -1,7 +1,7 @@
 import type { layers } from '@tensorflow/tfjs-layers';
 import { ActivationError } from '../activation-error.js';
+import type { ActivationSpec } from '../activation-spec-schema.js';
 import {
-  type ActivationSpec,
   activationNames,
   activationSpecOf,
   getActivation,

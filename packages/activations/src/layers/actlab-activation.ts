@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import type { Activation } from '../activation.js';
-import { type ActivationSpec, activationSpecOf, getActivation } from '../registry.js';
+import type { ActivationSpec } from '../activation-spec-schema.js';
+import { activationSpecOf, getActivation } from '../registry.js';
 import { singleInput } from './layer-input.js';
 
 /** Settings of an {@link ActlabActivation} layer. */

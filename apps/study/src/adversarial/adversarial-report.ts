@@ -1,0 +1,256 @@
+import { join } from 'node:path';
+import { readJsonIfExists } from '../engine/atomic-files.js';
+import type { ReportContent, ReportInput } from '../engine/study-kind.js';
+import { adversarialGridPng, type GridTile } from './adversarial-grid.js';
+import type { AdversarialMethod, AdversarialStudy } from './adversarial-study-schema.js';
+import {
+  type AttackUnitResult,
+  type CleanPrediction,
+  type PairResult,
+  resolveModelDir,
+} from './attack-unit.js';
+
+/** One row of the comparison table. */
+export interface MethodSummary {
+  id: string;
+  label: string;
+  pairs: number;
+  successes: number;
+  /** Pairs whose target is not the source's own class. */
+  attackedPairs: number;
+  attackedSuccesses: number;
+  /** Means over the successful pairs whose target is not the source's class. */
+  meanL2: number | null;
+  meanLinf: number | null;
+  meanConfidence: number | null;
+  meanSteps: number;
+  /** Mean wall-clock ms per example (attack call, or forward pass for the amortised generator). */
+  millisecondsPerExample: number;
+  /** Amortised generator only: one-off training time. */
+  trainSeconds?: number;
+  /** Seconds of all its attacks (and training) together. */
+  totalSeconds: number;
+}
+
+const mean = (values: number[]) =>
+  values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+
+function summarize(method: AdversarialMethod, units: AttackUnitResult[]): MethodSummary {
+  const pairs = units.flatMap((unit) => unit.pairs);
+  const attacked = pairs.filter((pair) => pair.target !== pair.label);
+  const fooled = attacked.filter((pair) => pair.success);
+  const seconds = units.find((unit) => unit.training)?.training?.seconds;
+  return {
+    id: method.id,
+    label: method.label,
+    pairs: pairs.length,
+    successes: pairs.filter((pair) => pair.success).length,
+    attackedPairs: attacked.length,
+    attackedSuccesses: fooled.length,
+    meanL2: mean(fooled.map((pair) => pair.l2)),
+    meanLinf: mean(fooled.map((pair) => pair.linf)),
+    meanConfidence: mean(fooled.map((pair) => pair.confidence)),
+    meanSteps: mean(pairs.map((pair) => pair.steps)) ?? 0,
+    millisecondsPerExample: mean(pairs.map((pair) => pair.milliseconds)) ?? 0,
+    ...(seconds !== undefined ? { trainSeconds: seconds } : {}),
+    totalSeconds: (seconds ?? 0) + pairs.reduce((sum, pair) => sum + pair.milliseconds, 0) / 1000,
+  };
+}
+
+function describeMethod(method: AdversarialMethod): string {
+  switch (method.attack) {
+    case 'generator':
+      return `${method.schedule}, hidden [${method.hiddenUnits.join(', ')}], ${method.schedule === 'stagewise' ? `${method.reconstructSteps ?? 800} reconstruction steps then ` : ''}up to ${method.attackSteps} ${method.schedule === 'alternate' ? 'rounds' : 'attack steps'}, Adam ${method.learningRate}, stop at p(target) ≥ ${method.confidence}`;
+    case 'fgsm':
+      return `one step, ε = ${method.epsilon} (L∞)`;
+    case 'pgd':
+      return `${method.norm === 'linf' ? 'L∞' : 'L2'}, ε = ${method.epsilon}, up to ${method.steps} steps, random start, stop at the target`;
+    case 'amortised':
+      return `trained once on ${method.trainImages} test images (not the sources): ${method.steps} steps × batch ${method.batchSize}, random targets, ε = ${method.epsilon} (L∞), hidden [${method.hiddenUnits.join(', ')}]`;
+  }
+}
+
+const format = (value: number | null, digits: number) =>
+  value === null ? '—' : value.toFixed(digits);
+
+/**
+ * The report of an adversarial study: sources, the comparison of every method, one grid per
+ * source, the grid method's pairs, and `results.json` (every pair without its pixels).
+ */
+export async function adversarialReport({
+  manifest,
+  results,
+}: ReportInput<AdversarialStudy, AttackUnitResult>): Promise<ReportContent> {
+  const { study, machine, options } = manifest;
+  const units = results.map(({ result }) => result);
+  const methods: AdversarialMethod[] = [];
+  for (const unit of units) {
+    if (!methods.some((method) => method.id === unit.settings.method.id)) {
+      methods.push(unit.settings.method);
+    }
+  }
+  const clean: CleanPrediction[] = [];
+  for (const source of units.flatMap((unit) => unit.clean)) {
+    if (!clean.some((known) => known.index === source.index)) clean.push(source);
+  }
+  const summaries = methods.map((method) =>
+    summarize(
+      method,
+      units.filter((unit) => unit.settings.method.id === method.id),
+    ),
+  );
+  const gridMethod = methods.find((method) => method.attack === 'generator') ?? methods[0];
+  const gridPairs: PairResult[] = units
+    .filter((unit) => unit.settings.method.id === gridMethod?.id)
+    .flatMap((unit) => unit.pairs);
+  const modelDir = resolveModelDir(units[0]?.settings.model);
+  const modelMetrics = await readJsonIfExists<{ testAccuracy?: number }>(
+    join(modelDir, 'metrics.json'),
+  );
+  const classifier = {
+    folder: units[0]?.settings.model
+      ? modelDir
+      : 'shipped (@actlab/adversarial-generator models/mnist-cnn)',
+    testAccuracy: modelMetrics?.testAccuracy ?? null,
+  };
+  const targets = units[0]?.settings.targets ?? [];
+  const figures = [];
+  for (const source of clean) {
+    const side = Math.round(Math.sqrt(source.pixels.length));
+    const tiles: GridTile[] = [
+      {
+        pixels: source.pixels,
+        caption: `#${source.index}: ${source.label}`,
+        detail: `pred ${source.predicted} (${source.probability.toFixed(2)})`,
+        status: 'original',
+      },
+      ...gridPairs
+        .filter((pair) => pair.source === source.index)
+        .map((pair) => ({
+          pixels: pair.pixels,
+          caption: `→ ${pair.target}`,
+          detail: `pred ${pair.predictedClass} (${pair.confidence.toFixed(2)})`,
+          status: pair.success ? ('hit' as const) : ('miss' as const),
+        })),
+    ];
+    figures.push({
+      name: `grid-${source.index}`,
+      title: `grid of source ${source.index}`,
+      caption: `Source ${source.index} (digit ${source.label}).`,
+      png: await adversarialGridPng(tiles, side, side),
+    });
+  }
+  const attacked = summaries[0]?.attackedPairs ?? 0;
+  const total = summaries[0]?.pairs ?? 0;
+  const resultsJson = {
+    study: study.name,
+    createdAt: manifest.updatedAt,
+    machine,
+    options: { ...options, sources: clean.map((source) => source.index), targets },
+    classifier,
+    sources: clean.map(({ pixels: _pixels, ...source }) => source),
+    methods,
+    summary: summaries,
+    pairs: units.flatMap((unit) => unit.pairs.map(({ pixels: _pixels, ...pair }) => pair)),
+  };
+  return {
+    facts: [
+      `Run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tfjs backend ${options.backend}, ${manifest.updatedAt}.${options.quick ? ` Quick profile: ${clean.length} source(s), step counts capped at ${study.quick.maxSteps}.` : ''} Classifier: ${classifier.folder}${classifier.testAccuracy !== null ? ` (test accuracy ${(100 * classifier.testAccuracy).toFixed(2)} %)` : ''}. Units: ${results.length} of ${manifest.trials.length} finished.`,
+    ],
+    sections: [
+      {
+        heading: 'Sources',
+        blocks: [
+          {
+            table: {
+              header: ['test index', 'label', 'predicted', 'probability'],
+              rows: clean.map((source) => [
+                String(source.index),
+                String(source.label),
+                String(source.predicted),
+                source.probability.toFixed(4),
+              ]),
+            },
+          },
+        ],
+      },
+      {
+        heading: 'Comparison',
+        blocks: [
+          {
+            paragraph: `Every method attacks the same ${total} (source, target) pairs. "Success" counts pairs the classifier then assigns to the target${total > attacked ? `; the ${total - attacked} pairs whose target is the source's own class are easy for every method, so the second column counts only the ${attacked} real attacks` : ''}. L2, L∞ and confidence are means over the successful real attacks (target ≠ label); time is wall-clock per example on one thread.`,
+          },
+          {
+            table: {
+              header: [
+                'method',
+                'settings',
+                'success (all pairs)',
+                'success (target ≠ label)',
+                'mean L2',
+                'mean L∞',
+                'mean p(target)',
+                'mean steps',
+                'ms per example',
+                'total s',
+              ],
+              rows: summaries.map((summary, index) => [
+                summary.label,
+                describeMethod(methods[index] as AdversarialMethod),
+                `${summary.successes}/${summary.pairs}`,
+                `${summary.attackedSuccesses}/${summary.attackedPairs}`,
+                format(summary.meanL2, 2),
+                format(summary.meanLinf, 3),
+                format(summary.meanConfidence, 3),
+                summary.meanSteps.toFixed(1),
+                `${summary.millisecondsPerExample.toFixed(0)}${summary.trainSeconds !== undefined ? ` (+ ${summary.trainSeconds.toFixed(0)} s training once)` : ''}`,
+                summary.totalSeconds.toFixed(0),
+              ]),
+            },
+          },
+        ],
+      },
+      {
+        heading: 'Grids',
+        blocks: [
+          {
+            paragraph: `${gridMethod?.label}: the original (grey frame, with the classifier's prediction), then one adversarial image per target, captioned with the class the classifier predicts and its probability (green frame: target reached, red: missed).`,
+          },
+          ...figures.map((figure) => ({ figure })),
+        ],
+      },
+      {
+        heading: `Pairs (${gridMethod?.label})`,
+        blocks: [
+          {
+            table: {
+              header: [
+                'source',
+                'label',
+                'target',
+                'predicted',
+                'p',
+                'L2',
+                'L∞',
+                'steps',
+                'seconds',
+              ],
+              rows: gridPairs.map((pair) => [
+                String(pair.source),
+                String(pair.label),
+                String(pair.target),
+                String(pair.predictedClass),
+                pair.confidence.toFixed(3),
+                pair.l2.toFixed(2),
+                pair.linf.toFixed(3),
+                String(pair.steps),
+                (pair.milliseconds / 1000).toFixed(1),
+              ]),
+            },
+          },
+        ],
+      },
+    ],
+    files: [{ name: 'results.json', data: `${JSON.stringify(resultsJson, null, 2)}\n` }],
+  };
+}

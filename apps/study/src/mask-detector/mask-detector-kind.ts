@@ -1,0 +1,49 @@
+import type { PlannedUnit, StudyKind } from '../engine/study-kind.js';
+import type { MaskSet } from './mask-data.js';
+import { maskReport } from './mask-report.js';
+import { type MaskStudy, maskStudySchema } from './mask-study-schema.js';
+import { type MaskUnitResult, type MaskUnitSettings, runMaskUnit } from './mask-unit.js';
+
+/**
+ * The seed's face-mask CNN (`kind: mask-detector`): one unit per model (both sets, and with
+ * `crossDataset` each set alone), one step per epoch, a checkpoint after every epoch.
+ */
+export const maskDetectorKind: StudyKind<MaskStudy, MaskUnitSettings, MaskUnitResult> = {
+  kind: 'mask-detector',
+  schema: maskStudySchema,
+  flags: ['epochs'],
+  async plan(study, options) {
+    const maxEpochs = options.epochs ?? (options.quick ? study.quick.maxEpochs : study.maxEpochs);
+    const common = {
+      size: options.quick ? study.quick.size : study.size,
+      limit: options.quick ? study.quick.limit : null,
+      seed: study.seed,
+      margin: study.margin,
+      minBoxSize: study.minBoxSize,
+      maxEpochs,
+      batchSize: study.batchSize,
+      targetValidationAccuracy: study.targetValidationAccuracy,
+    };
+    const models: [string, MaskSet[]][] = [
+      ['both sets', ['face-mask-voc', 'face-mask']],
+      ...(study.crossDataset
+        ? ([
+            ['face-mask-voc', ['face-mask-voc']],
+            ['face-mask', ['face-mask']],
+          ] as [string, MaskSet[]][])
+        : []),
+    ];
+    return models.map(
+      ([label, trainedOn]): PlannedUnit<MaskUnitSettings> => ({
+        label,
+        axes: { trainedOn: label },
+        settings: { ...common, trainedOn },
+        steps: maxEpochs,
+      }),
+    );
+  },
+  runUnit: runMaskUnit,
+  describe: (result) =>
+    `stopped by ${result.stoppedBy} after ${result.epochs.length} epoch(s), validation accuracy ${result.finalTestAccuracy.toFixed(4)}`,
+  report: maskReport,
+};

@@ -1,0 +1,1 @@
+export { deriveSeed, seededRandom, shuffleInPlace, tfjsSeed } from './seeded-random.js';
