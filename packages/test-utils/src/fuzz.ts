@@ -30,7 +30,6 @@ export function fuzzParameters<T>(runs: number): fc.Parameters<T> {
     numRuns: positiveIntegerFromEnvironment('ACTLAB_FUZZ_RUNS') ?? runs,
     seed: positiveIntegerFromEnvironment('ACTLAB_FUZZ_SEED') ?? defaultFuzzSeed,
     ...(path ? { path } : {}),
-    endOnFailure: true,
   };
 }
 
