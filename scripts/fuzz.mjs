@@ -5,7 +5,8 @@
 //
 //   node scripts/fuzz.mjs [--runs 20000] [--seed N] [--path P] [--package mnist-loader]...
 //
-// --runs: cases per property (default 20 000); --seed: replay a seed; --path: the `path`
+// --runs: cases per property (default 20 000; a few slow properties, such as face detection,
+// cap it lower through fuzzParameters' longRunLimit); --seed: replay a seed; --path: the `path`
 // fast-check prints beside a failing seed, to jump straight to the shrunk case; --package: only
 // these packages (folder names under packages/, repeatable).
 import { spawnSync } from 'node:child_process';

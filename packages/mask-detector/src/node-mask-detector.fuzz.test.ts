@@ -69,7 +69,7 @@ describe('decodeImage and predict on image bytes under fuzzing', () => {
           if (outcome.ok) expect(detector.classNames).toContain(outcome.value.label);
           expect(tf.memory().numTensors).toBe(before);
         }),
-        fuzzParameters(150),
+        fuzzParameters(150, 5000),
       );
     },
     fuzzTimeout(30_000),
@@ -87,7 +87,7 @@ describe('decodeImage and predict on image bytes under fuzzing', () => {
           );
           if (outcome.ok) expect(Array.isArray(outcome.value)).toBe(true);
         }),
-        fuzzParameters(8),
+        fuzzParameters(8, 300),
       );
     },
     fuzzTimeout(30_000),

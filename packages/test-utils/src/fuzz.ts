@@ -23,11 +23,14 @@ function positiveIntegerFromEnvironment(name: string): number | undefined {
  * prints beside a failing seed) for long runs and replays.
  *
  * @param runs - cases in the normal test run; keep the property under ~2 s with it
+ * @param longRunLimit - at most this many cases in a long run, for properties whose cases take
+ *   a good fraction of a second (a face detection, a model load)
  */
-export function fuzzParameters<T>(runs: number): fc.Parameters<T> {
+export function fuzzParameters<T>(runs: number, longRunLimit = Infinity): fc.Parameters<T> {
   const path = process.env.ACTLAB_FUZZ_PATH;
+  const longRuns = positiveIntegerFromEnvironment('ACTLAB_FUZZ_RUNS');
   return {
-    numRuns: positiveIntegerFromEnvironment('ACTLAB_FUZZ_RUNS') ?? runs,
+    numRuns: longRuns === undefined ? runs : Math.min(longRuns, longRunLimit),
     seed: positiveIntegerFromEnvironment('ACTLAB_FUZZ_SEED') ?? defaultFuzzSeed,
     ...(path ? { path } : {}),
   };

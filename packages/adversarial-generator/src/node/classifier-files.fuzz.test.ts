@@ -63,7 +63,7 @@ describe('saveClassifier and loadClassifier under fuzzing', () => {
           model.dispose();
           loaded.dispose();
         }),
-        fuzzParameters(30),
+        fuzzParameters(30, 2000),
       );
     },
     fuzzTimeout(30_000),
