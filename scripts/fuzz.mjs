@@ -10,7 +10,7 @@
 // fast-check prints beside a failing seed, to jump straight to the shrunk case; --package: only
 // these packages (folder names under packages/, repeatable).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +38,7 @@ if (!Number.isSafeInteger(seed) || seed < 0) {
 const packagesDir = join(root, 'packages');
 const fuzzed = readdirSync(packagesDir)
   .filter((name) => !values.package || values.package.includes(name))
+  .filter((name) => existsSync(join(packagesDir, name, 'src')))
   .map((name) => ({
     name,
     files: readdirSync(join(packagesDir, name, 'src'), { recursive: true })
