@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { damagedBytes, fuzzParameters, fuzzTimeout, typedOutcome } from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -33,6 +34,29 @@ afterAll(() => {
 });
 
 const images = () => fc.oneof(damagedBytes(png), damagedBytes(jpeg));
+
+/** `png` with its IHDR declaring `width` × `height` (CRC recomputed, pixel data unchanged). */
+function pngDeclaring(width: number, height: number): Uint8Array {
+  const copy = Uint8Array.from(png);
+  const view = new DataView(copy.buffer);
+  view.setUint32(16, width, false);
+  view.setUint32(20, height, false);
+  view.setUint32(29, crc32(copy.subarray(12, 29)), false);
+  return copy;
+}
+
+describe('decodeImage on a header declaring a huge image', () => {
+  // Found by the long fuzz run: sharp's default limit (268 MP) let this 200-byte PNG run for
+  // seconds per call before failing.
+  it('refuses a PNG declaring 15 335 448 × 16 pixels at once with IMAGE_UNREADABLE', async () => {
+    const started = performance.now();
+    await expect(decodeImage(pngDeclaring(15_335_448, 16))).rejects.toMatchObject({
+      code: 'IMAGE_UNREADABLE',
+      message: expect.stringMatching(/at most 67108864 pixels/),
+    });
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
 
 describe('decodeImage and predict on image bytes under fuzzing', () => {
   it(
