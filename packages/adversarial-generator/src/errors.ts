@@ -6,7 +6,8 @@ export type AdversarialErrorCode =
   | 'TARGET_OUT_OF_RANGE'
   | 'NON_FINITE_INPUT'
   | 'INVALID_OPTION'
-  | 'MODEL_NOT_FOUND';
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_UNREADABLE';
 
 /** Every error of this package: an {@link ActlabError} whose `code` is an {@link AdversarialErrorCode}. */
 export class AdversarialError extends ActlabError<AdversarialErrorCode> {

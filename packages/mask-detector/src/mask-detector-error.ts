@@ -7,6 +7,7 @@ export type MaskDetectorErrorCode =
   | 'EMPTY_CLASS_FOLDER'
   | 'NO_SAMPLES'
   | 'IMAGE_UNREADABLE'
+  | 'ANNOTATION_UNREADABLE'
   | 'BAD_IMAGE_TENSOR'
   | 'BAD_BOX'
   | 'MODEL_UNREADABLE'

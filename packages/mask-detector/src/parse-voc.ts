@@ -1,4 +1,5 @@
 import type { XMLParser } from 'fast-xml-parser';
+import { MaskDetectorError } from './mask-detector-error.js';
 import { loadFastXmlParser } from './node/optional-dependency.js';
 
 /** One box of a Pascal VOC annotation, in pixels (xmax, ymax exclusive as the dataset writes them). */
@@ -37,8 +38,10 @@ function toNumber(value: unknown): number {
  * @param xml - the file's text
  * @returns the filename, size and boxes; objects with a missing or non-numeric box are counted in
  *   `malformedObjects` rather than thrown
- * @throws Error (from the parser) when the text is not XML at all, or has no `<annotation>` root;
- *   a `MaskDetectorError` `MISSING_DEPENDENCY` when fast-xml-parser is not installed
+ * @throws {@link MaskDetectorError} `ANNOTATION_UNREADABLE` when the text is not well-formed XML
+ *   (or nests deeper than fast-xml-parser allows, or declares an oversized entity) or has no
+ *   `<annotation>` element with children; `MISSING_DEPENDENCY` when fast-xml-parser is not
+ *   installed
  */
 export function parseVocAnnotation(xml: string): VocAnnotation {
   parser ??= new (loadFastXmlParser('parseVocAnnotation').XMLParser)({
@@ -46,13 +49,36 @@ export function parseVocAnnotation(xml: string): VocAnnotation {
     parseTagValue: false,
     trimValues: true,
   });
-  const document = parser.parse(xml, true) as Record<string, unknown>;
-  const root = document.annotation as Record<string, unknown> | undefined;
-  if (root === undefined || typeof root !== 'object') {
-    throw new Error('the XML has no <annotation> root element');
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(xml, true) as Record<string, unknown>;
+  } catch (cause) {
+    throw new MaskDetectorError({
+      code: 'ANNOTATION_UNREADABLE',
+      message: `not a Pascal VOC annotation: the XML does not parse (${(cause as Error).message}); expected <annotation> with <filename>, <size> and <object> elements.`,
+      cause,
+    });
   }
-  const size = (root.size ?? {}) as Record<string, unknown>;
-  const rawObjects = root.object === undefined ? [] : [root.object].flat();
+  const root = document.annotation;
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) {
+    throw new MaskDetectorError({
+      code: 'ANNOTATION_UNREADABLE',
+      message: `not a Pascal VOC annotation: expected one <annotation> root element with <filename>, <size> and <object> children, found ${
+        root === undefined
+          ? `root elements ${
+              Object.keys(document)
+                .map((name) => `<${name}>`)
+                .join(', ') || 'none'
+            }`
+          : Array.isArray(root)
+            ? 'several <annotation> elements'
+            : 'an <annotation> without child elements'
+      }.`,
+    });
+  }
+  const annotation = root as Record<string, unknown>;
+  const size = (annotation.size ?? {}) as Record<string, unknown>;
+  const rawObjects = annotation.object === undefined ? [] : [annotation.object].flat();
   const objects: VocObject[] = [];
   let malformedObjects = 0;
   for (const raw of rawObjects as Record<string, unknown>[]) {
@@ -73,7 +99,7 @@ export function parseVocAnnotation(xml: string): VocAnnotation {
   const width = toNumber(size.width);
   const height = toNumber(size.height);
   return {
-    filename: typeof root.filename === 'string' ? root.filename : undefined,
+    filename: typeof annotation.filename === 'string' ? annotation.filename : undefined,
     width: Number.isFinite(width) ? width : undefined,
     height: Number.isFinite(height) ? height : undefined,
     objects,

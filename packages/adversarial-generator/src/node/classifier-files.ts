@@ -30,37 +30,87 @@ export async function saveClassifier(model: tfl.LayersModel, dir: string): Promi
   );
 }
 
+interface WeightsGroup {
+  paths: string[];
+  weights: tf.io.WeightsManifestEntry[];
+}
+
+function unreadable(dir: string, problem: string, cause?: unknown): AdversarialError {
+  return new AdversarialError({
+    code: 'MODEL_UNREADABLE',
+    message: `The model in ${dir} cannot be loaded: ${problem}. Save it again with saveClassifier (or model.save), or pass another folder.`,
+    cause,
+  });
+}
+
+/** The weight groups of a parsed `model.json`, checked to be what tfjs's loader expects. */
+function weightsGroups(json: unknown, dir: string): WeightsGroup[] {
+  const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+  const topology = (json as { modelTopology?: unknown } | null)?.modelTopology;
+  if (topology === null || typeof topology !== 'object') {
+    throw unreadable(dir, 'model.json has no modelTopology object');
+  }
+  const isGroup = (group: unknown): group is WeightsGroup =>
+    typeof group === 'object' &&
+    group !== null &&
+    Array.isArray((group as WeightsGroup).paths) &&
+    (group as WeightsGroup).paths.every((p) => typeof p === 'string' && p !== '') &&
+    Array.isArray((group as WeightsGroup).weights);
+  if (!Array.isArray(manifest) || manifest.length === 0 || !manifest.every(isGroup)) {
+    throw unreadable(
+      dir,
+      'model.json has no weightsManifest of the form [{paths: [file names], weights: [specs]}]',
+    );
+  }
+  return manifest;
+}
+
 /**
- * Loads a model saved by {@link saveClassifier} (or by `model.save('file://…')`) from a folder.
+ * Loads a model saved by {@link saveClassifier} (or by `model.save('file://…')`) from a folder;
+ * weights split over several files (as tfjs's converter shards them) are read in manifest order.
  *
- * @throws {@link AdversarialError} `MODEL_NOT_FOUND` when the folder has no readable model
+ * @throws {@link AdversarialError} `MODEL_NOT_FOUND` when `model.json` or a weights file it names
+ *   cannot be read; `MODEL_UNREADABLE` when `model.json` is not JSON, lacks a topology or weights
+ *   manifest, or tfjs cannot build the model from it (unknown layer, wrong weight shapes or
+ *   count, weights file of the wrong size)
  */
 export async function loadClassifier(dir: string): Promise<tfl.LayersModel> {
-  let json: {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  const read = async <T>(file: string, as: (bytes: Buffer) => T): Promise<T> => {
+    try {
+      return as(await readFile(path.join(dir, file)));
+    } catch (cause) {
+      throw new AdversarialError({
+        code: 'MODEL_NOT_FOUND',
+        message: `No saved model in ${dir} (expected model.json and the weights files it names): cannot read ${file} (${(cause as Error).message}). Train one with scripts/train-classifier.mjs or pass another folder.`,
+        cause,
+      });
+    }
   };
-  let weights: Uint8Array;
+  const text = await read('model.json', (bytes) => bytes.toString('utf8'));
+  let json: unknown;
   try {
-    json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
-    const group = json.weightsManifest[0];
-    if (!group) throw new Error('model.json has no weightsManifest');
-    weights = await readFile(path.join(dir, group.paths[0] ?? 'weights.bin'));
+    json = JSON.parse(text);
   } catch (cause) {
-    throw new AdversarialError({
-      code: 'MODEL_NOT_FOUND',
-      message: `No saved model in ${dir} (expected model.json and weights.bin): ${(cause as Error).message}. Train one with scripts/train-classifier.mjs or pass another folder.`,
-      cause,
-    });
+    throw unreadable(dir, `model.json is not JSON (${(cause as Error).message})`, cause);
   }
-  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: buffer as ArrayBuffer,
-    }),
-  );
+  const groups = weightsGroups(json, dir);
+  const files: Uint8Array[] = [];
+  for (const file of groups.flatMap((group) => group.paths)) {
+    files.push(await read(file, (bytes) => new Uint8Array(bytes)));
+  }
+  try {
+    return await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: (json as { modelTopology: object }).modelTopology,
+        weightSpecs: groups.flatMap((group) => group.weights),
+        weightData: tf.io.concatenateArrayBuffers(
+          files.map((bytes) => bytes.slice().buffer as ArrayBuffer),
+        ),
+      }),
+    );
+  } catch (cause) {
+    throw unreadable(dir, `tfjs could not build it (${(cause as Error).message})`, cause);
+  }
 }
 
 /** Folder of the MNIST CNN shipped with this package (`models/mnist-cnn`). */

@@ -32,13 +32,7 @@ function decodeSplit(files: { file: NamedFile; label: number }[], options: Image
   const labels = new Uint8Array(files.length);
   files.forEach(({ file, label }, n) => {
     const where = `${options.source}: ${file.path}`;
-    const image = decodeImage(file.bytes, where);
-    if (image.width !== width || image.height !== height) {
-      throw new MnistLoaderError({
-        code: 'BAD_IMAGE_SIZE',
-        message: `${where} is ${image.width}×${image.height}, expected ${width}×${height}; resize it or remove it.`,
-      });
-    }
+    const image = decodeImage(file.bytes, where, { width, height });
     const out = n * height * width * 3;
     for (let pixel = 0; pixel < height * width; pixel++) {
       images[out + pixel * 3] = image.rgba[pixel * 4] as number;

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { packTar } from 'modern-tar';
 import pngjs from 'pngjs';
@@ -59,4 +59,29 @@ export async function tarGz(files: { path: string; bytes: Uint8Array }[]): Promi
     })),
   );
   return gzipSync(tar);
+}
+
+/**
+ * `png` with its IHDR rewritten to declare `width` × `height` (CRC recomputed, so the header is
+ * valid), the pixel data left as it was: a decompression bomb of a few hundred bytes.
+ */
+export function pngDeclaring(png: Uint8Array, width: number, height: number): Uint8Array {
+  const copy = Uint8Array.from(png);
+  const view = new DataView(copy.buffer);
+  view.setUint32(16, width, false);
+  view.setUint32(20, height, false);
+  // The CRC covers the chunk type and data: bytes 12–28, stored at 29.
+  view.setUint32(29, crc32(copy.subarray(12, 29)), false);
+  return copy;
+}
+
+/** `jpeg` with its first start-of-frame rewritten to declare `width` × `height` (16 bits each). */
+export function jpegDeclaring(jpegBytes: Uint8Array, width: number, height: number): Uint8Array {
+  const copy = Uint8Array.from(jpegBytes);
+  const view = new DataView(copy.buffer);
+  let at = 2;
+  while (!(copy[at + 1] === 0xc0 || copy[at + 1] === 0xc2)) at += 2 + view.getUint16(at + 2, false);
+  view.setUint16(at + 5, height, false);
+  view.setUint16(at + 7, width, false);
+  return copy;
 }
