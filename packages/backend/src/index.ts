@@ -6,13 +6,13 @@ export {
 } from './analyze-dense-stack.js';
 export { BackendError, type BackendErrorCode } from './backend-error.js';
 export { convKernelNames, useConvKernels } from './conv-kernels.js';
-export type { DenseKernelsRequest } from './dense-kernels.js';
 export {
   createTrainer,
   type Trainer,
   type TrainerOptions,
   type TrainerRequest,
 } from './create-trainer.js';
+export type { DenseKernelsRequest } from './dense-kernels.js';
 export {
   createDenseTrainer,
   type DenseTrainer,
