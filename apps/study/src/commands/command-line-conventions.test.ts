@@ -67,6 +67,11 @@ describe('colour on stdout', () => {
     expect(stdout).not.toContain(ansi);
   });
 
+  it('prints no ANSI codes with FORCE_COLOR=0', async () => {
+    const { stdout } = await actlab(['activations'], { FORCE_COLOR: '0' });
+    expect(stdout).not.toContain(ansi);
+  });
+
   it('colours a pipe when FORCE_COLOR forces it', async () => {
     const { stdout } = await actlab(['activations'], { FORCE_COLOR: '1' });
     expect(stdout).toContain(ansi);

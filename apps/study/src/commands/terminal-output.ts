@@ -3,15 +3,22 @@ import picocolors from 'picocolors';
 /**
  * ANSI styles for stdout, on only where colour helps a person. picocolors decides the
  * conventions (`NO_COLOR` with any non-empty value and `--no-color` turn colour off,
- * `TERM=dumb` too, `FORCE_COLOR` and `--color` force it on); on top of that, a stdout that is
+ * `TERM=dumb` too, `FORCE_COLOR` and `--color` force it on, `FORCE_COLOR=0` forces it off); on top of that, a stdout that is
  * not a terminal gets no colour unless forced, which picocolors would give any pipe under `CI`.
  */
 export const colors = picocolors.createColors(
-  picocolors.isColorSupported &&
+  !forceColorOff(process.env.FORCE_COLOR) &&
+    picocolors.isColorSupported &&
     (process.stdout.isTTY === true ||
       Boolean(process.env.FORCE_COLOR) ||
       process.argv.includes('--color')),
 );
+
+// `FORCE_COLOR=0` (or `false`) turns colour off, as in Node itself and supports-color; picocolors
+// takes any FORCE_COLOR as forcing it on.
+function forceColorOff(value: string | undefined): boolean {
+  return value === '0' || value === 'false';
+}
 
 /**
  * Makes a closed stdout pipe (`actlab list | head -2`) end the process quietly with exit code
