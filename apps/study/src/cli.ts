@@ -4,13 +4,17 @@ import { ActlabError } from '@actlab/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { plotActivationCommand, printActivationTable } from './commands/activations-command.js';
 import {
+  type JsonOption,
   listCommand,
   reportCommand,
   runCommand,
   showCommand,
   workerCommand,
 } from './commands/study-commands.js';
+import { exitQuietlyOnClosedPipe } from './commands/terminal-output.js';
 import { maskPredictCommand } from './mask-detector/predict-command.js';
+
+exitQuietlyOnClosedPipe();
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -42,7 +46,8 @@ const program = new Command()
 const activations = program
   .command('activations')
   .description('print every activation with its range, derivative range and initialisation gain')
-  .action(() => printActivationTable());
+  .option('--json', 'one JSON array on stdout instead of the table', false)
+  .action((options: JsonOption) => printActivationTable(options));
 
 activations
   .command('plot <name>')
@@ -57,12 +62,14 @@ activations
 program
   .command('list')
   .description('list the built-in study presets')
-  .action(() => listCommand());
+  .option('--json', 'one JSON array on stdout instead of the list', false)
+  .action((options: JsonOption) => listCommand(options));
 
 program
   .command('show <preset>')
   .description('print a built-in preset (a study file you can copy and edit)')
-  .action((preset: string) => showCommand(preset));
+  .option('--json', 'the study file as one JSON document', false)
+  .action((preset: string, options: JsonOption) => showCommand(preset, options));
 
 program
   .command('run <study>')

@@ -11,6 +11,7 @@ export {
 export { StudyError, type StudyErrorCode } from './engine/study-error.js';
 export type {
   KindFlag,
+  MetricRow,
   PlannedUnit,
   PlanOptions,
   ReportBlock,

@@ -8,6 +8,7 @@ import {
   startRedisServer,
   type TestRedisServer,
 } from '@actlab/test-utils';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from './engine/study-kind.js';
 
@@ -90,6 +91,7 @@ async function reportBytes(folder: string): Promise<Record<string, string>> {
   const names = [
     'report.md',
     'report.html',
+    'metrics.csv',
     ...(await readdir(join(folder, 'figures'))).map((name) => `figures/${name}`),
   ];
   const files = await Promise.all(
@@ -158,6 +160,22 @@ describe.skipIf(!dataDir)('every study kind on the one engine (real processes)',
       expect(await results(out)).toEqual(baseline);
       const manifest: RunManifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
       expect(manifest.kind).toBe(kind);
+      // metrics.csv: a row per unit × epoch (per attacked pair for adversarial units).
+      const rows: { trial: string }[] = parse(await readFile(join(out, 'metrics.csv'), 'utf8'), {
+        columns: true,
+      });
+      const counted = Object.values(await results(out)) as {
+        epochs?: unknown[];
+        pairs?: unknown[];
+      }[];
+      const expected = counted.reduce(
+        (sum, unit) => sum + (unit.epochs ?? unit.pairs ?? []).length,
+        0,
+      );
+      expect(rows).toHaveLength(expected);
+      expect(new Set(rows.map((row) => row.trial))).toEqual(
+        new Set(manifest.trials.map((unit) => unit.id)),
+      );
       const before = await reportBytes(out);
       await run('node', [cli, 'report', out]);
       expect(await reportBytes(out)).toEqual(before);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readJsonIfExists } from '../engine/atomic-files.js';
-import type { ReportContent, ReportInput } from '../engine/study-kind.js';
+import type { MetricRow, ReportContent, ReportInput } from '../engine/study-kind.js';
 import { adversarialGridPng, type GridTile } from './adversarial-grid.js';
 import type { AdversarialMethod, AdversarialStudy } from './adversarial-study-schema.js';
 import {
@@ -68,6 +68,29 @@ function describeMethod(method: AdversarialMethod): string {
     case 'amortised':
       return `trained once on ${method.trainImages} test images (not the sources): ${method.steps} steps × batch ${method.batchSize}, random targets, ε = ${method.epsilon} (L∞), hidden [${method.hiddenUnits.join(', ')}]`;
   }
+}
+
+/**
+ * A row per attacked pair (the kind has no epochs): the unit's method (its id, then its other
+ * fields as `method.<field>`), seed and model, then the pair's numbers without its pixels.
+ */
+function metricRows(units: AttackUnitResult[]): MetricRow[] {
+  return units.flatMap(({ id, settings, pairs }) => {
+    const { id: method, ...methodFields } = settings.method;
+    const unitSettings = {
+      method,
+      ...Object.fromEntries(
+        Object.entries(methodFields).map(([key, value]) => [`method.${key}`, value]),
+      ),
+      seed: settings.seed,
+      model: settings.model,
+    };
+    return pairs.map(({ pixels: _pixels, method: _method, ...pair }) => ({
+      unit: id,
+      settings: unitSettings,
+      metrics: pair,
+    }));
+  });
 }
 
 const format = (value: number | null, digits: number) =>
@@ -154,6 +177,7 @@ export async function adversarialReport({
     pairs: units.flatMap((unit) => unit.pairs.map(({ pixels: _pixels, ...pair }) => pair)),
   };
   return {
+    metrics: metricRows(units),
     facts: [
       `Run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tfjs backend ${options.backend}, ${manifest.updatedAt}.${options.quick ? ` Quick profile: ${clean.length} source(s), step counts capped at ${study.quick.maxSteps}.` : ''} Classifier: ${classifier.folder}${classifier.testAccuracy !== null ? ` (test accuracy ${(100 * classifier.testAccuracy).toFixed(2)} %)` : ''}. Units: ${results.length} of ${manifest.trials.length} finished.`,
     ],

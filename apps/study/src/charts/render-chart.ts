@@ -1,12 +1,19 @@
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** A Vega-Lite spec as plain JSON, kept next to every figure so the docs can render it live. */
 export type ChartSpec = TopLevelSpec;
 
-/** Renders a Vega-Lite spec to an SVG string in Node (no canvas, no native build step). */
+/**
+ * Renders a Vega-Lite spec to an SVG string in Node (no canvas, no native build step).
+ *
+ * vega and vega-lite are imported here, on first use, not at the top of the module: vega's Node
+ * build reaches `canvas` through a top-level await, and an ES module graph with a top-level
+ * await cannot be loaded by `require()` (ERR_REQUIRE_ASYNC_MODULE). Loading them lazily keeps
+ * `require('@actlab/study')` working.
+ */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

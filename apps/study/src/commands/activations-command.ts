@@ -5,6 +5,7 @@ import {
   activations,
   formatInterval,
   getActivation,
+  type Interval,
   sampleActivation,
 } from '@actlab/activations';
 import Table from 'cli-table3';
@@ -12,12 +13,42 @@ import { renderPng, renderSvg } from '../charts/render-chart.js';
 import { StudyError } from '../engine/study-error.js';
 import { useBackend } from '../engine/use-backend.js';
 import { activationPlotSpec } from './activation-plot-spec.js';
+import { colors, writeJson } from './terminal-output.js';
 
-/** `actlab activations`: the table of every activation. */
-export function printActivationTable(): void {
+/** An interval as `--json` gives it: `null` for an unbounded end, and the interval as text. */
+function intervalJson(range: Interval) {
+  const bound = (value: number) => (Number.isFinite(value) ? value : null);
+  return {
+    min: bound(range.min),
+    max: bound(range.max),
+    minInclusive: range.minInclusive,
+    maxInclusive: range.maxInclusive,
+    text: formatInterval(range),
+  };
+}
+
+/**
+ * `actlab activations [--json]`: the table of every activation, or with `json` one JSON array
+ * of `{name, formula, parameters, range, derivativeRange, gain}` (fields in the README).
+ */
+export function printActivationTable(options: { json?: boolean } = {}): void {
+  if (options.json) {
+    writeJson(
+      Object.values(activations).map((activation) => ({
+        name: activation.name,
+        formula: activation.formula,
+        parameters: activation.parameters,
+        range: intervalJson(activation.range),
+        derivativeRange: intervalJson(activation.derivativeRange),
+        gain: activation.gain,
+      })),
+    );
+    return;
+  }
+  // cli-table3 colours nothing itself (its colour library ignores NO_COLOR and pipes).
   const table = new Table({
-    head: ['activation', 'range of f', "range of f'", 'gain'],
-    style: { head: [] },
+    head: ['activation', 'range of f', "range of f'", 'gain'].map((cell) => colors.bold(cell)),
+    style: { head: [], border: [] },
   });
   for (const activation of Object.values(activations)) {
     table.push([

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { LocalExecutor } from '../engine/local-executor.js';
 import { runStudy } from '../engine/run-study.js';
 import { StudyError } from '../engine/study-error.js';
@@ -8,18 +9,45 @@ import { writeReport } from '../engine/write-report.js';
 import { QueueExecutor } from '../queue/queue-executor.js';
 import { runQueueWorker } from '../queue/run-queue-worker.js';
 import { listPresets, loadStudy, readPresetText } from '../study/load-study.js';
+import { colors, writeJson } from './terminal-output.js';
 
-/** `actlab list` */
-export async function listCommand(): Promise<void> {
-  for (const name of await listPresets()) {
-    const { study } = await loadStudy(name);
-    process.stdout.write(`${name.padEnd(24)} ${study.title}\n`);
-  }
+/** Options of the commands that can answer in JSON. */
+export interface JsonOption {
+  /** One JSON document on stdout instead of text for people. */
+  json?: boolean;
 }
 
-/** `actlab show <preset>` */
-export async function showCommand(preset: string): Promise<void> {
-  process.stdout.write(await readPresetText(preset));
+/**
+ * `actlab list [--json]`: the built-in presets, one a line, or one JSON array of
+ * `{name, kind, title, description}`.
+ */
+export async function listCommand(options: JsonOption = {}): Promise<void> {
+  const presets = [];
+  for (const name of await listPresets()) {
+    const { kind, study } = await loadStudy(name);
+    if (!options.json) {
+      process.stdout.write(`${colors.bold(name.padEnd(24))} ${study.title}\n`);
+    }
+    presets.push({
+      name,
+      kind: kind.kind,
+      title: study.title,
+      description: study.description.trim(),
+    });
+  }
+  if (options.json) writeJson(presets);
+}
+
+/**
+ * `actlab show <preset> [--json]`: the preset's study file as written, or with `json` the same
+ * document as JSON (itself a study file `actlab run` accepts).
+ *
+ * @throws {@link StudyError} `PRESET_NOT_FOUND`
+ */
+export async function showCommand(preset: string, options: JsonOption = {}): Promise<void> {
+  const text = await readPresetText(preset);
+  if (options.json) writeJson(parseYaml(text));
+  else process.stdout.write(text);
 }
 
 /** Options of `actlab run`. */

@@ -86,8 +86,23 @@ export type ReportBlock =
   | { table: { header: string[]; rows: string[][] } }
   | { figure: ReportFigure };
 
+/** One row of `metrics.csv`: what one unit measured at one epoch (or of one item). */
+export interface MetricRow {
+  /** The unit's id: the `trial` column, first. */
+  unit: string;
+  /** The unit's settings, a column each, after `trial`; objects and arrays become JSON. */
+  settings: Record<string, unknown>;
+  /** What was measured, a column each, after the settings. */
+  metrics: Record<string, unknown>;
+}
+
 /** What a kind turns its finished units into; the engine renders it to Markdown and HTML. */
 export interface ReportContent {
+  /**
+   * The tidy rows the engine writes to `metrics.csv`: one per unit × epoch, or, for a kind
+   * without epochs, one per thing each unit measured (e.g. an attacked pair).
+   */
+  metrics: MetricRow[];
   /** Bullet points below the description (what ran, where, on which machine). */
   facts: string[];
   sections: { heading: string; blocks: ReportBlock[] }[];

@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderPng, renderSvg } from '../charts/render-chart.js';
 import { readJsonIfExists, writeFileAtomically, writeJsonAtomic } from './atomic-files.js';
+import { metricsCsv } from './metrics-csv.js';
 import { getKind } from './registry.js';
+import { chartFigureHtml, escapeHtml, reportPage } from './report-html.js';
 import { readFinishedResults } from './run-study.js';
 import { unitFolder } from './run-unit.js';
 import { StudyError } from './study-error.js';
@@ -12,15 +14,10 @@ import type { ReportBlock, ReportContent, RunManifest, StudyBasics } from './stu
 export interface ReportOutput {
   markdownPath: string;
   htmlPath: string;
+  /** `metrics.csv`: every unit's metrics per epoch, a row each. */
+  metricsPath: string;
   /** Names of the figures under `figures/`. */
   figures: string[];
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
-  );
 }
 
 /** The Markdown and HTML of one block; figures are already on disk (`svg` for charts). */
@@ -47,10 +44,9 @@ function renderBlock(block: ReportBlock, svgs: Map<string, string>): [string, st
   const { figure } = block;
   const svg = svgs.get(figure.name);
   const image =
-    svg ??
-    ('png' in figure
-      ? `<img alt="${escapeHtml(figure.title)}" src="data:image/png;base64,${Buffer.from(figure.png).toString('base64')}">`
-      : '');
+    'spec' in figure
+      ? chartFigureHtml(figure.name, svg ?? '', figure.spec)
+      : `<img alt="${escapeHtml(figure.title)}" src="data:image/png;base64,${Buffer.from(figure.png).toString('base64')}">`;
   return [
     `![${figure.title}](figures/${figure.name}.png)\n\n*${figure.caption}*`,
     `<figure>${image}<figcaption>${escapeHtml(figure.caption)}</figcaption></figure>`,
@@ -108,23 +104,12 @@ async function renderReport(
   for (const file of content.files ?? []) {
     await writeFileAtomically(join(folder, file.name), file.data);
   }
+  await writeFileAtomically(join(folder, 'metrics.csv'), metricsCsv(content.metrics));
   const markdownPath = join(folder, 'report.md');
   const htmlPath = join(folder, 'report.html');
   await writeFileAtomically(markdownPath, markdown.join('\n'));
-  await writeFileAtomically(
-    htmlPath,
-    `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}
-th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margin:1.5rem 0}figcaption{color:#555;font-size:.9rem}img{max-width:100%}
-</style></head><body>
-${html.join('\n')}
-</body></html>
-`,
-  );
-  return { markdownPath, htmlPath, figures };
+  await writeFileAtomically(htmlPath, await reportPage(title, html.join('\n')));
+  return { markdownPath, htmlPath, metricsPath: join(folder, 'metrics.csv'), figures };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readJsonIfExists } from '../engine/atomic-files.js';
-import type { ReportContent, ReportInput } from '../engine/study-kind.js';
+import type { MetricRow, ReportContent, ReportInput } from '../engine/study-kind.js';
 import { useBackend } from '../engine/use-backend.js';
 import { diagnoseFit } from '../report/diagnose-fit.js';
 import { formatMeanSd, type GridPointSummary, summarizeGridPoints } from '../report/summarize.js';
@@ -84,6 +84,17 @@ function learnedSummary(result: TrialResult | undefined): string {
             .join(' ')}`,
       )
       .join('; ') || '—'
+  );
+}
+
+/** A row per trial × epoch: the trial's settings, its status, then the epoch's metrics. */
+function metricRows(results: TrialResult[]): MetricRow[] {
+  return results.flatMap(({ id, settings, status, epochs }) =>
+    epochs.map(({ learnedParameters: _learned, ...epoch }) => ({
+      unit: id,
+      settings,
+      metrics: { status, ...epoch },
+    })),
   );
 }
 
@@ -185,6 +196,7 @@ export async function gridReport({
     : [];
   return {
     facts,
+    metrics: metricRows(entries.map(({ result }) => result)),
     sections: [
       {
         heading: 'Results',

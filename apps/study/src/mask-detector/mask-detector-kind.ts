@@ -2,7 +2,12 @@ import type { PlannedUnit, StudyKind } from '../engine/study-kind.js';
 import type { MaskSet } from './mask-data.js';
 import { maskReport } from './mask-report.js';
 import { type MaskStudy, maskStudySchema } from './mask-study-schema.js';
-import { type MaskUnitResult, type MaskUnitSettings, runMaskUnit } from './mask-unit.js';
+import {
+  type MaskUnitResult,
+  type MaskUnitSettings,
+  maskCommonSettings,
+  runMaskUnit,
+} from './mask-unit.js';
 
 /**
  * The seed's face-mask CNN (`kind: mask-detector`): one unit per model (both sets, and with
@@ -13,17 +18,7 @@ export const maskDetectorKind: StudyKind<MaskStudy, MaskUnitSettings, MaskUnitRe
   schema: maskStudySchema,
   flags: ['epochs'],
   async plan(study, options) {
-    const maxEpochs = options.epochs ?? (options.quick ? study.quick.maxEpochs : study.maxEpochs);
-    const common = {
-      size: options.quick ? study.quick.size : study.size,
-      limit: options.quick ? study.quick.limit : null,
-      seed: study.seed,
-      margin: study.margin,
-      minBoxSize: study.minBoxSize,
-      maxEpochs,
-      batchSize: study.batchSize,
-      targetValidationAccuracy: study.targetValidationAccuracy,
-    };
+    const common = maskCommonSettings(study, options);
     const models: [string, MaskSet[]][] = [
       ['both sets', ['face-mask-voc', 'face-mask']],
       ...(study.crossDataset
@@ -38,7 +33,7 @@ export const maskDetectorKind: StudyKind<MaskStudy, MaskUnitSettings, MaskUnitRe
         label,
         axes: { trainedOn: label },
         settings: { ...common, trainedOn },
-        steps: maxEpochs,
+        steps: common.maxEpochs,
       }),
     );
   },

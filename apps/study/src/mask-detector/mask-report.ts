@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChartSpec } from '../charts/render-chart.js';
-import type { ReportContent, ReportFigure, ReportInput } from '../engine/study-kind.js';
+import type { MetricRow, ReportContent, ReportFigure, ReportInput } from '../engine/study-kind.js';
 import { heatmapSpec } from '../report/figure-specs.js';
 import type { MaskStudy } from './mask-study-schema.js';
-import { type Evaluation, type MaskUnitResult, maskUnitImages } from './mask-unit.js';
+import {
+  type Evaluation,
+  type MaskUnitResult,
+  maskCommonSettings,
+  maskUnitImages,
+} from './mask-unit.js';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
 
@@ -107,12 +112,23 @@ export async function maskReport({
       ]
     : [];
   const vocOwn = first?.result.evaluations[0]?.metrics;
-  const size = options.quick ? study.quick.size : study.size;
-  const maxEpochs =
-    (options.epochs as number | null) ?? (options.quick ? study.quick.maxEpochs : study.maxEpochs);
+  const common = maskCommonSettings(study, {
+    quick: options.quick,
+    epochs: options.epochs as number | null | undefined,
+  });
+  const { size, maxEpochs } = common;
+  // A row per model × epoch: what it was trained on, the shared settings, the epoch's numbers.
+  const metrics: MetricRow[] = models.flatMap(({ id, trainedOn, epochs }) =>
+    epochs.map((epoch) => ({
+      unit: id,
+      settings: { trainedOn, ...common },
+      metrics: { ...epoch },
+    })),
+  );
   const count = (value: unknown, key: string) =>
     String((value as Record<string, unknown>)?.[key] ?? '—');
   return {
+    metrics,
     facts: [
       `Run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tfjs backend ${first?.result.backend ?? options.backend}, ${manifest.updatedAt}. ${options.quick ? `Quick profile: at most ${study.quick.limit} annotation files / images per class, ${size}×${size} crops.` : `${size}×${size} crops.`} Up to ${maxEpochs} epoch(s); training stops once validation accuracy exceeds ${study.targetValidationAccuracy}. Models: ${results.length} of ${manifest.trials.length} finished.`,
     ],

@@ -22,6 +22,7 @@ import { writeFileAtomically } from '../engine/atomic-files.js';
 import type { Unit, UnitContext } from '../engine/study-kind.js';
 import { imageGridPng } from './image-grid.js';
 import { type MaskDataSettings, type MaskSet, maskData, maskSets } from './mask-data.js';
+import type { MaskStudy } from './mask-study-schema.js';
 
 /** What defines one mask model: the sets it trains on and how. */
 export interface MaskUnitSettings extends MaskDataSettings {
@@ -29,6 +30,26 @@ export interface MaskUnitSettings extends MaskDataSettings {
   maxEpochs: number;
   batchSize: number;
   targetValidationAccuracy: number;
+}
+
+/**
+ * The settings every model of a mask study shares (all but `trainedOn`), as the plan gives
+ * them and as the report's `metrics.csv` shows them.
+ */
+export function maskCommonSettings(
+  study: MaskStudy,
+  options: { quick: boolean; epochs?: number | null },
+): Omit<MaskUnitSettings, 'trainedOn'> {
+  return {
+    size: options.quick ? study.quick.size : study.size,
+    limit: options.quick ? study.quick.limit : null,
+    seed: study.seed,
+    margin: study.margin,
+    minBoxSize: study.minBoxSize,
+    maxEpochs: options.epochs ?? (options.quick ? study.quick.maxEpochs : study.maxEpochs),
+    batchSize: study.batchSize,
+    targetValidationAccuracy: study.targetValidationAccuracy,
+  };
 }
 
 /** One evaluation of a model on one set. */
