@@ -96,7 +96,7 @@ try {
   window.outcome = { error: null };
 } catch (error) {
   const sum = tf.add(made, 1);
-  window.outcome = { code: error.code, message: error.message, backend: tf.getBackend(), sum: Array.from(await sum.data()) };
+  window.outcome = { name: error.name, code: error.code, message: error.message, backend: tf.getBackend(), sum: Array.from(await sum.data()) };
 }
 `;
 
@@ -288,8 +288,10 @@ describe.skipIf(!browserTestsEnabled() || !haveData)(
         await broken.waitForFunction(() => 'outcome' in window, null, { timeout: 120_000 });
         const failure = (await broken.evaluate(
           () => (window as never as { outcome: unknown }).outcome,
-        )) as { code: string; message: string; backend: string; sum: number[] };
+        )) as { name: string; code: string; message: string; backend: string; sum: number[] };
         console.log(`selectBackend('wasm') without wasmPaths: ${failure.message}`);
+        // The production bundle is minified: the class name would be mangled, the literal stays.
+        expect(failure.name).toBe('BackendError');
         expect(failure.code).toBe('BACKEND_UNAVAILABLE');
         expect(failure.message).toMatch(
           /GET \S+\/tfjs-backend-wasm-simd\.wasm answered (HTTP 404|text\/html)/,
