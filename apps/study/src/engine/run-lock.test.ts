@@ -64,6 +64,21 @@ describe('acquireRunLock', () => {
     expect(await readdir(folder)).toEqual([]);
   });
 
+  it('keeps a password of a --queue URL out of the lock file', async () => {
+    const folder = await newFolder();
+    const argv = process.argv;
+    process.argv = ['node', 'cli.js', 'run', 'x', '--queue', 'redis://:s3cret@redis.lab:6379/1'];
+    try {
+      const lock = await acquireRunLock(folder);
+      const text = await readFile(join(folder, lockFileName), 'utf8');
+      expect(text).not.toContain('s3cret');
+      expect(text).toContain('redis://***@redis.lab:6379/1');
+      await lock.release();
+    } finally {
+      process.argv = argv;
+    }
+  });
+
   it('refuses a second run while a running process of this machine holds the lock, naming it', async () => {
     const folder = await newFolder();
     const holder = spawn('sleep', ['60']);

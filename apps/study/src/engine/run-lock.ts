@@ -108,7 +108,11 @@ export async function acquireRunLock(
     pid: process.pid,
     hostname: hostname(),
     startedAt: new Date().toISOString(),
-    command: process.argv.slice(1).join(' '),
+    // A --queue URL may carry a password: it must not land in the run folder.
+    command: process.argv
+      .slice(1)
+      .join(' ')
+      .replace(/\/\/[^@/\s]*@/g, '//***@'),
   };
   const text = `${JSON.stringify(owner, null, 2)}\n`;
   let tookOverFrom: LockOwner | undefined;
