@@ -103,6 +103,7 @@ export function stamp(date = new Date()): string {
 export async function moveAside(from: string, names: string[], target: string): Promise<string[]> {
   const present = new Set(await readdir(from).catch(() => [] as string[]));
   const moved = names.filter((name) => present.has(name));
+  if (moved.length === 0) return moved;
   try {
     await mkdir(target, { recursive: true });
     for (const name of moved) await rename(join(from, name), join(target, name));
@@ -112,9 +113,13 @@ export async function moveAside(from: string, names: string[], target: string): 
   return moved;
 }
 
-/** What `--fresh` moves aside: everything but the lock and earlier moved-aside folders. */
+/**
+ * What `--fresh` moves aside: everything but the lock and earlier replaced runs, and nothing
+ * at all in a folder without `manifest.json` (it is not a run folder, e.g. `--out .`).
+ */
 export async function runFolderContents(runFolder: string): Promise<string[]> {
   const names = await readdir(runFolder).catch(() => [] as string[]);
+  if (!names.includes('manifest.json')) return [];
   const keep = new Set<string>([lockFileName, asideFolders.replaced]);
   return names.filter((name) => !keep.has(name) && !name.startsWith(`${lockFileName}.`));
 }

@@ -208,6 +208,16 @@ describe('runStudy on a run folder of another study or format', () => {
     expect(manifest.study.steps).toBe(4);
   });
 
+  it('--fresh moves nothing out of a folder that is not a run folder (no manifest)', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const folder = newFolder();
+    await mkdir(folder);
+    await writeFile(join(folder, 'notes.txt'), 'mine');
+    await run(folder, ['a'], { fresh: true });
+    expect(await readFile(join(folder, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(await readdir(folder)).not.toContain('replaced');
+  });
+
   it('refuses a manifest of another run-folder format and a damaged manifest', async () => {
     const folder = newFolder();
     await run(folder, ['a']);
