@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeFileAtomically, writeJsonAtomic } from './atomic-files.js';
-import { StudyError } from './study-error.js';
 import { clearDiskFaults, diskFaults } from './test-support/disk-faults.js';
+import { studyErrorOf } from './test-support/run-counter.js';
 
 vi.mock('node:fs/promises', async (original) =>
   (await import('./test-support/disk-faults.js')).withDiskFaults(await original()),
@@ -17,15 +17,6 @@ beforeAll(async () => {
 afterAll(() => temp.remove());
 afterEach(() => clearDiskFaults());
 
-async function errorOf(action: Promise<unknown>): Promise<StudyError> {
-  const error = await action.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!StudyError.isInstance(error)) throw new Error(`expected a StudyError, got ${String(error)}`);
-  return error;
-}
-
 describe('writeFileAtomically', () => {
   it('writes the bytes and leaves no temp file', async () => {
     const path = join(temp.path, 'plain.bin');
@@ -37,7 +28,7 @@ describe('writeFileAtomically', () => {
   it('turns ENOSPC mid-write into DISK_FULL naming the file, and leaves neither a half file nor its temp file', async () => {
     const path = join(temp.path, 'new-result.json');
     diskFaults.code = 'ENOSPC';
-    const error = await errorOf(
+    const error = await studyErrorOf(
       writeJsonAtomic(path, { values: Array.from({ length: 100 }, (_, i) => i) }),
     );
     expect(error.code).toBe('DISK_FULL');
@@ -54,7 +45,7 @@ describe('writeFileAtomically', () => {
     const path = join(temp.path, 'checkpoint.json');
     await writeJsonAtomic(path, { step: 1 });
     diskFaults.code = 'EDQUOT';
-    const error = await errorOf(writeJsonAtomic(path, { step: 2, padding: 'x'.repeat(1000) }));
+    const error = await studyErrorOf(writeJsonAtomic(path, { step: 2, padding: 'x'.repeat(1000) }));
     expect(error.code).toBe('DISK_FULL');
     expect(error.message).toContain('quota');
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ step: 1 });
@@ -63,7 +54,7 @@ describe('writeFileAtomically', () => {
   it('turns EACCES into FOLDER_NOT_WRITABLE naming the file', async () => {
     const path = join(temp.path, 'manifest.json');
     diskFaults.code = 'EACCES';
-    const error = await errorOf(writeFileAtomically(path, 'x'));
+    const error = await studyErrorOf(writeFileAtomically(path, 'x'));
     expect(error.code).toBe('FOLDER_NOT_WRITABLE');
     expect(error.message).toContain(path);
   });

@@ -6,6 +6,7 @@ import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireRunLock, type LockOwner, lockFileName } from './run-lock.js';
 import { StudyError } from './study-error.js';
+import { studyErrorOf } from './test-support/run-counter.js';
 
 let temp: { path: string; remove: () => Promise<void> };
 let folders = 0;
@@ -43,15 +44,6 @@ async function deadPid(): Promise<number> {
   return child.pid as number;
 }
 
-async function errorOf(action: Promise<unknown>): Promise<StudyError> {
-  const error = await action.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!StudyError.isInstance(error)) throw new Error(`expected a StudyError, got ${String(error)}`);
-  return error;
-}
-
 describe('acquireRunLock', () => {
   it('writes the owner pid, host name and start time, and release removes the lock', async () => {
     const folder = await newFolder();
@@ -84,7 +76,7 @@ describe('acquireRunLock', () => {
     const holder = spawn('sleep', ['60']);
     children.push(holder);
     await writeLock(folder, { pid: holder.pid as number });
-    const error = await errorOf(acquireRunLock(folder));
+    const error = await studyErrorOf(acquireRunLock(folder));
     expect(error.code).toBe('RUN_FOLDER_IN_USE');
     expect(error.message).toContain(`pid ${holder.pid} on ${hostname()}`);
     expect(error.message).toContain('actlab run depth-activation');
@@ -119,7 +111,7 @@ describe('acquireRunLock', () => {
     const folder = await newFolder();
     const pid = await deadPid();
     await writeLock(folder, { pid, hostname: 'gpu-box-7' });
-    const error = await errorOf(acquireRunLock(folder));
+    const error = await studyErrorOf(acquireRunLock(folder));
     expect(error.code).toBe('RUN_FOLDER_IN_USE');
     expect(error.message).toContain(`pid ${pid} on gpu-box-7`);
     expect(error.message).toContain(join(folder, lockFileName));

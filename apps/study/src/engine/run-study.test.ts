@@ -2,9 +2,7 @@ import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@actlab/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ProgressDisplay } from './progress-display.js';
-import { type RunStudyOptions, runStudy } from './run-study.js';
-import { StudyError } from './study-error.js';
+import { runStudy } from './run-study.js';
 import {
   counterKind,
   counterStudy,
@@ -12,18 +10,16 @@ import {
   registerCounterKind,
 } from './test-support/counter-kind.js';
 import { clearDiskFaults, diskFaults } from './test-support/disk-faults.js';
+import {
+  counterResults,
+  quietDisplay,
+  runCounter,
+  studyErrorOf,
+} from './test-support/run-counter.js';
 
 vi.mock('node:fs/promises', async (original) =>
   (await import('./test-support/disk-faults.js')).withDiskFaults(await original()),
 );
-
-const quiet: ProgressDisplay = {
-  unitStarted: () => undefined,
-  progress: () => undefined,
-  unitFinished: () => undefined,
-  unitFailed: () => undefined,
-  close: () => undefined,
-};
 
 let temp: { path: string; remove: () => Promise<void> };
 let unregister: () => void;
@@ -37,30 +33,6 @@ afterAll(async () => {
   await temp.remove();
 });
 afterEach(() => clearDiskFaults());
-
-/** Runs the counter study `starts` into `runFolder`; returns the summary, the log and what ran. */
-async function run(
-  runFolder: string,
-  starts = ['a', 'b', 'c'],
-  extra: Partial<RunStudyOptions> = {},
-) {
-  const { study, units } = await counterStudy(starts);
-  const executor = new InlineExecutor();
-  const log: string[] = [];
-  const summary = await runStudy({
-    kind: counterKind as never,
-    study,
-    units,
-    runFolder,
-    executor,
-    job: { backend: 'cpu' },
-    manifestOptions: { quick: false, backend: 'cpu' },
-    display: quiet,
-    log: (line) => log.push(line),
-    ...extra,
-  });
-  return { summary, log: log.join('\n'), ran: executor.ran, units };
-}
 
 const newFolder = () => join(temp.path, `run-${++folders}`);
 
@@ -77,33 +49,16 @@ async function snapshot(folder: string): Promise<Map<string, { bytes: string; mt
   return files;
 }
 
-async function results(runFolder: string, ids: string[]): Promise<unknown[]> {
-  return Promise.all(
-    ids.map(async (id) =>
-      JSON.parse(await readFile(join(runFolder, 'trials', id, 'result.json'), 'utf8')),
-    ),
-  );
-}
-
-async function errorOf(action: Promise<unknown>): Promise<StudyError> {
-  const error = await action.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!StudyError.isInstance(error)) throw new Error(`expected a StudyError, got ${String(error)}`);
-  return error;
-}
-
 describe('runStudy on a damaged run folder', () => {
   it('verifies every finished unit, redoes only the one whose result.json was truncated, and leaves the others byte for byte', async () => {
     const folder = newFolder();
-    const first = await run(folder);
+    const first = await runCounter(folder);
     const [a, b, c] = first.units.map((unit) => unit.id) as [string, string, string];
-    const baseline = await results(folder, [a, b, c]);
+    const baseline = await counterResults(folder, [a, b, c]);
     const before = await snapshot(join(folder, 'trials'));
     await truncate(join(folder, 'trials', b, 'result.json'), 20);
 
-    const second = await run(folder);
+    const second = await runCounter(folder);
 
     expect(second.ran).toEqual([b]);
     expect(second.summary.redone).toEqual([b]);
@@ -115,7 +70,7 @@ describe('runStudy on a damaged run folder', () => {
     for (const [name, file] of before) {
       if (!name.startsWith(b)) expect(after.get(name)).toEqual(file);
     }
-    expect(await results(folder, [a, b, c])).toEqual(baseline);
+    expect(await counterResults(folder, [a, b, c])).toEqual(baseline);
     const [damaged] = await readdir(join(folder, 'damaged'));
     const kept = await readFile(
       join(folder, 'damaged', damaged as string, b, 'result.json'),
@@ -126,46 +81,46 @@ describe('runStudy on a damaged run folder', () => {
 
   it("redoes a finished unit whose checkpoint's bytes no longer match its checksum, same length", async () => {
     const folder = newFolder();
-    const first = await run(folder);
+    const first = await runCounter(folder);
     const c = first.units[2]?.id as string;
-    const baseline = await results(folder, [c]);
+    const baseline = await counterResults(folder, [c]);
     const path = join(folder, 'trials', c, 'checkpoint.json');
     const text = await readFile(path, 'utf8');
     const digit = text.search(/[0-9a-f]{64}/);
     const flipped = text[digit] === '0' ? '1' : '0';
     await writeFile(path, `${text.slice(0, digit)}${flipped}${text.slice(digit + 1)}`);
 
-    const second = await run(folder);
+    const second = await runCounter(folder);
 
     expect(second.ran).toEqual([c]);
     expect(second.log).toContain('checkpoint.json does not match its sha256');
-    expect(await results(folder, [c])).toEqual(baseline);
+    expect(await counterResults(folder, [c])).toEqual(baseline);
   });
 
   it('starts an unfinished unit over when its checkpoint is truncated, keeping the damaged one', async () => {
     const folder = newFolder();
     const baselineFolder = newFolder();
-    const { units } = await run(baselineFolder, ['a']);
+    const { units } = await runCounter(baselineFolder, ['a']);
     const id = units[0]?.id as string;
     diskFaults.code = 'ENOSPC';
     diskFaults.matches = (path) => path.includes(`${id}/.result.json`);
-    await errorOf(run(folder, ['a']));
+    await studyErrorOf(runCounter(folder, ['a']));
     clearDiskFaults();
     await truncate(join(folder, 'trials', id, 'checkpoint.json'), 10);
 
-    const second = await run(folder, ['a']);
+    const second = await runCounter(folder, ['a']);
 
     expect(second.log).toContain('checkpoint.json is not readable JSON');
-    expect(await results(folder, [id])).toEqual(await results(baselineFolder, [id]));
+    expect(await counterResults(folder, [id])).toEqual(await counterResults(baselineFolder, [id]));
   });
 
   it('seals a finished unit that has no checksums yet (a folder from before seals) instead of redoing it', async () => {
     const folder = newFolder();
-    const { units } = await run(folder, ['a']);
+    const { units } = await runCounter(folder, ['a']);
     const id = units[0]?.id as string;
     const { rm } = await import('node:fs/promises');
     await rm(join(folder, 'trials', id, 'checksums.json'));
-    const second = await run(folder, ['a']);
+    const second = await runCounter(folder, ['a']);
     expect(second.ran).toEqual([]);
     const seal = JSON.parse(await readFile(join(folder, 'trials', id, 'checksums.json'), 'utf8'));
     expect(Object.keys(seal.files).sort()).toEqual([
@@ -180,7 +135,7 @@ describe('runStudy on a damaged run folder', () => {
 describe('runStudy on a run folder of another study or format', () => {
   it('refuses a manifest of another study, naming the setting that differs, and --fresh keeps the old files', async () => {
     const folder = newFolder();
-    await run(folder, ['a']);
+    await runCounter(folder, ['a']);
     const { study, units } = await counterStudy(['a'], 4);
     const options = {
       kind: counterKind as never,
@@ -189,10 +144,10 @@ describe('runStudy on a run folder of another study or format', () => {
       runFolder: folder,
       job: { backend: 'cpu' },
       manifestOptions: { quick: false, backend: 'cpu' },
-      display: quiet,
+      display: quietDisplay,
       log: () => undefined,
     };
-    const error = await errorOf(runStudy({ ...options, executor: new InlineExecutor() }));
+    const error = await studyErrorOf(runStudy({ ...options, executor: new InlineExecutor() }));
     expect(error.code).toBe('RUN_FOLDER_MISMATCH');
     expect(error.message).toContain('settings differ at steps');
     expect(error.message).toContain('--fresh');
@@ -213,122 +168,24 @@ describe('runStudy on a run folder of another study or format', () => {
     const folder = newFolder();
     await mkdir(folder);
     await writeFile(join(folder, 'notes.txt'), 'mine');
-    await run(folder, ['a'], { fresh: true });
+    await runCounter(folder, ['a'], { fresh: true });
     expect(await readFile(join(folder, 'notes.txt'), 'utf8')).toBe('mine');
     expect(await readdir(folder)).not.toContain('replaced');
   });
 
   it('refuses a manifest of another run-folder format and a damaged manifest', async () => {
     const folder = newFolder();
-    await run(folder, ['a']);
+    await runCounter(folder, ['a']);
     const path = join(folder, 'manifest.json');
     const manifest = JSON.parse(await readFile(path, 'utf8'));
     await writeFile(path, JSON.stringify({ ...manifest, format: 2 }));
-    const format = await errorOf(run(folder, ['a']));
+    const format = await studyErrorOf(runCounter(folder, ['a']));
     expect(format.code).toBe('RUN_FORMAT_UNSUPPORTED');
     expect(format.message).toContain('format 2');
     await writeFile(path, '{"kind": "coun');
-    const damaged = await errorOf(run(folder, ['a']));
+    const damaged = await studyErrorOf(runCounter(folder, ['a']));
     expect(damaged.code).toBe('MANIFEST_DAMAGED');
     expect(damaged.message).toContain(path);
-  });
-});
-
-describe('runStudy when the disk fills up', () => {
-  it('stops with DISK_FULL naming the file, leaves no half file, and a rerun after freeing space ends as an uninterrupted run', async () => {
-    const baselineFolder = newFolder();
-    const baseline = await run(baselineFolder);
-    const ids = baseline.units.map((unit) => unit.id);
-    const folder = newFolder();
-    const second = ids[1] as string;
-    diskFaults.code = 'ENOSPC';
-    diskFaults.matches = (path) => path.includes(`${second}/.checkpoint.json`);
-
-    const error = await errorOf(run(folder));
-
-    expect(error.code).toBe('DISK_FULL');
-    expect(error.message).toContain(join(folder, 'trials', second, 'checkpoint.json'));
-    expect(error.message).toContain('free space');
-    expect(diskFaults.injected).toBe(1);
-    const names = await readdir(folder, { recursive: true });
-    expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    expect(names).not.toContain(join('trials', second, 'result.json'));
-    expect(names).not.toContain('run.lock');
-
-    clearDiskFaults();
-    const rerun = await run(folder);
-    expect(rerun.ran).toEqual(ids.slice(1));
-    expect(await results(folder, ids)).toEqual(await results(baselineFolder, ids));
-  });
-
-  it('never takes a unit whose result.json could not be written for a finished one', async () => {
-    const baselineFolder = newFolder();
-    const { units } = await run(baselineFolder, ['a']);
-    const id = units[0]?.id as string;
-    const folder = newFolder();
-    diskFaults.code = 'EDQUOT';
-    diskFaults.matches = (path) => path.includes(`${id}/.result.json`);
-    const error = await errorOf(run(folder, ['a']));
-    expect(error.code).toBe('DISK_FULL');
-    expect(error.message).toContain('quota');
-    expect(await readdir(join(folder, 'trials', id))).not.toContain('result.json');
-    clearDiskFaults();
-    const rerun = await run(folder, ['a']);
-    expect(rerun.ran).toEqual([id]);
-    expect(await results(folder, [id])).toEqual(await results(baselineFolder, [id]));
-  });
-});
-
-/** A real 1 MiB tmpfs with these mount options (only where this process may mount, e.g. root). */
-async function tmpfs(
-  options: string,
-): Promise<{ path: string; undo: () => Promise<void> } | undefined> {
-  const { mkdir } = await import('node:fs/promises');
-  const { execFileSync } = await import('node:child_process');
-  const path = newFolder();
-  await mkdir(path);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `${options},size=1m`, 'tmpfs', path], {
-      stdio: 'ignore',
-    });
-  } catch {
-    return undefined;
-  }
-  return {
-    path,
-    undo: async () => {
-      execFileSync('umount', [path]);
-    },
-  };
-}
-
-describe('runStudy on a real full disk', () => {
-  it('stops with DISK_FULL on a nearly full tmpfs, and completes as an uninterrupted run once space is freed', async (context) => {
-    const disk = await tmpfs('rw');
-    if (!disk) return context.skip();
-    try {
-      const { rm, statfs } = await import('node:fs/promises');
-      const baselineFolder = newFolder();
-      const baseline = await run(baselineFolder);
-      const ids = baseline.units.map((unit) => unit.id);
-      const filler = join(disk.path, 'filler');
-      const free = await statfs(disk.path);
-      // Room for a few 4 KiB pages: the first unit's files fit only in part.
-      await writeFile(filler, Buffer.alloc(free.bavail * free.bsize - 6 * 4096));
-      const folder = join(disk.path, 'run');
-
-      const error = await errorOf(run(folder));
-
-      expect(error.code).toBe('DISK_FULL');
-      expect(error.message).toContain(folder);
-      const names = await readdir(folder, { recursive: true });
-      expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([]);
-      await rm(filler);
-      await run(folder);
-      expect(await results(folder, ids)).toEqual(await results(baselineFolder, ids));
-    } finally {
-      await disk.undo();
-    }
   });
 });
 
@@ -356,54 +213,19 @@ describe('runStudy and the run-folder lock', () => {
       executor: slow,
       job: { backend: 'cpu' },
       manifestOptions: { quick: false, backend: 'cpu' },
-      display: quiet,
+      display: quietDisplay,
       log: () => undefined,
     });
     await vi.waitFor(async () => expect(await readdir(folder)).toContain('manifest.json'));
     const manifest = await readFile(join(folder, 'manifest.json'), 'utf8');
 
-    const error = await errorOf(run(folder, ['a']));
+    const error = await studyErrorOf(runCounter(folder, ['a']));
 
     expect(error.code).toBe('RUN_FOLDER_IN_USE');
     expect(error.message).toContain(`pid ${process.pid}`);
     expect(await readFile(join(folder, 'manifest.json'), 'utf8')).toBe(manifest);
     release();
     await expect(first).resolves.toMatchObject({ completed: 1 });
-    expect(await readdir(folder)).not.toContain('run.lock');
-  });
-});
-
-/** A read-only folder: chmod for a normal user; for root (whom chmod does not stop) a read-only tmpfs. */
-async function readOnlyFolder(): Promise<{ path: string; undo: () => Promise<void> } | undefined> {
-  if (process.getuid?.() === 0) return tmpfs('ro');
-  const { chmod, mkdir } = await import('node:fs/promises');
-  const path = newFolder();
-  await mkdir(path);
-  await chmod(path, 0o555);
-  return { path, undo: () => chmod(path, 0o755) };
-}
-
-describe('runStudy on a read-only run folder', () => {
-  it('stops with FOLDER_NOT_WRITABLE naming the folder, not a stack trace', async (context) => {
-    const folder = await readOnlyFolder();
-    if (!folder) return context.skip();
-    try {
-      const error = await errorOf(run(folder.path, ['a']));
-      expect(error.code).toBe('FOLDER_NOT_WRITABLE');
-      expect(error.message).toContain(join(folder.path, 'run.lock'));
-      expect(error.message).toContain('--out');
-    } finally {
-      await folder.undo();
-    }
-  });
-
-  it('turns an injected EACCES at the file-writing seam into FOLDER_NOT_WRITABLE', async () => {
-    const folder = newFolder();
-    diskFaults.code = 'EACCES';
-    diskFaults.matches = (path) => path.endsWith('.tmp') && path.includes('manifest.json');
-    const error = await errorOf(run(folder, ['a']));
-    expect(error.code).toBe('FOLDER_NOT_WRITABLE');
-    expect(error.message).toContain(join(folder, 'manifest.json'));
     expect(await readdir(folder)).not.toContain('run.lock');
   });
 });

@@ -1,7 +1,8 @@
 import { activationLayer } from '@actlab/activations';
 import { deriveSeed, tfjsSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-layers';
-import { hiddenWidths, type TrialSettings } from '../study/study-schema.js';
+import type { TrialSettings } from '../study/study-schema.js';
+import { hiddenWidths } from '../study/trial-limits.js';
 
 /** Activations that tfjs-layers' Dense computes itself, fused with the matmul, with the same formula. */
 const nativeActivations = new Set(['relu', 'tanh', 'sigmoid', 'linear']);

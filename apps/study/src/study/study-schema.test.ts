@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../commands/study-commands.js';
 import { StudyError } from '../engine/study-error.js';
 import { parseStudy } from './load-study.js';
-import { maxModelParameters, modelParameterCount } from './study-schema.js';
+import { maxModelParameters, modelParameterCount } from './trial-limits.js';
 
 const minimal = { name: 'tiny', title: 'Tiny', description: 'A tiny study.', base: {} };
 
