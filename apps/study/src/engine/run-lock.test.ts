@@ -107,6 +107,22 @@ describe('acquireRunLock', () => {
     expect(await readdir(folder)).toEqual([]);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'takes over a lock from before a restart of this machine even if its pid now runs another process',
+    async () => {
+      const folder = await newFolder();
+      const other = spawn('sleep', ['60']);
+      children.push(other);
+      await writeLock(folder, { pid: other.pid as number, bootId: 'a-boot-before-the-restart' });
+      const lines: string[] = [];
+      const lock = await acquireRunLock(folder, (line) => lines.push(line));
+      expect(lock.tookOverFrom?.pid).toBe(other.pid);
+      expect(lines.join('\n')).toContain('the machine has restarted since');
+      await lock.release();
+      other.kill('SIGKILL');
+    },
+  );
+
   it('refuses a lock held on another machine, naming its owner, even when its pid is not running here', async () => {
     const folder = await newFolder();
     const pid = await deadPid();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,17 @@ export interface LockOwner {
   startedAt: string;
   /** The owner's command line, for the message a second run gets. */
   command: string;
+  /** Linux's id of the boot the owner ran in: after a reboot its pid may belong to another process. */
+  bootId?: string;
+}
+
+/** This boot's id on Linux, undefined elsewhere. */
+function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** A held lock; release it when the run ends (it is also removed if the process exits). */
@@ -114,6 +125,8 @@ export async function acquireRunLock(
       .join(' ')
       .replace(/\/\/[^@/\s]*@/g, '//***@'),
   };
+  const bootId = currentBootId();
+  if (bootId) owner.bootId = bootId;
   const text = `${JSON.stringify(owner, null, 2)}\n`;
   let tookOverFrom: LockOwner | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -127,7 +140,9 @@ export async function acquireRunLock(
         message: `the run folder ${runFolder} is in use by ${describeOwner(holder)}, another machine; wait for that run to end, or, if it is gone (that machine crashed), delete ${path} and run again`,
       });
     }
-    if (holder && isAlive(holder.pid)) {
+    const rebooted =
+      holder?.bootId !== undefined && bootId !== undefined && holder.bootId !== bootId;
+    if (holder && !rebooted && isAlive(holder.pid)) {
       throw new StudyError({
         code: 'RUN_FOLDER_IN_USE',
         message: `the run folder ${runFolder} is in use by ${describeOwner(holder)}; wait for that run to end (or stop it), or give this run another folder with --out`,
@@ -137,7 +152,7 @@ export async function acquireRunLock(
     tookOverFrom = holder;
     log(
       holder
-        ? `took over the lock of ${describeOwner(holder)}: that process no longer runs`
+        ? `took over the lock of ${describeOwner(holder)}: that process no longer runs${rebooted ? ' (the machine has restarted since)' : ''}`
         : `replaced the unreadable lock file ${path}`,
     );
   }
