@@ -13,7 +13,7 @@ const dataDir = process.env.ACTLAB_DATA_DIR;
 const study = `name: lock-grid
 title: Lock grid
 description: Two activations, enough epochs to be stopped on the way.
-base: { dataset: mnist, trainSize: 1000, testSize: 200, validationFraction: 0.1, width: 16, depth: 2, epochs: 12, batchSize: 32, optimizer: { name: sgd, learningRate: 0.05 } }
+base: { dataset: mnist, trainSize: 1000, testSize: 200, validationFraction: 0.1, width: 16, depth: 2, epochs: 30, batchSize: 32, optimizer: { name: sgd, learningRate: 0.05 } }
 grid: { activation: [relu, tanh] }
 report: { figures: [] }
 `;
@@ -46,11 +46,12 @@ async function hasCheckpoint(folder: string): Promise<boolean> {
 describe.skipIf(!dataDir)('the run-folder lock with real `actlab run` processes', () => {
   let temp: { path: string; remove: () => Promise<void> };
   let studyFile: string;
+  let longStudyFile: string;
   const children: ChildProcess[] = [];
-  const args = (out: string) => [
+  const args = (out: string, file = studyFile) => [
     cli,
     'run',
-    studyFile,
+    file,
     '--plain',
     '--no-report',
     '--workers',
@@ -62,8 +63,8 @@ describe.skipIf(!dataDir)('the run-folder lock with real `actlab run` processes'
     '--out',
     out,
   ];
-  const start = (out: string) => {
-    const child = spawn('node', args(out), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const start = (out: string, file = studyFile) => {
+    const child = spawn('node', args(out, file), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
       stderr += String(chunk);
@@ -76,6 +77,9 @@ describe.skipIf(!dataDir)('the run-folder lock with real `actlab run` processes'
     temp = await makeTempDir('actlab-lock-e2e-');
     studyFile = join(temp.path, 'lock-grid.yaml');
     await writeFile(studyFile, study);
+    // Runs for minutes: it is still running when the second run starts, whatever the load.
+    longStudyFile = join(temp.path, 'long-grid.yaml');
+    await writeFile(longStudyFile, study.replace('epochs: 30', 'epochs: 5000'));
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -84,9 +88,9 @@ describe.skipIf(!dataDir)('the run-folder lock with real `actlab run` processes'
 
   it('refuses a second run on a folder in use, and SIGTERM ends the first run with its lock removed', async () => {
     const out = join(temp.path, 'busy');
-    const first = start(out);
+    const first = start(out, longStudyFile);
     await waitFor(() => hasCheckpoint(out));
-    const second = await run('node', args(out)).then(
+    const second = await run('node', args(out, longStudyFile)).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );
