@@ -106,6 +106,11 @@ program
   .option('--plain', 'plain line logs even on a terminal', false)
   .option('--no-report', 'do not write the report at the end')
   .option(
+    '--fresh',
+    'start over in a run folder of another study or version: its files move to replaced/<time>/',
+    false,
+  )
+  .option(
     '--queue <url>',
     'run the units as BullMQ jobs on this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS); `actlab worker` trains them',
   )

@@ -62,6 +62,8 @@ export interface RunCommandOptions {
   dataDir?: string;
   plain: boolean;
   report: boolean;
+  /** Start over: move the run folder's files to `replaced/<time>/` instead of resuming. */
+  fresh?: boolean;
   /** Run the units as BullMQ jobs on this Redis instead of local worker threads. */
   queue?: string;
   /** Adversarial studies: test-set indices of the source images. */
@@ -152,6 +154,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
       ...(queueExecutor ? { queue: queueExecutor.redactedUrl } : {}),
     },
     plain: options.plain,
+    fresh: options.fresh ?? false,
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -32,7 +32,19 @@ export type StudyErrorCode =
   | 'WORKER_CRASHED'
   | 'WORKER_EXITED'
   /** A unit that failed for a reason that has no code of its own. */
-  | 'UNIT_FAILED';
+  | 'UNIT_FAILED'
+  /** A write that found the disk full or the quota reached (ENOSPC, EDQUOT). */
+  | 'DISK_FULL'
+  /** A run folder (or a file in it) that cannot be written: read-only, or another user's. */
+  | 'FOLDER_NOT_WRITABLE'
+  /** A run folder locked by a running `actlab run` (this machine) or by another machine. */
+  | 'RUN_FOLDER_IN_USE'
+  /** A run folder whose manifest belongs to another study or another kind. */
+  | 'RUN_FOLDER_MISMATCH'
+  /** A run folder written in another run-folder format (another actlab version). */
+  | 'RUN_FORMAT_UNSUPPORTED'
+  /** A run folder whose manifest.json is not readable JSON. */
+  | 'MANIFEST_DAMAGED';
 
 /** The error `actlab` itself throws: a study, a flag, a run folder or a queue that cannot be used. */
 export class StudyError extends ActlabError<StudyErrorCode> {

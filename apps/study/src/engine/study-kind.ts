@@ -112,6 +112,8 @@ export interface ReportContent {
 
 /** The run folder's manifest: what was asked, of which kind, on what, and its units. */
 export interface RunManifest<Study = unknown> {
+  /** The run-folder format (absent in folders written before it was recorded: format 1). */
+  format?: number;
   /** The study kind (absent in grid runs made before the engine). */
   kind?: string;
   study: Study;

@@ -2,14 +2,10 @@ import { activationLayer } from '@actlab/activations';
 import { deriveSeed, tfjsSeed } from '@actlab/seeded-random';
 import * as tf from '@tensorflow/tfjs-layers';
 import type { TrialSettings } from '../study/study-schema.js';
+import { hiddenWidths } from '../study/trial-limits.js';
 
 /** Activations that tfjs-layers' Dense computes itself, fused with the matmul, with the same formula. */
 const nativeActivations = new Set(['relu', 'tanh', 'sigmoid', 'linear']);
-
-/** The hidden layer widths of a trial: `hiddenLayers`, or depth − 1 layers of `width`. */
-export function hiddenWidths(settings: TrialSettings): number[] {
-  return settings.hiddenLayers ?? Array.from({ length: settings.depth - 1 }, () => settings.width);
-}
 
 /**
  * Activations whose kernels start He-normal under the `auto` initializer. Not

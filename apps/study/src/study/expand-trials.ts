@@ -1,8 +1,8 @@
 import { unitId } from '../engine/unit-id.js';
 import {
-  defaultTrialSettings,
   type GridAxis,
   gridAxes,
+  mergeTrialSettings,
   type Study,
   type TrialSettings,
   trialSettingsSchema,
@@ -50,7 +50,6 @@ export const trialId: (settings: TrialSettings) => string = unitId;
  * in a stable order (axes in schema order, values in file order, seeds innermost).
  */
 export function expandTrials(study: Study, options: ExpandOptions = {}): Trial[] {
-  const quickOverrides = options.quick ? study.quick : {};
   const grid = study.grid as Partial<Record<GridAxis, unknown[]>>;
   const axes: GridAxis[] = gridAxes.filter((axis) => grid[axis] !== undefined);
   const seedCount = options.seeds ?? study.seeds;
@@ -78,11 +77,7 @@ export function expandTrials(study: Study, options: ExpandOptions = {}): Trial[]
       const { case: _case, ...settingPoint } = point;
       const merged = {
         // Quick overrides shrink the base; values a grid or a case names explicitly still win.
-        ...defaultTrialSettings,
-        ...study.base,
-        ...quickOverrides,
-        ...settingPoint,
-        ...caseSettings,
+        ...mergeTrialSettings(study, options.quick ?? false, settingPoint, caseSettings),
         seed,
         ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
       };

@@ -1,11 +1,29 @@
-import { activationSpecSchema } from '@actlab/activations';
+import {
+  activationNames,
+  activationSpecSchema,
+  learnableActivationNames,
+} from '@actlab/activations';
 import { optimizerSpecSchema } from '@actlab/backend';
 import { z } from 'zod';
+import { trialProblems } from './trial-limits.js';
 
 const positiveInt = z.number().int().positive();
 
-/** Everything that defines one trial; a study's `base` and `grid` fill these in. */
-export const trialSettingsSchema = z
+const knownActivations: readonly string[] = [...activationNames, ...learnableActivationNames];
+
+/** An activation spec whose name is one of @actlab/activations' activations. */
+const knownActivationSchema = activationSpecSchema.superRefine((spec, context) => {
+  const name = typeof spec === 'string' ? spec : spec.name;
+  if (!knownActivations.includes(name)) {
+    context.addIssue({
+      code: 'custom',
+      message: `unknown activation "${name}"; the activations are: ${knownActivations.join(', ')}`,
+    });
+  }
+});
+
+/** The fields of a trial, each checked alone (their combination is checked by {@link trialSettingsSchema}). */
+const trialSettingsObject = z
   .object({
     dataset: z.enum(['mnist', 'fashion-mnist', 'kmnist']),
     /** Training images used (the first ones of a stratified shuffle); null = all 60 000. */
@@ -14,9 +32,9 @@ export const trialSettingsSchema = z
     validationFraction: z.number().min(0).lt(1),
     /** Test images used for the test accuracy; null = all 10 000. */
     testSize: positiveInt.nullable(),
-    activation: activationSpecSchema,
+    activation: knownActivationSchema,
     /** Activation of the first hidden layer when it differs from the others. */
-    firstActivation: activationSpecSchema.nullable(),
+    firstActivation: knownActivationSchema.nullable(),
     /** Dense layers in all, the softmax output included: depth − 1 hidden layers of `width`. */
     depth: z.number().int().min(1).max(1000),
     width: positiveInt,
@@ -40,7 +58,14 @@ export const trialSettingsSchema = z
   .strict();
 
 /** One fully resolved trial configuration. */
-export type TrialSettings = z.infer<typeof trialSettingsSchema>;
+export type TrialSettings = z.infer<typeof trialSettingsObject>;
+
+/** Everything that defines one trial, each field and their combination (model size, data split) checked. */
+export const trialSettingsSchema = trialSettingsObject.superRefine((settings, context) => {
+  for (const { field, message } of trialProblems(settings)) {
+    context.addIssue({ code: 'custom', path: [field], message });
+  }
+});
 
 /** Trial fields that a grid may vary, each with a list of values. */
 export const gridAxes = [
@@ -68,13 +93,13 @@ const settingAxes = gridAxes.filter((axis): axis is SettingAxis => axis !== 'cas
 const gridSchema = z
   .object(
     Object.fromEntries(
-      settingAxes.map((axis) => [axis, z.array(trialSettingsSchema.shape[axis]).min(1).optional()]),
-    ) as { [K in SettingAxis]: z.ZodOptional<z.ZodArray<(typeof trialSettingsSchema.shape)[K]>> },
+      settingAxes.map((axis) => [axis, z.array(trialSettingsObject.shape[axis]).min(1).optional()]),
+    ) as { [K in SettingAxis]: z.ZodOptional<z.ZodArray<(typeof trialSettingsObject.shape)[K]>> },
   )
   .strict();
 
 /** A named set of settings; the grid is crossed with every case (e.g. the fit regimes). */
-const caseSchema = trialSettingsSchema
+const caseSchema = trialSettingsObject
   .partial()
   .extend({ case: z.string().min(1) })
   .strict();
@@ -153,6 +178,87 @@ const referenceSchema = z
   })
   .strict();
 
+/** What {@link mergeTrialSettings} layers. */
+interface SettingLayers {
+  base: Partial<TrialSettings>;
+  quick: Partial<TrialSettings>;
+}
+
+/**
+ * The settings of one trial before its seed: defaults, then `base`, the `quick` overrides (with
+ * `--quick`), the grid point and the case; later layers win.
+ */
+export function mergeTrialSettings(
+  study: SettingLayers,
+  quick: boolean,
+  point: object,
+  caseSettings: object,
+): Record<string, unknown> {
+  return {
+    ...defaultTrialSettings,
+    ...study.base,
+    ...(quick ? study.quick : {}),
+    ...point,
+    ...caseSettings,
+  };
+}
+
+/** Grid points beyond which combinations are not checked one by one (the trials still are). */
+const combinationLimit = 10_000;
+
+/**
+ * Checks every combination a study makes (grid point × case, with and without `quick`) for what
+ * no single field shows: a model too large, a split that leaves no training images, more images
+ * than the dataset has. Each issue's path is where the offending value was written.
+ */
+function checkTrialCombinations(
+  study: SettingLayers & {
+    grid: Partial<Record<string, unknown[]>>;
+    cases?: ({ case: string } & Partial<TrialSettings>)[] | undefined;
+  },
+  context: z.RefinementCtx,
+): void {
+  let points: { values: Record<string, unknown>; index: Record<string, number> }[] = [
+    { values: {}, index: {} },
+  ];
+  for (const [axis, values] of Object.entries(study.grid)) {
+    if (!values) continue;
+    points = points.flatMap((point) =>
+      values.map((value, at) => ({
+        values: { ...point.values, [axis]: value },
+        index: { ...point.index, [axis]: at },
+      })),
+    );
+    if (points.length > combinationLimit) return;
+  }
+  const cases = study.cases ?? [undefined];
+  const reported = new Set<string>();
+  for (const quick of Object.keys(study.quick).length > 0 ? [false, true] : [false]) {
+    for (const point of points) {
+      for (const [caseIndex, studyCase] of cases.entries()) {
+        const { case: _name, ...caseSettings } = studyCase ?? { case: '' };
+        const merged = mergeTrialSettings(study, quick, point.values, caseSettings);
+        const parsed = trialSettingsObject.safeParse({ ...merged, seed: 1 });
+        if (!parsed.success) continue;
+        for (const { field, message } of trialProblems(parsed.data)) {
+          const path: (string | number)[] =
+            field in caseSettings
+              ? ['cases', caseIndex, field]
+              : field in point.values
+                ? ['grid', field, point.index[field] as number]
+                : quick && field in study.quick
+                  ? ['quick', field]
+                  : ['base', field];
+          const key = `${path.join('.')}\u0000${message}`;
+          if (reported.has(key)) continue;
+          reported.add(key);
+          context.addIssue({ code: 'custom', path, message });
+        }
+      }
+    }
+  }
+}
+
 /** A study: a grid of trials, what to record and how to report them. Presets are such files. */
 export const studySchema = z
   .object({
@@ -161,14 +267,14 @@ export const studySchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
     title: z.string(),
     description: z.string(),
-    base: trialSettingsSchema.partial(),
+    base: trialSettingsObject.partial(),
     grid: gridSchema.default({}),
     /** Named setting groups crossed with the grid; each trial gets the axis `case`. */
     cases: z.array(caseSchema).min(1).optional(),
     /** Seeds per grid point: seeds 1..n. */
     seeds: positiveInt.default(1),
     /** Overrides that make the study end in a few minutes (`--quick`). */
-    quick: trialSettingsSchema.partial().default({}),
+    quick: trialSettingsObject.partial().default({}),
     record: z
       .object({
         gradients: z
@@ -201,7 +307,8 @@ export const studySchema = z
       .strict()
       .default({ figures: [], fitDiagnosis: false }),
   })
-  .strict();
+  .strict()
+  .superRefine(checkTrialCombinations);
 
 /** A validated study. */
 export type Study = z.infer<typeof studySchema>;
