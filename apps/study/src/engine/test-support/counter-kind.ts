@@ -62,7 +62,7 @@ export const counterKind: StudyKind<z.infer<typeof studySchema>, CounterSettings
     return { id: unit.id, label: unit.label, status: 'completed', values };
   },
   describe: (result) => `${result.values.length} values`,
-  report: async () => ({ facts: [], sections: [] }),
+  report: async () => ({ facts: [], sections: [], metrics: [] }),
 };
 
 /** Registers {@link counterKind} for the engine's `getKind`; returns the function that removes it. */
