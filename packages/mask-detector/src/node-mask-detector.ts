@@ -13,6 +13,7 @@ import {
   type PhotoInput,
 } from './mask-detector.js';
 import { MaskDetectorError } from './mask-detector-error.js';
+import { maxImagePixels, maxImagePixelsText } from './node/max-image-pixels.js';
 import { nodeModelSource } from './node/model-files.js';
 import { loadSharp } from './node/optional-dependency.js';
 import { FaceDetector } from './node-face-detector.js';
@@ -25,9 +26,6 @@ export const shippedModelPath = fileURLToPath(
 /** An image the Node detector accepts: a tensor of pixel values 0–255, a file path, or file bytes. */
 export type ImageInput = tf.Tensor3D | string | Uint8Array;
 
-/** The most pixels {@link decodeImage} decodes (8192 × 8192). */
-const maxPixels = 2 ** 26;
-
 /**
  * Decodes a PNG or JPEG (path or bytes) with sharp into a `[height, width, 3]` int32 tensor of
  * values 0–255 (alpha dropped).
@@ -39,9 +37,10 @@ const maxPixels = 2 ** 26;
 export async function decodeImage(image: string | Uint8Array): Promise<tf.Tensor3D> {
   const sharp = loadSharp('decodeImage (PNG/JPEG files)');
   try {
-    // sharp's own limit (268 MP) let a 200-byte PNG declaring 15 335 448 × 16 pixels run for
-    // seconds; 2²⁶ pixels (8192 × 8192) is above any camera photo and is checked on the header.
-    const { data, info } = await sharp(image, { failOn: 'truncated', limitInputPixels: maxPixels })
+    const { data, info } = await sharp(image, {
+      failOn: 'truncated',
+      limitInputPixels: maxImagePixels,
+    })
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
@@ -49,7 +48,7 @@ export async function decodeImage(image: string | Uint8Array): Promise<tf.Tensor
   } catch (cause) {
     throw new MaskDetectorError({
       code: 'IMAGE_UNREADABLE',
-      message: `cannot decode ${typeof image === 'string' ? image : 'the image bytes'} as PNG or JPEG: ${(cause as Error).message} (images may have at most ${maxPixels} pixels, 8192 × 8192; resize larger ones)`,
+      message: `cannot decode ${typeof image === 'string' ? image : 'the image bytes'} as PNG or JPEG: ${(cause as Error).message} (images may have ${maxImagePixelsText}; resize larger ones)`,
       cause,
     });
   }

@@ -8,6 +8,7 @@ export type MnistLoaderErrorCode =
   | 'IDX_TRUNCATED'
   | 'IDX_SIZE_MISMATCH'
   | 'GZIP_CORRUPT'
+  | 'GZIP_TOO_LARGE'
   | 'LABEL_COUNT_MISMATCH'
   | 'LABEL_OUT_OF_RANGE'
   | 'CHECKSUM_MISMATCH'

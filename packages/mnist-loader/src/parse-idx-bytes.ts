@@ -25,6 +25,23 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
+ * @internal The byte length of the whole IDX file whose first bytes are `start` (header plus
+ * data, as its dimensions and type say), or `undefined` when `start` holds no complete IDX
+ * header. Used to bound how far a gzip IDX file may unpack.
+ */
+export function idxByteLength(start: Uint8Array): number | undefined {
+  if (start.length < 4 || start[0] !== 0 || start[1] !== 0) return undefined;
+  const elementType = types[start[2] as number];
+  const rank = start[3] as number;
+  const headerBytes = 4 + 4 * rank;
+  if (!elementType || start.length < headerBytes) return undefined;
+  const view = new DataView(start.buffer, start.byteOffset, start.byteLength);
+  let count = 1;
+  for (let i = 0; i < rank; i++) count *= view.getUint32(4 + 4 * i, false);
+  return headerBytes + count * elementType.size;
+}
+
+/**
  * Parses uncompressed IDX bytes. u8 and i8 data are views on `bytes` (no copy); multi-byte types
  * are copied and converted from big-endian.
  *

@@ -84,6 +84,18 @@ describe('parseIdx', () => {
     expect(await codeOf(parseIdx(new Uint8Array(0)))).toBe('IDX_EMPTY');
   });
 
+  it('refuses a gzip IDX file that unpacks to far more than its header declares (a bomb) with GZIP_TOO_LARGE', async () => {
+    // 18 bytes of IDX ([10] u8) followed by 64 MiB of zeros: 64 KiB of gzip.
+    const unpacked = new Uint8Array(18 + 2 ** 26);
+    unpacked.set(makeIdx([10], new Array(10).fill(1)));
+    const bomb = new Uint8Array(gzipSync(unpacked));
+    expect(bomb.length).toBeLessThan(2 ** 17);
+    const error = await parseIdx(bomb, 'bomb.gz').catch((caught: unknown) => caught);
+    expect(ActlabError.isInstance(error) && error.code).toBe('GZIP_TOO_LARGE');
+    expect((error as Error).message).toContain('bomb.gz unpacks to more than 65554 bytes');
+    expect((error as Error).message).toContain('its IDX header declares 18 bytes');
+  });
+
   it('rejects a label count different from the image count', async () => {
     const images = await parseIdx(makeIdx([3, 2, 2], new Array(12).fill(0)));
     const labels = await parseIdx(makeIdx([2], [1, 2]));

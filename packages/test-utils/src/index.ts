@@ -16,5 +16,6 @@ export {
   redisServerPath,
   startRedisServer,
   type TestRedisServer,
+  type TestRedisServerOptions,
 } from './redis-server.js';
 export { makeTempDir } from './temp-dir.js';

@@ -10,14 +10,28 @@ export const redisServerPath = '/usr/bin/redis-server';
 /** True when {@link startRedisServer} can run here. */
 export const hasRedisServer = existsSync(redisServerPath);
 
-/** A redis-server bound to 127.0.0.1 on a free port, without persistence. */
+/** A redis-server bound to 127.0.0.1 on a free port, without persistence unless asked. */
 export interface TestRedisServer {
   port: number;
   /** `redis://[:password@]127.0.0.1:<port>` */
   url: string;
   /** With `tls`: the self-signed certificate to trust (e.g. through NODE_EXTRA_CA_CERTS). */
   caFile?: string;
+  /** Kills the server with SIGKILL (a crash) and keeps its folder, so {@link start} can follow. */
+  kill: () => Promise<void>;
+  /** Starts the server again on the same port and folder (with `appendOnly`, with its data). */
+  start: () => Promise<void>;
+  /** Kills the server and removes its folder. */
   stop: () => Promise<void>;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface TestRedisServerOptions {
+  password?: string;
+  /** Only a TLS port, with a self-signed certificate for 127.0.0.1. */
+  tls?: boolean;
+  /** AOF persistence with `appendfsync always`: a killed server restarts with every write. */
+  appendOnly?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -30,12 +44,13 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `redis-server` on 127.0.0.1 with a random free port, no RDB or AOF files (in a temp
- * folder), when given a password, and with `tls` only a TLS port (a self-signed certificate for
- * 127.0.0.1 made with `openssl`); resolves once it accepts connections.
+ * Starts `redis-server` on 127.0.0.1 with a random free port, no RDB file and AOF only with
+ * `appendOnly` (in a temp folder), when given a password, and with `tls` only a TLS port (a
+ * self-signed certificate for 127.0.0.1 made with `openssl`); resolves once it accepts
+ * connections.
  */
 export async function startRedisServer(
-  options: { password?: string; tls?: boolean } = {},
+  options: TestRedisServerOptions = {},
 ): Promise<TestRedisServer> {
   const folder = await makeTempDir('actlab-redis-');
   const port = await freePort();
@@ -73,41 +88,53 @@ export async function startRedisServer(
     '--save',
     '',
     '--appendonly',
-    'no',
+    options.appendOnly ? 'yes' : 'no',
+    ...(options.appendOnly ? ['--appendfsync', 'always'] : []),
     '--dir',
     folder.path,
     ...(options.password ? ['--requirepass', options.password] : []),
   ];
-  const child: ChildProcess = spawn(redisServerPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`redis-server did not start:\n${output}`)),
-      10_000,
-    );
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const started = spawn(redisServerPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start:\n${output}`)),
+        10_000,
+      );
+      started.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      started.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
+        reject(new Error(`redis-server exited with ${code}:\n${output}`));
+      });
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
+  };
+  const kill = async () => {
+    const running = child;
+    if (running && running.exitCode === null && running.signalCode === null) {
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
+    }
+  };
+  await start();
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
     url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     ...(options.tls ? { caFile } : {}),
+    kill,
+    start,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await kill();
       await folder.remove();
     },
   };

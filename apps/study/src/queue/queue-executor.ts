@@ -7,18 +7,23 @@ import type { Unit, UnitProgress } from '../engine/study-kind.js';
 import type { UnitEvents, UnitExecutor, UnitJob } from '../engine/unit-executor.js';
 import {
   checkQueueConnection,
+  isConnectionError,
   parseFailedReason,
   parseQueueUrl,
   type QueueConnection,
+  reconnectingOptions,
   trialQueueName,
   type UnitJobData,
   type UnitJobResult,
+  watchRedis,
 } from './unit-queue.js';
 
 /** Options of {@link QueueExecutor}. */
 export interface QueueExecutorOptions {
   /** Milliseconds between checks of every unfinished job's state (events may be missed). */
   pollIntervalMs?: number;
+  /** Where to say that Redis is unreachable or lost jobs; default stderr. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -26,6 +31,10 @@ export interface QueueExecutorOptions {
  * work) and writes each result into the run folder as it arrives. `actlab worker` processes
  * train them. Closing stops following the queue only: queued and running jobs go on, and the
  * next run collects the jobs that finished meanwhile.
+ *
+ * While Redis is unreachable every client retries with backoff (250 ms doubling to 5 s) and
+ * the log says so; a job that disappeared (Redis restarted without persistence) is enqueued
+ * again under the same id, so the study still completes with every unit once.
  */
 export class QueueExecutor implements UnitExecutor {
   private readonly connection: QueueConnection;
@@ -51,9 +60,17 @@ export class QueueExecutor implements UnitExecutor {
   async run(units: Unit[], job: UnitJob, events: UnitEvents): Promise<void> {
     if (units.length === 0 || this.closed) return;
     await checkQueueConnection(this.connection);
-    const connection = this.connection.options;
+    const log = this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const connection = reconnectingOptions(this.connection);
+    const watch = watchRedis(this.connection, log);
     const queue = new Queue<UnitJobData, UnitJobResult, 'unit'>(trialQueueName, { connection });
     const queueEvents = new QueueEvents(trialQueueName, { connection });
+    // Unreachable Redis is reported once by the watch; anything else is worth a line.
+    const onError = (error: Error) => {
+      if (!isConnectionError(error)) log(`queue error: ${error.message}`);
+    };
+    queue.on('error', onError);
+    queueEvents.on('error', onError);
     const byId = new Map(units.map((unit) => [unit.id, unit]));
     const remaining = new Set(byId.keys());
     const started = new Set<string>();
@@ -118,14 +135,39 @@ export class QueueExecutor implements UnitExecutor {
     queueEvents.on('completed', ({ jobId }) => void collect(jobId));
     queueEvents.on('failed', ({ jobId, failedReason }) => failed(jobId, failedReason));
 
+    const enqueue = (unit: Unit) =>
+      queue.add(
+        'unit',
+        { kind, unit },
+        { jobId: unit.id, attempts: 1, removeOnComplete: false, removeOnFail: false },
+      );
+    // Units enqueued again because their job vanished, reported together after each sweep.
+    const lost: string[] = [];
+
     // Reads a job's state and settles it when it has ended (events alone can be missed).
     const collect = async (id: string) => {
       if (!remaining.has(id)) return;
       const job = (await queue.getJob(id)) as Job<UnitJobData, UnitJobResult> | undefined;
-      if (!job) return;
+      const unit = byId.get(id);
+      if (!job) {
+        // Every remaining unit was enqueued, and finished jobs are kept: a missing job was lost
+        // by Redis (restarted without persistence, keys deleted). Adding it again under the
+        // same id is a no-op if someone else already did.
+        if (unit && remaining.has(id) && !this.closed) {
+          await enqueue(unit);
+          lost.push(unit.label);
+        }
+        return;
+      }
       const state = await job.getState();
       if (state === 'completed') await completed(id, job.returnvalue);
       else if (state === 'failed') failed(id, job.failedReason);
+    };
+    const reportLost = () => {
+      if (lost.length === 0) return;
+      log(
+        `Redis at ${this.connection.redacted} lost ${lost.length} job(s) (restarted without persistence?); enqueued again: ${lost.splice(0).join(', ')}`,
+      );
     };
 
     try {
@@ -139,20 +181,18 @@ export class QueueExecutor implements UnitExecutor {
           // A new run retries a failed unit, as a local run does.
           await existing.retry('failed');
         } else if (!existing || state === 'unknown') {
-          await queue.add(
-            'unit',
-            { kind, unit: unit },
-            { jobId: unit.id, attempts: 1, removeOnComplete: false, removeOnFail: false },
-          );
+          await enqueue(unit);
         }
       }
       for (const id of [...remaining]) await collect(id);
+      reportLost();
       const interval = this.options.pollIntervalMs ?? 2000;
       const sweep = async () => {
         for (const id of [...remaining]) {
           if (this.closed) return;
           await collect(id).catch(() => undefined);
         }
+        reportLost();
         if (!this.closed && remaining.size > 0) poll = setTimeout(sweep, interval);
       };
       poll = setTimeout(sweep, interval);
@@ -161,6 +201,7 @@ export class QueueExecutor implements UnitExecutor {
       clearTimeout(poll);
       await queueEvents.close();
       await queue.close();
+      await watch.close();
     }
   }
 

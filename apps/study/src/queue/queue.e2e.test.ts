@@ -1,6 +1,6 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   hasRedisServer,
@@ -10,111 +10,38 @@ import {
 } from '@actlab/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TrialResult } from '../run/trial-records.js';
+import {
+  type CliProcess,
+  cli,
+  comparable,
+  completedIds,
+  readResults,
+  startCli,
+  stopCli,
+  tinyStudy,
+  waitFor,
+} from './queue-test-support.js';
 
 const run = promisify(execFile);
-const cli = resolve(import.meta.dirname, '../../dist/cli.js');
 const dataDir = process.env.ACTLAB_DATA_DIR;
 
-function study(overrides: { trainSize: number; epochs: number; width: number }): string {
-  return `
-name: tiny-queue
-title: Tiny queue study
-description: Two activations, three seeds, a few hundred MNIST images.
-seeds: 3
-base:
-  dataset: mnist
-  trainSize: ${overrides.trainSize}
-  testSize: 200
-  validationFraction: 0.1
-  width: ${overrides.width}
-  depth: 2
-  epochs: ${overrides.epochs}
-  batchSize: 32
-  optimizer: { name: sgd, learningRate: 0.05 }
-grid:
-  activation: [relu, tanh]
-record:
-  gradients: { batchSize: 16, targets: [weights] }
-report:
-  figures:
-    - { kind: accuracy-curves, facet: activation, color: activation }
-`;
-}
-
-/** A worker process with everything it logged so far. */
-interface WorkerProcess {
-  child: ChildProcess;
-  log: () => string;
-  exited: Promise<unknown>;
-}
-
-const workers: WorkerProcess[] = [];
+const workers: CliProcess[] = [];
 
 function startWorker(
   url: string,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
-): WorkerProcess {
-  const child = spawn(
-    'node',
-    [cli, 'worker', '--queue', url, '--backend', 'cpu', '--data-dir', dataDir as string, ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env },
+): CliProcess {
+  const worker = startCli(
+    ['worker', '--queue', url, '--backend', 'cpu', '--data-dir', dataDir as string, ...extra],
+    env,
   );
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  const exited = new Promise((done) => child.once('exit', done));
-  const worker = { child, log: () => text, exited };
   workers.push(worker);
   return worker;
 }
 
-async function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM') {
-  if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill(signal);
-  await worker.exited;
-}
-
-function completedIds(...logs: string[]): string[] {
-  return logs.flatMap((log) =>
-    [...log.matchAll(/^completed (\w+)/gm)].map((match) => match[1] as string),
-  );
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((done) => setTimeout(done, 25));
-  }
-  throw new Error('timed out waiting');
-}
-
-async function readResults(runFolder: string): Promise<TrialResult[]> {
-  const manifest = JSON.parse(await readFile(join(runFolder, 'manifest.json'), 'utf8'));
-  return Promise.all(
-    manifest.trials.map(async ({ id }: { id: string }) =>
-      JSON.parse(await readFile(join(runFolder, 'trials', id, 'result.json'), 'utf8')),
-    ),
-  );
-}
-
-/** What must not depend on where a trial ran: everything but times and the resume flag. */
-function comparable(results: TrialResult[]) {
-  return results
-    .map(({ epochs, id, status, finalTestAccuracy, trainer }) => ({
-      id,
-      status,
-      trainer,
-      finalTestAccuracy,
-      epochs: epochs.map(({ trainSeconds: _t, wallSeconds: _w, ...rest }) => rest),
-    }))
-    .sort((a, b) => a.id.localeCompare(b.id));
-}
+const stopWorker = stopCli;
+const study = tinyStudy;
 
 async function filesUnder(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });

@@ -6,7 +6,12 @@ import { Redis } from 'ioredis';
 import { getKind } from '../engine/registry.js';
 import { runUnit, unitFiles, unitFolder } from '../engine/run-unit.js';
 import { unitId } from '../engine/unit-id.js';
-import { checkpointKey, type UnitJobData, type UnitJobResult } from './unit-queue.js';
+import {
+  checkpointKey,
+  reconnectDelayMs,
+  type UnitJobData,
+  type UnitJobResult,
+} from './unit-queue.js';
 
 /** What `actlab worker` hands each processor thread. */
 export interface ProcessorSettings {
@@ -46,7 +51,11 @@ export default async function processUnitJob(
   if (unitId(unit?.settings) !== job.id) {
     throw fail('BAD_UNIT', `job ${job.id} carries settings of another unit`);
   }
-  redis ??= new Redis(settings.redis);
+  if (!redis) {
+    // Reconnects with the worker's backoff; the worker's main thread reports outages.
+    redis = new Redis({ ...settings.redis, retryStrategy: reconnectDelayMs });
+    redis.on('error', () => undefined);
+  }
   const key = checkpointKey(unit.id);
   const folder = unitFolder(settings.scratchFolder, unit.id);
   await rm(folder, { recursive: true, force: true });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseFailedReason, parseQueueUrl } from './unit-queue.js';
+import {
+  isConnectionError,
+  parseFailedReason,
+  parseQueueUrl,
+  reconnectDelayMs,
+} from './unit-queue.js';
 
 describe('parseQueueUrl', () => {
   it('takes host, port and database from a plain URL', () => {
@@ -48,5 +53,23 @@ describe('parseFailedReason', () => {
       code: 'TRIAL_FAILED',
       message: 'job stalled more than allowable limit',
     });
+  });
+});
+
+describe('reconnectDelayMs', () => {
+  it('waits 250 ms before the first reconnect attempt and doubles up to 5 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 100].map(reconnectDelayMs)).toEqual([
+      250, 500, 1000, 2000, 4000, 5000, 5000, 5000,
+    ]);
+  });
+});
+
+describe('isConnectionError', () => {
+  it('tells an unreachable Redis from a real error', () => {
+    expect(isConnectionError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isConnectionError(new Error('connect ECONNREFUSED 127.0.0.1:6379'))).toBe(true);
+    expect(isConnectionError(new Error('Connection is closed.'))).toBe(true);
+    expect(isConnectionError(new Error('Missing lock for job 1. moveToFinished'))).toBe(false);
+    expect(isConnectionError(undefined)).toBe(false);
   });
 });

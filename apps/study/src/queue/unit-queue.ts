@@ -112,6 +112,80 @@ export async function checkQueueConnection(connection: QueueConnection): Promise
   }
 }
 
+/**
+ * Milliseconds ioredis waits before reconnect attempt `attempt` (1, 2, …) after losing Redis:
+ * 250 ms, doubling up to 5 s, for ever. Used as every client's `retryStrategy`, with
+ * `maxRetriesPerRequest: null` so that commands wait for the connection instead of failing.
+ */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(5000, 250 * 2 ** Math.max(0, Math.min(attempt - 1, 5)));
+}
+
+/** The connection's options for BullMQ and ioredis, reconnecting with {@link reconnectDelayMs}. */
+export function reconnectingOptions(connection: QueueConnection): RedisOptions {
+  return { ...connection.options, retryStrategy: reconnectDelayMs };
+}
+
+/** True for an error that only says Redis cannot be reached (ioredis reconnects by itself). */
+export function isConnectionError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'];
+  if (typeof code === 'string' && codes.includes(code)) return true;
+  return (
+    typeof message === 'string' &&
+    (codes.some((name) => message.includes(name)) || /Connection is closed/i.test(message))
+  );
+}
+
+/** A client that reports when Redis becomes unreachable and when it is back. */
+export interface RedisWatch {
+  /** The watching client: usable for ordinary commands, which wait while Redis is away. */
+  client: Redis;
+  /** Outages seen so far. */
+  readonly outages: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a client that reconnects with {@link reconnectDelayMs} and logs, once per outage,
+ * `Redis unreachable at <url>, retrying …` and then `Redis at <url> reachable again after …`.
+ * The BullMQ clients of the same process reconnect on their own with the same backoff; this
+ * one only tells the user what is happening.
+ */
+export function watchRedis(connection: QueueConnection, log: (line: string) => void): RedisWatch {
+  const client = new Redis(reconnectingOptions(connection) as RedisClientOptions);
+  let lostAt: number | undefined;
+  let outages = 0;
+  let reason = 'connection closed';
+  const password = connection.options.password;
+  client.on('error', (error: Error) => {
+    reason = password ? error.message.split(password).join('***') : error.message;
+  });
+  client.on('reconnecting', (delayMs: number) => {
+    if (lostAt !== undefined) return;
+    lostAt = Date.now();
+    outages += 1;
+    log(
+      `Redis unreachable at ${connection.redacted} (${reason}), retrying (next attempt in ${delayMs} ms, then every ≤ ${reconnectDelayMs(Number.POSITIVE_INFINITY) / 1000} s)`,
+    );
+  });
+  client.on('ready', () => {
+    if (lostAt === undefined) return;
+    const seconds = ((Date.now() - lostAt) / 1000).toFixed(1);
+    lostAt = undefined;
+    log(`Redis at ${connection.redacted} reachable again after ${seconds} s`);
+  });
+  return {
+    client,
+    get outages() {
+      return outages;
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}
+
 /** Turns a failed job's reason (`CODE: message`) back into the code and the message. */
 export function parseFailedReason(reason: string | undefined): { code: string; message: string } {
   const text = reason ?? 'the job failed without a reason';

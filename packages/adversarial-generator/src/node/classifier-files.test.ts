@@ -43,6 +43,22 @@ async function folderWith(name: string, json: unknown, weights?: Uint8Array): Pr
 }
 
 describe('loadClassifier', () => {
+  it.each([['../../../../../../etc/passwd'], ['/etc/passwd'], ['shards/../../outside.bin']])(
+    'refuses a weights path that leaves the model folder (%s) with MODEL_UNREADABLE',
+    async (outsidePath) => {
+      const name = `outsidePath-${outsidePath.replace(/\W/g, '_')}`;
+      await writeFile(join(temp.path, 'outside.bin'), await readFile(join(saved, 'weights.bin')));
+      const dir = await folderWith(name, {
+        ...modelJson,
+        weightsManifest: [{ paths: [outsidePath], weights: modelJson.weightsManifest[0]!.weights }],
+      });
+      const error = await loadClassifier(dir).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'MODEL_UNREADABLE' });
+      expect((error as Error).message).toContain(outsidePath);
+      expect((error as Error).message).toContain("weights must sit in the model's folder");
+    },
+  );
+
   it('says MODEL_NOT_FOUND for a folder without model.json', async () => {
     await expect(loadClassifier(join(temp.path, 'nothing'))).rejects.toMatchObject({
       code: 'MODEL_NOT_FOUND',

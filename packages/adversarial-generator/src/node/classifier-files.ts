@@ -66,18 +66,42 @@ function weightsGroups(json: unknown, dir: string): WeightsGroup[] {
 }
 
 /**
+ * The path of weights file `file` named by the manifest of the model in `dir`; refused when it
+ * would lie outside that folder (`../../etc/passwd`, an absolute path), so a model.json from
+ * elsewhere cannot make us read any file on the machine.
+ */
+function weightsFilePath(dir: string, file: string): string {
+  const folder = path.resolve(dir);
+  const resolved = path.resolve(folder, file);
+  const inside = path.relative(folder, resolved);
+  if (
+    path.isAbsolute(file) ||
+    inside === '' ||
+    inside.startsWith('..') ||
+    path.isAbsolute(inside)
+  ) {
+    throw unreadable(
+      dir,
+      `model.json names the weights file "${file}", which is outside the model's folder; weights must sit in the model's folder (paths relative to model.json, without ..)`,
+    );
+  }
+  return resolved;
+}
+
+/**
  * Loads a model saved by {@link saveClassifier} (or by `model.save('file://…')`) from a folder;
  * weights split over several files (as tfjs's converter shards them) are read in manifest order.
  *
  * @throws {@link AdversarialError} `MODEL_NOT_FOUND` when `model.json` or a weights file it names
  *   cannot be read; `MODEL_UNREADABLE` when `model.json` is not JSON, lacks a topology or weights
- *   manifest, or tfjs cannot build the model from it (unknown layer, wrong weight shapes or
- *   count, weights file of the wrong size)
+ *   manifest, names a weights file outside `dir`, or tfjs cannot build the model from it
+ *   (unknown layer, wrong weight shapes or count, weights file of the wrong size)
  */
 export async function loadClassifier(dir: string): Promise<tfl.LayersModel> {
   const read = async <T>(file: string, as: (bytes: Buffer) => T): Promise<T> => {
+    const filePath = weightsFilePath(dir, file);
     try {
-      return as(await readFile(path.join(dir, file)));
+      return as(await readFile(filePath));
     } catch (cause) {
       throw new AdversarialError({
         code: 'MODEL_NOT_FOUND',

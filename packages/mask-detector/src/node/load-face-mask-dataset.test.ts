@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { makeTempDir } from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -192,5 +193,57 @@ describe('loadFaceMaskDataset, class folders', () => {
     await expect(
       loadFaceMaskDataset(join(folder.path, 'folders'), { format: 'coco' as never }),
     ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+});
+
+/** A small PNG whose header says `width` × `height` (CRC fixed): a pixel bomb for the decoder. */
+async function pngDeclaring(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await solid(16, 16, [1, 2, 3]));
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+describe('loadFaceMaskDataset, images with too many pixels', () => {
+  const limit = 'images may have at most 67108864 pixels (8192 × 8192)';
+
+  it('skips a class-folder PNG declaring 9000 × 9000 pixels, naming the file and the limit', async () => {
+    const dir = join(folder.path, 'huge-folders');
+    await mkdir(join(dir, 'with_mask'), { recursive: true });
+    await mkdir(join(dir, 'without_mask'));
+    for (let i = 0; i < 2; i++) {
+      await writeFile(join(dir, 'with_mask', `${i}.png`), await solid(8, 8, [9 * i, 90, 9]));
+      await writeFile(join(dir, 'without_mask', `${i}.png`), await solid(8, 8, [9 * i, 9, 90]));
+    }
+    const bomb = join(dir, 'with_mask', 'bomb.png');
+    await writeFile(bomb, await pngDeclaring(9000, 9000));
+    const data = await loadFaceMaskDataset(dir, { format: 'folders', size: 8, seed: 1 });
+    expect(data.summary.skipped.unreadableImage).toBe(1);
+    expect(data.summary.loadedPerClass).toEqual({ with_mask: 2, no_mask: 2 });
+    expect(data.summary.warnings.find((line) => line.startsWith(bomb))).toContain(limit);
+    tf.dispose([data.images, data.labels]);
+  });
+
+  it('skips a VOC photo declaring 9000 × 9000 pixels, naming the file and the limit', async () => {
+    const dir = join(folder.path, 'huge-voc');
+    await mkdir(join(dir, 'images'), { recursive: true });
+    await mkdir(join(dir, 'annotations'));
+    await writeFile(join(dir, 'images', 'ok.png'), await solid(30, 30, [0, 200, 0]));
+    await writeFile(
+      join(dir, 'annotations', 'ok.xml'),
+      voc('ok.png', 30, 30, [['with_mask', 0, 0, 20, 20]]),
+    );
+    await writeFile(join(dir, 'images', 'bomb.png'), await pngDeclaring(9000, 9000));
+    await writeFile(
+      join(dir, 'annotations', 'bomb.xml'),
+      voc('bomb.png', 9000, 9000, [['with_mask', 0, 0, 20, 20]]),
+    );
+    const data = await loadFaceMaskDataset(dir, { format: 'voc', size: 8, minBoxSize: 1 });
+    expect(data.summary.skipped.unreadableImage).toBe(1);
+    const warning = data.summary.warnings.find((line) => line.includes('bomb.png'));
+    expect(warning).toContain(join(dir, 'images', 'bomb.png'));
+    expect(warning).toContain(limit);
+    tf.dispose([data.images, data.labels]);
   });
 });

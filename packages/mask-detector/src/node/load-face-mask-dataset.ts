@@ -8,6 +8,7 @@ import { groupedStratifiedSplit, type SplitIndices } from '../grouped-split.js';
 import { type ClassMode, classNamesFor, labelIndex, type MaskLabel } from '../labels.js';
 import { MaskDetectorError } from '../mask-detector-error.js';
 import { parseVocAnnotation } from '../parse-voc.js';
+import { maxImagePixels, maxImagePixelsText } from './max-image-pixels.js';
 import { loadSharp } from './optional-dependency.js';
 
 /** Options of {@link loadFaceMaskDataset}. */
@@ -119,6 +120,14 @@ function emptySummary(classNames: readonly string[]): LoadSummary {
   };
 }
 
+/** sharp's reason, with our limit spelled out when the image has too many pixels. */
+function unreadableReason(cause: unknown): string {
+  const message = (cause as Error | undefined)?.message ?? 'missing';
+  return /pixel limit/i.test(message)
+    ? `${message}: images may have ${maxImagePixelsText}`
+    : message;
+}
+
 async function loadVoc(
   dir: string,
   options: Required<Omit<LoadFaceMaskOptions, 'limit' | 'validationFraction' | 'seed'>> & {
@@ -171,13 +180,20 @@ async function loadVoc(
     for (const candidate of candidates) {
       imagePath = join(imageDir, candidate);
       try {
-        decoded = await sharp(imagePath, { failOn: 'truncated' })
+        decoded = await sharp(imagePath, { failOn: 'truncated', limitInputPixels: maxImagePixels })
           .removeAlpha()
           .raw()
           .toBuffer({ resolveWithObject: true });
         break;
       } catch (cause) {
-        lastError = cause;
+        // The reason of a file that exists (too many pixels, truncated) beats "missing" of the
+        // other candidate names.
+        if (
+          lastError === undefined ||
+          /input file is missing/i.test((lastError as Error).message)
+        ) {
+          lastError = cause;
+        }
       }
     }
     const countSkip = (name: string) => {
@@ -188,7 +204,7 @@ async function loadVoc(
     if (decoded === undefined) {
       summary.skipped.unreadableImage++;
       summary.warnings.push(
-        `${join(imageDir, candidates[0] as string)}: unreadable or truncated image (${(lastError as Error)?.message ?? 'missing'}); its ${annotation.objects.length} box(es) skipped`,
+        `${join(imageDir, candidates[0] as string)}: unreadable or truncated image, or more than 8192 × 8192 pixels (${unreadableReason(lastError)}); its ${annotation.objects.length} box(es) skipped`,
       );
       for (const object of annotation.objects) countSkip(object.name);
       continue;
@@ -281,7 +297,7 @@ async function loadFolders(
       }
       let pixels: Buffer;
       try {
-        pixels = await sharp(bytes, { failOn: 'truncated' })
+        pixels = await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxImagePixels })
           .removeAlpha()
           .resize(options.size, options.size, { fit: 'fill' })
           .raw()
@@ -290,7 +306,7 @@ async function loadFolders(
         summary.skipped.unreadableImage++;
         summary.skippedPerClass[key] = (summary.skippedPerClass[key] ?? 0) + 1;
         summary.warnings.push(
-          `${path}: unreadable or truncated image (${(cause as Error).message})`,
+          `${path}: unreadable or truncated image, or more than 8192 × 8192 pixels (${unreadableReason(cause)})`,
         );
         continue;
       }

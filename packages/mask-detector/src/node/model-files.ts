@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -35,9 +35,26 @@ export async function saveModelFiles(model: tfl.LayersModel, folder: string): Pr
 }
 
 /**
+ * The path of weights file `file` named by a model.json in `folder`; refused when it would lie
+ * outside that folder (`../../etc/passwd`, an absolute path), so a model.json from elsewhere
+ * cannot make us read any file on the machine.
+ */
+function weightsFilePath(folder: string, file: string): string {
+  const resolved = resolve(folder, file);
+  const inside = relative(resolve(folder), resolved);
+  if (isAbsolute(file) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new Error(
+      `model.json names the weights file "${file}", which is outside the model's folder ${folder}; weights must sit in the model's folder (paths relative to model.json, without ..)`,
+    );
+  }
+  return resolved;
+}
+
+/**
  * Reads `model.json` and its weight files from disk into tfjs model artifacts.
  *
- * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` when a file is missing or not a layers model
+ * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` when a file is missing, not a layers
+ *   model, or a weights path of its manifest leaves the model's folder
  */
 export async function readModelFiles(modelJsonPath: string): Promise<tf.io.ModelArtifacts> {
   try {
@@ -49,8 +66,9 @@ export async function readModelFiles(modelJsonPath: string): Promise<tf.io.Model
     const buffers: Uint8Array[] = [];
     for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
       weightSpecs.push(...group.weights);
-      for (const path of group.paths)
-        buffers.push(await readFile(join(dirname(modelJsonPath), path)));
+      for (const path of group.paths) {
+        buffers.push(await readFile(weightsFilePath(dirname(modelJsonPath), path)));
+      }
     }
     const total = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
     const weightData = new Uint8Array(total);

@@ -71,7 +71,7 @@ async function filesAt(path: string): Promise<NamedFile[]> {
  *
  * @param options - format, an explicit folder or archive, or where to look for the known one
  * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND`, `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH`
- *   (as `loadMnist`), `GZIP_CORRUPT`, `ARCHIVE_CORRUPT`, `CIFAR_MISSING_BATCH`,
+ *   (as `loadMnist`), `GZIP_CORRUPT`, `GZIP_TOO_LARGE` (over 1 GiB unpacked), `ARCHIVE_CORRUPT`, `CIFAR_MISSING_BATCH`,
  *   `CIFAR_BAD_RECORD_LENGTH`, `LABEL_OUT_OF_RANGE`, `UNKNOWN_CLASS_FOLDER`, `IMAGE_FOLDERS_EMPTY`,
  *   `BAD_IMAGE_SIZE`, `IMAGE_DECODE_FAILED`, `INVALID_OPTION`
  */

@@ -2,7 +2,7 @@ import { type DatasetName, type KnownDataset, resolveDataset } from '../known-fi
 import { assembleDataset, type Dataset } from '../labelled-set.js';
 import { parseIdxBytes } from '../parse-idx-bytes.js';
 import { fileSources, locateVerified, type SourceOptions } from './file-sources.js';
-import { gunzip } from './gunzip.js';
+import { gunzipIdx } from './gunzip.js';
 
 /** Where {@link loadMnist} looks and what it may do. */
 export interface LoadMnistOptions extends SourceOptions {
@@ -18,7 +18,7 @@ export interface LoadMnistOptions extends SourceOptions {
  * @param options - which dataset, where to look, whether to download; all optional
  * @throws {@link MnistLoaderError} `CHECKSUM_MISMATCH` (a copy was found or received but its sha256
  *   is wrong, and no good one), `DOWNLOAD_FAILED` (nothing local and every mirror failed),
- *   `DATASET_NOT_FOUND` (nothing local, downloads off), `UNKNOWN_DATASET`, `GZIP_CORRUPT` and the
+ *   `DATASET_NOT_FOUND` (nothing local, downloads off), `UNKNOWN_DATASET`, `GZIP_CORRUPT`, `GZIP_TOO_LARGE` and the
  *   IDX format errors
  */
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<Dataset> {
@@ -28,7 +28,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Dataset
     dataset.name,
     dataset.files.map(async (file) => {
       const located = await locateVerified(dataset.name, file, sources);
-      const unpacked = await gunzip(located.bytes, located.source);
+      const unpacked = await gunzipIdx(located.bytes, located.source);
       return [file.role, parseIdxBytes(unpacked, located.source)] as const;
     }),
   );
