@@ -130,35 +130,40 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     ? `queue ${queueExecutor.redactedUrl} (start \`actlab worker\` on any machine)`
     : `${Math.min(options.workers, units.length)} worker(s)`;
   process.stderr.write(`${title}: ${units.length} units, ${where}, run folder ${runFolder}\n`);
-  const summary = await runStudy({
-    kind,
-    study,
-    units,
-    runFolder,
-    executor,
-    job: { backend: options.backend, ...(dataDir ? { dataDir } : {}) },
-    manifestOptions: {
-      quick: options.quick,
-      backend: options.backend,
-      workers: options.workers,
-      ...(options.seeds !== undefined || kind.flags.includes('seeds')
-        ? { seeds: options.seeds ?? (study as { seeds?: number }).seeds }
-        : {}),
-      epochs: options.epochs ?? null,
-      ...(options.trainer !== undefined || kind.flags.includes('trainer')
-        ? { trainer: options.trainer ?? 'auto' }
-        : {}),
-      ...(options.sources ? { sources: options.sources } : {}),
-      ...(options.model ? { model: resolve(options.model) } : {}),
-      ...(options.methods ? { methods: options.methods } : {}),
-      ...(queueExecutor ? { queue: queueExecutor.redactedUrl } : {}),
-    },
-    plain: options.plain,
-    fresh: options.fresh ?? false,
-  });
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  await executor.close();
+  let summary: Awaited<ReturnType<typeof runStudy>>;
+  try {
+    summary = await runStudy({
+      kind,
+      study,
+      units,
+      runFolder,
+      executor,
+      job: { backend: options.backend, ...(dataDir ? { dataDir } : {}) },
+      manifestOptions: {
+        quick: options.quick,
+        backend: options.backend,
+        workers: options.workers,
+        ...(options.seeds !== undefined || kind.flags.includes('seeds')
+          ? { seeds: options.seeds ?? (study as { seeds?: number }).seeds }
+          : {}),
+        epochs: options.epochs ?? null,
+        ...(options.trainer !== undefined || kind.flags.includes('trainer')
+          ? { trainer: options.trainer ?? 'auto' }
+          : {}),
+        ...(options.sources ? { sources: options.sources } : {}),
+        ...(options.model ? { model: resolve(options.model) } : {}),
+        ...(options.methods ? { methods: options.methods } : {}),
+        ...(queueExecutor ? { queue: queueExecutor.redactedUrl } : {}),
+      },
+      plain: options.plain,
+      fresh: options.fresh ?? false,
+    });
+  } finally {
+    // Also when runStudy throws: no stale handler, no open queue connection.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await executor.close();
+  }
   if (interrupted) {
     process.exitCode = 130;
     return;

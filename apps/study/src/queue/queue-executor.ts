@@ -160,8 +160,16 @@ export class QueueExecutor implements UnitExecutor {
         return;
       }
       const state = await job.getState();
-      if (state === 'completed') await completed(id, job.returnvalue);
-      else if (state === 'failed') failed(id, job.failedReason);
+      if (state === 'completed') {
+        // The job may have completed between the read above and getState: read it again, so
+        // its return value is the one it completed with, not the null of an active job. Without
+        // one yet, the next sweep settles it.
+        const ended = (job.returnvalue ?? (await queue.getJob(id))?.returnvalue) as
+          | UnitJobResult
+          | null
+          | undefined;
+        if (ended) await completed(id, ended);
+      } else if (state === 'failed') failed(id, job.failedReason);
     };
     const reportLost = () => {
       if (lost.length === 0) return;
