@@ -6,7 +6,7 @@ export const convWasmBase64 =
 
 /** sha256 of wasm/conv.c + wasm/gemm.h when the module was built. */
 export const convWasmSourceSha256 =
-  '230d30bb0d07908f43a93b815e8ba6c46b25f2faceedaa455cdf58ffe1b9699c';
+  '3f0885386c202823a663157d5a01bd2e4538a84fce6b3a39419b77c5cf60c96c';
 
 /** The compiler that built the module. */
 export const convWasmToolchain =

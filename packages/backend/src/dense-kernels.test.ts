@@ -91,7 +91,7 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
   );
 
   it.each(shapes)(
-    'give the dense products bit for bit from a sparse index (%i×%i, %i inputs)',
+    'give the dense products and SGD step bit for bit from sparse indexes (%i×%i, %i inputs)',
     async (rows, n, k) => {
       const kernels = await instantiate();
       const memory = arena(kernels);
@@ -99,24 +99,62 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
       const x = matrix(rows, k, seed, 0.2);
       const w = matrix(k, n, seed + 2);
       const g = matrix(rows, n, seed + 4);
-      const [px, pw, pg] = [memory.put(x), memory.put(w), memory.put(g)];
+      const [px, pw, pg, denseW, sparseW] = [x, w, g, w, w].map((values) => memory.put(values)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const [denseZ, denseDw, sparseZ, sparseDw] = [rows * n, k * n, rows * n, k * n].map((size) =>
         memory.put(size),
       );
       const entries = rows * k;
-      const [starts, indices, values] = [rows + 1, entries, entries].map((size) =>
-        memory.put(size),
-      ) as [number, number, number];
+      const [starts, indices, values, colStarts, rowIds, colValues] = [
+        rows + 1,
+        entries,
+        entries,
+        k + 1,
+        entries,
+        entries,
+      ].map((size) => memory.put(size)) as [number, number, number, number, number, number];
       kernels.gemm_nn(rows, n, k, px, k, pw, n, denseZ!, n, 0);
       kernels.gemm_tn(k, n, rows, px, k, pg, n, denseDw!, n, 0);
+      kernels.sgd_update(k * n, denseW, denseDw!, 0.1);
       expect(kernels.count_nonzero(entries, px)).toBe(x.filter((v) => v !== 0).length);
       kernels.sparse_index(rows, k, px, starts, indices, values);
       kernels.sparse_product(rows, n, starts, indices, values, pw, n, sparseZ!, n);
-      kernels.sparse_transposed_product(rows, n, k, starts, indices, values, pg, n, sparseDw!, n);
+      kernels.sparse_column_index(rows, k, starts, indices, values, colStarts, rowIds, colValues);
+      kernels.sparse_product(k, n, colStarts, rowIds, colValues, pg, n, sparseDw!, n);
+      kernels.sparse_sgd_update(k, n, colStarts, rowIds, colValues, pg, n, sparseW, n, 0.1);
       expect(memory.get(sparseZ!, rows * n)).toEqual(memory.get(denseZ!, rows * n));
       expect(memory.get(sparseDw!, k * n)).toEqual(memory.get(denseDw!, k * n));
+      expect(memory.get(sparseW, k * n)).toEqual(memory.get(denseW, k * n));
     },
   );
+
+  it('index a batch by column in increasing row order, empty columns included', async () => {
+    const kernels = await instantiate();
+    const memory = arena(kernels);
+    // 3 rows × 4 columns; column 2 is all zeros.
+    const x = new Float32Array([0, 1.5, 0, 2, 3, 0, 0, 4, 0, 5, 0, 0]);
+    const [px, starts, indices, values, colStarts, rowIds, colValues] = [
+      x,
+      4,
+      12,
+      12,
+      5,
+      12,
+      12,
+    ].map((v) => memory.put(v)) as number[];
+    kernels.sparse_index(3, 4, px!, starts!, indices!, values!);
+    kernels.sparse_column_index(3, 4, starts!, indices!, values!, colStarts!, rowIds!, colValues!);
+    const ints = (offset: number, length: number) =>
+      Array.from(new Int32Array(memory.get(offset, length).buffer));
+    expect(ints(colStarts!, 5)).toEqual([0, 1, 3, 3, 5]);
+    expect(ints(rowIds!, 5)).toEqual([1, 0, 2, 0, 1]);
+    expect(Array.from(memory.get(colValues!, 5))).toEqual([3, 1.5, 5, 2, 4]);
+  });
 });
 
 describe('choosing the dense kernels', () => {

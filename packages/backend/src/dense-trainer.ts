@@ -556,7 +556,11 @@ class FusedDenseTrainer implements DenseTrainer {
       const { inputSize, outputSize, useBias } = layer.plan;
       const below = layers[index - 1];
       const layerInput = below ? below.a : this.x;
-      if (!below && this.sparse.active) {
+      // Plain SGD on sparse inputs: the first layer's update is fused into its gradient.
+      const fusedSgd = !below && this.sparse.active && this.optimizer.name === 'sgd';
+      if (fusedSgd) {
+        this.sparse.sgdUpdate(outputSize, gradient, layer.w, this.optimizer.learningRate);
+      } else if (!below && this.sparse.active) {
         this.sparse.weightGradient(outputSize, gradient, layer.dw);
       } else {
         k.gemm_tn(
@@ -591,7 +595,7 @@ class FusedDenseTrainer implements DenseTrainer {
           below.plan.activation === 'softmax' ? 0 : activationCodes[below.plan.activation];
         k.activation_backward(rows * inputSize, spare, below.z, below.a, code, below.plan.alpha);
       }
-      this.update(layer.w, layer.dw, layer.wSlots, inputSize * outputSize);
+      if (!fusedSgd) this.update(layer.w, layer.dw, layer.wSlots, inputSize * outputSize);
       if (useBias) this.update(layer.b, layer.db, layer.bSlots, outputSize);
       [gradient, spare] = [spare, gradient];
     }

@@ -72,6 +72,16 @@ export interface DenseKernels {
     indices: number,
     values: number,
   ): void;
+  sparse_column_index(
+    rowCount: number,
+    colCount: number,
+    starts: number,
+    indices: number,
+    values: number,
+    colStarts: number,
+    rowIds: number,
+    colValues: number,
+  ): void;
   sparse_product(
     rowCount: number,
     colCount: number,
@@ -92,17 +102,17 @@ export interface DenseKernels {
     gradient: number,
     scaleRows: number,
   ): number;
-  sparse_transposed_product(
+  sparse_sgd_update(
     rowCount: number,
     colCount: number,
-    innerCount: number,
-    starts: number,
-    indices: number,
-    values: number,
+    colStarts: number,
+    rowIds: number,
+    colValues: number,
     m: number,
     ldm: number,
-    out: number,
-    ldo: number,
+    w: number,
+    ldw: number,
+    learningRate: number,
   ): void;
   sgd_update(count: number, w: number, g: number, learningRate: number): void;
   momentum_update(

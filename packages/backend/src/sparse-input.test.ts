@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { instantiateChosenKernels } from './dense-kernels.js';
 import { availableKernels, buildStack, type StackSpec } from './dense-stack-fixtures.js';
 import { createDenseTrainer } from './dense-trainer.js';
+import type { OptimizerSpec } from './optimizer-spec.js';
 import { SparseInput, type SparseInputMode, sparseDensityThreshold } from './sparse-input.js';
 
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe.each(availableKernels())('the sparse first layer on $kernels kernels', 
     for (const sparseInputs of ['never', 'always', 'auto'] satisfies SparseInputMode[]) {
       const model = buildStack(stack);
       const trainer = await createDenseTrainer(model, {
-        optimizer: { name: 'adam', learningRate: 0.01 },
+        optimizer: { name: 'adam', learningRate: 0.01, label: 'Adam' },
         batchSize: 32,
         kernels,
         sparseInputs,
@@ -59,6 +60,57 @@ describe.each(availableKernels())('the sparse first layer on $kernels kernels', 
     expect(weights[1]).toEqual(weights[0]);
     expect(weights[2]).toEqual(weights[0]);
   });
+
+  // Every optimizer (plain SGD takes the fused update of the touched columns, the others the
+  // full gradient), on shapes with tile tails, densities down to mostly empty columns, a last
+  // batch smaller than the others, and biases on or off.
+  const optimizers: OptimizerSpec[] = [
+    { name: 'sgd', learningRate: 0.1, label: 'SGD' },
+    { name: 'momentum', learningRate: 0.05, momentum: 0.9, label: 'momentum' },
+    { name: 'momentum', learningRate: 0.05, momentum: 0.9, useNesterov: true, label: 'Nesterov' },
+    { name: 'adam', learningRate: 0.01 },
+    { name: 'adagrad', learningRate: 0.05, label: 'Adagrad' },
+    { name: 'adadelta', learningRate: 1, label: 'Adadelta' },
+    { name: 'rmsprop', learningRate: 0.01, momentum: 0.5, label: 'RMSProp' },
+  ];
+  const cases = [
+    { inputSize: 97, widths: [35, 19], density: 0.2, rows: 70, batchSize: 16, useBias: true },
+    { inputSize: 784, widths: [128, 64], density: 0.19, rows: 40, batchSize: 32, useBias: true },
+    { inputSize: 50, widths: [8], density: 0.03, rows: 45, batchSize: 20, useBias: false },
+    { inputSize: 33, widths: [17, 9, 5], density: 0.34, rows: 9, batchSize: 1, useBias: true },
+  ];
+  it.each(optimizers)(
+    'trains bit for bit like the dense first layer with $label on random shapes and densities',
+    async (optimizer) => {
+      for (const [index, shape] of cases.entries()) {
+        const spec: StackSpec = { ...stack, ...shape, seed: 10 + index };
+        const data = sparseSamples(
+          20 + index,
+          shape.rows,
+          spec.inputSize,
+          spec.classes,
+          shape.density,
+        );
+        const weights: number[][][] = [];
+        for (const sparseInputs of ['never', 'always'] satisfies SparseInputMode[]) {
+          const model = buildStack(spec);
+          const trainer = await createDenseTrainer(model, {
+            optimizer,
+            batchSize: shape.batchSize,
+            kernels,
+            sparseInputs,
+          });
+          for (let epoch = 0; epoch < 2; epoch++)
+            trainer.trainEpoch(data.xs, data.ys, { batchSize: shape.batchSize });
+          weights.push(model.getWeights().map((w) => Array.from(w.dataSync())));
+          trainer.dispose();
+          model.dispose();
+        }
+        expect(weights[1], `case ${index}`).toEqual(weights[0]);
+      }
+    },
+    30_000,
+  );
 
   it('indexes a batch in auto mode only when few enough inputs are non-zero', async () => {
     const { kernels: k } = await instantiateChosenKernels(kernels);

@@ -18,6 +18,10 @@ INLINE lane_t lane_madd(lane_t acc, float a, const float *b) {
 }
 INLINE void lane_store(float *p, lane_t v) { _mm256_storeu_ps(p, v); }
 INLINE lane_t lane_load(const float *p) { return _mm256_loadu_ps(p); }
+// a·s + b as separate multiply and add (sgd_update's rounding, not a fused multiply-add).
+INLINE lane_t lane_scale_add(lane_t a, float s, lane_t b) {
+  return _mm256_add_ps(_mm256_mul_ps(a, _mm256_set1_ps(s)), b);
+}
 
 INLINE void tile_avx2(int MR, int NV, int K, const float *A, int rowStride, int kStride,
                       const float *B, int ldb, float *C, int ldc, int accumulate) {

@@ -28,6 +28,10 @@ INLINE lane_t lane_madd(lane_t acc, float a, const float *b) {
 }
 INLINE void lane_store(float *p, lane_t v) { wasm_v128_store(p, v); }
 INLINE lane_t lane_load(const float *p) { return wasm_v128_load(p); }
+// a·s + b as separate multiply and add (sgd_update's rounding, not a fused multiply-add).
+INLINE lane_t lane_scale_add(lane_t a, float s, lane_t b) {
+  return wasm_f32x4_add(wasm_f32x4_mul(a, wasm_f32x4_splat(s)), b);
+}
 
 // ---------------------------------------------------------------------------------------------
 // GEMM. C[M×N] (=|+=) op(A)·B with B row-major K×N. A is either row-major M×K (rowStride = lda,
