@@ -58,10 +58,10 @@ INLINE void *pointer_at(Args *a, int i) {
   X(column_sums, 4)                                                                             \
   X(softmax_cross_entropy, 7)                                                                   \
   X(count_nonzero, 2)                                                                           \
-  X(sparse_index, 6)                                                                            \
-  X(sparse_column_index, 8)                                                                     \
-  X(sparse_product, 9)                                                                          \
-  X(sparse_sgd_update, 10)                                                                      \
+  X(sparse_index, 7)                                                                            \
+  X(sparse_product, 10)                                                                         \
+  X(sparse_transposed_product, 10)                                                              \
+  X(sparse_sgd_update, 11)                                                                      \
   X(sgd_update, 4)                                                                              \
   X(momentum_update, 7)                                                                         \
   X(adam_update, 13)                                                                            \
@@ -132,29 +132,29 @@ static int execute(Args *args, int op, double *result) {
       const float *X = P(2);
       int *starts = P(3), *indices = P(4);
       float *values = P(5);
-      if (!a.bad) sparse_index(I(0), I(1), X, starts, indices, values);
-      break;
-    }
-    case OP_sparse_column_index: {
-      const int *starts = P(2), *indices = P(3);
-      const float *values = P(4);
-      int *colStarts = P(5), *rowIds = P(6);
-      float *colValues = P(7);
-      if (!a.bad) sparse_column_index(I(0), I(1), starts, indices, values, colStarts, rowIds, colValues);
+      uint64_t *colBits = P(6);
+      if (!a.bad) sparse_index(I(0), I(1), X, starts, indices, values, colBits);
       break;
     }
     case OP_sparse_product: {
-      const int *starts = P(2), *indices = P(3);
-      const float *values = P(4), *M = P(5);
-      float *out = P(7);
-      if (!a.bad) sparse_product(I(0), I(1), starts, indices, values, M, I(6), out, I(8));
+      const int *starts = P(3), *indices = P(4);
+      const float *values = P(5), *M = P(6);
+      float *out = P(8);
+      if (!a.bad) sparse_product(I(0), I(1), I(2), starts, indices, values, M, I(7), out, I(9));
+      break;
+    }
+    case OP_sparse_transposed_product: {
+      const uint64_t *colBits = P(3);
+      const float *X = P(4), *M = P(6);
+      float *out = P(8);
+      if (!a.bad) sparse_transposed_product(I(0), I(1), I(2), colBits, X, I(5), M, I(7), out, I(9));
       break;
     }
     case OP_sparse_sgd_update: {
-      const int *colStarts = P(2), *rowIds = P(3);
-      const float *colValues = P(4), *M = P(5);
-      float *W = P(7);
-      if (!a.bad) sparse_sgd_update(I(0), I(1), colStarts, rowIds, colValues, M, I(6), W, I(8), F(9));
+      const uint64_t *colBits = P(3);
+      const float *X = P(4), *M = P(6);
+      float *W = P(8);
+      if (!a.bad) sparse_sgd_update(I(0), I(1), I(2), colBits, X, I(5), M, I(7), W, I(9), F(10));
       break;
     }
     case OP_sgd_update: {

@@ -110,50 +110,58 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
         memory.put(size),
       );
       const entries = rows * k;
-      const [starts, indices, values, colStarts, rowIds, colValues] = [
+      const [starts, indices, values, colBits] = [
         rows + 1,
-        entries,
-        entries,
-        k + 1,
-        entries,
-        entries,
-      ].map((size) => memory.put(size)) as [number, number, number, number, number, number];
+        entries + 8,
+        entries + 8,
+        Math.ceil(rows / 64) * k * 2,
+      ].map((size) => memory.put(size)) as [number, number, number, number];
       kernels.gemm_nn(rows, n, k, px, k, pw, n, denseZ!, n, 0);
       kernels.gemm_tn(k, n, rows, px, k, pg, n, denseDw!, n, 0);
       kernels.sgd_update(k * n, denseW, denseDw!, 0.1);
       expect(kernels.count_nonzero(entries, px)).toBe(x.filter((v) => v !== 0).length);
-      kernels.sparse_index(rows, k, px, starts, indices, values);
-      kernels.sparse_product(rows, n, starts, indices, values, pw, n, sparseZ!, n);
-      kernels.sparse_column_index(rows, k, starts, indices, values, colStarts, rowIds, colValues);
-      kernels.sparse_product(k, n, colStarts, rowIds, colValues, pg, n, sparseDw!, n);
-      kernels.sparse_sgd_update(k, n, colStarts, rowIds, colValues, pg, n, sparseW, n, 0.1);
+      kernels.sparse_index(rows, k, px, starts, indices, values, colBits);
+      kernels.sparse_product(rows, n, k, starts, indices, values, pw, n, sparseZ!, n);
+      kernels.sparse_transposed_product(rows, n, k, colBits, px, k, pg, n, sparseDw!, n);
+      kernels.sparse_sgd_update(rows, n, k, colBits, px, k, pg, n, sparseW, n, 0.1);
       expect(memory.get(sparseZ!, rows * n)).toEqual(memory.get(denseZ!, rows * n));
       expect(memory.get(sparseDw!, k * n)).toEqual(memory.get(denseDw!, k * n));
       expect(memory.get(sparseW, k * n)).toEqual(memory.get(denseW, k * n));
     },
   );
 
-  it('index a batch by column in increasing row order, empty columns included', async () => {
+  it('index a batch by row and mark the non-zero rows of each column, empty columns included', async () => {
     const kernels = await instantiate();
     const memory = arena(kernels);
-    // 3 rows × 4 columns; column 2 is all zeros.
-    const x = new Float32Array([0, 1.5, 0, 2, 3, 0, 0, 4, 0, 5, 0, 0]);
-    const [px, starts, indices, values, colStarts, rowIds, colValues] = [
-      x,
-      4,
-      12,
-      12,
-      5,
-      12,
-      12,
-    ].map((v) => memory.put(v)) as number[];
-    kernels.sparse_index(3, 4, px!, starts!, indices!, values!);
-    kernels.sparse_column_index(3, 4, starts!, indices!, values!, colStarts!, rowIds!, colValues!);
+    // 70 rows × 11 columns (two words of row bits, a tail past the vectors); column 2 all zeros.
+    const rows = 70;
+    const x = new Float32Array(rows * 11);
+    x[0 * 11 + 1] = 1.5;
+    x[0 * 11 + 10] = 2;
+    x[1 * 11 + 0] = 3;
+    x[65 * 11 + 1] = 5;
+    x[69 * 11 + 10] = 4;
+    const [px, starts, indices, values, colBits] = [x, rows + 1, 8 + 8, 8 + 8, 2 * 11 * 2].map(
+      (v) => memory.put(v),
+    ) as number[];
+    kernels.sparse_index(rows, 11, px!, starts!, indices!, values!, colBits!);
     const ints = (offset: number, length: number) =>
       Array.from(new Int32Array(memory.get(offset, length).buffer));
-    expect(ints(colStarts!, 5)).toEqual([0, 1, 3, 3, 5]);
-    expect(ints(rowIds!, 5)).toEqual([1, 0, 2, 0, 1]);
-    expect(Array.from(memory.get(colValues!, 5))).toEqual([3, 1.5, 5, 2, 4]);
+    const startList = ints(starts!, rows + 1);
+    expect([startList[0], startList[1], startList[2], startList[66], startList[70]]).toEqual([
+      0, 2, 3, 4, 5,
+    ]);
+    expect(ints(indices!, 5)).toEqual([1, 10, 0, 1, 10]);
+    expect(Array.from(memory.get(values!, 5))).toEqual([1.5, 2, 3, 5, 4]);
+    const words = new BigUint64Array(memory.get(colBits!, 2 * 11 * 2).buffer);
+    // Word w of column c at w·11 + c.
+    expect(words[0]).toBe(2n); // column 0: row 1
+    expect(words[1]).toBe(1n); // column 1: row 0 …
+    expect(words[11 + 1]).toBe(2n); // … and row 65
+    expect(words[2]).toBe(0n);
+    expect(words[11 + 2]).toBe(0n);
+    expect(words[10]).toBe(1n); // column 10: row 0 …
+    expect(words[11 + 10]).toBe(32n); // … and row 69
   });
 });
 

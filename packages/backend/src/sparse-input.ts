@@ -11,9 +11,9 @@ export type SparseInputMode = 'auto' | 'always' | 'never';
 export const sparseDensityThreshold = 0.35;
 
 /**
- * The first layer's products from per-batch indexes of its non-zero inputs: forward Z = X·W
- * summed over each row's list (an index by row), weight gradient dW = Xᵀ·G summed over each
- * input column's list (an index by column, built from the first when a step needs it), so
+ * The first layer's products from a per-batch index of its non-zero inputs: by row (each row's
+ * columns and values) for the forward product Z = X·W, and by column (one bit per row for each
+ * input column) for the weight gradient dW = Xᵀ·G, summed over each column's marked rows, so
  * columns without a non-zero cost nothing. Both follow the dense GEMM's order with its
  * multiply-add, so results equal the dense path bit for bit. With plain SGD the update of the
  * first layer's weights is fused into the gradient and touches only those columns' weights
@@ -23,11 +23,9 @@ export class SparseInput {
   private starts = 0;
   private indices = 0;
   private values = 0;
-  private colStarts = 0;
-  private rowIds = 0;
-  private colValues = 0;
+  private colBits = 0;
+  private x = 0;
   private rows = 0;
-  private columnsIndexed = false;
   /** Whether the batch now in memory was indexed (and the sparse products apply). */
   active = false;
 
@@ -37,28 +35,29 @@ export class SparseInput {
     private readonly inputSize: number,
   ) {}
 
-  /** Places the indexes for batches of up to `capacity` rows, with the trainer's allocator. */
+  /** Places the index for batches of up to `capacity` rows, with the trainer's allocator. */
   layout(take: (floats: number) => number, capacity: number): void {
     if (this.mode === 'never') return;
     this.starts = take(capacity + 1);
-    this.indices = take(capacity * this.inputSize);
-    this.values = take(capacity * this.inputSize);
-    this.colStarts = take(this.inputSize + 1);
-    this.rowIds = take(capacity * this.inputSize);
-    this.colValues = take(capacity * this.inputSize);
+    // sparse_index stores whole vectors: room for 8 entries past the last.
+    this.indices = take(capacity * this.inputSize + 8);
+    this.values = take(capacity * this.inputSize + 8);
+    // One bit per row for each column, in 64-bit words (two floats each).
+    this.colBits = take(Math.ceil(capacity / 64) * this.inputSize * 2);
   }
 
-  /** Measures the batch at `x` and indexes it by row when the sparse path pays (see the mode). */
+  /** Measures the batch at `x` and indexes it when the sparse path pays (see the mode). */
   prepare(rows: number, x: number): boolean {
     const count = rows * this.inputSize;
     this.active =
       this.mode === 'always' ||
       (this.mode === 'auto' &&
         this.kernels.count_nonzero(count, x) <= sparseDensityThreshold * count);
-    this.columnsIndexed = false;
     if (this.active) {
       this.rows = rows;
-      this.kernels.sparse_index(rows, this.inputSize, x, this.starts, this.indices, this.values);
+      this.x = x;
+      const { starts, indices, values, colBits } = this;
+      this.kernels.sparse_index(rows, this.inputSize, x, starts, indices, values, colBits);
     }
     return this.active;
   }
@@ -69,6 +68,7 @@ export class SparseInput {
     this.kernels.sparse_product(
       rows,
       outputSize,
+      this.inputSize,
       starts,
       indices,
       values,
@@ -79,33 +79,16 @@ export class SparseInput {
     );
   }
 
-  /** The index by column of the batch indexed by {@link SparseInput.prepare}, once per batch. */
-  private indexColumns(): void {
-    if (this.columnsIndexed) return;
-    const { starts, indices, values, colStarts, rowIds, colValues } = this;
-    this.kernels.sparse_column_index(
-      this.rows,
-      this.inputSize,
-      starts,
-      indices,
-      values,
-      colStarts,
-      rowIds,
-      colValues,
-    );
-    this.columnsIndexed = true;
-  }
-
   /** dw[inputSize×outputSize] = xᵀ·gradient for the indexed batch (zero rows included). */
   weightGradient(outputSize: number, gradient: number, dw: number): void {
-    this.indexColumns();
-    const { colStarts, rowIds, colValues } = this;
-    this.kernels.sparse_product(
-      this.inputSize,
+    const { inputSize } = this;
+    this.kernels.sparse_transposed_product(
+      this.rows,
       outputSize,
-      colStarts,
-      rowIds,
-      colValues,
+      inputSize,
+      this.colBits,
+      this.x,
+      inputSize,
       gradient,
       outputSize,
       dw,
@@ -119,14 +102,14 @@ export class SparseInput {
    * are). Not for optimizers with state or decay, which move every weight.
    */
   sgdUpdate(outputSize: number, gradient: number, w: number, learningRate: number): void {
-    this.indexColumns();
-    const { colStarts, rowIds, colValues } = this;
+    const { inputSize } = this;
     this.kernels.sparse_sgd_update(
-      this.inputSize,
+      this.rows,
       outputSize,
-      colStarts,
-      rowIds,
-      colValues,
+      inputSize,
+      this.colBits,
+      this.x,
+      inputSize,
       gradient,
       outputSize,
       w,
