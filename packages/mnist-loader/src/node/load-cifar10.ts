@@ -10,6 +10,7 @@ import {
 import { datasetFromImageFolders } from '../cifar10/image-folders.js';
 import { cifar10FromBatchFiles } from '../cifar10/parse-cifar10-binary.js';
 import { type NamedFile, readTar } from '../cifar10/read-tar.js';
+import { type Cifar10Subset, checkSubset } from '../cifar10/select-images.js';
 import type { SourceFile } from '../known-files.js';
 import type { Dataset } from '../labelled-set.js';
 import { MnistLoaderError } from '../loader-error.js';
@@ -18,7 +19,7 @@ import { fileSources, locateVerified, type SourceOptions } from './file-sources.
 import { gunzip } from './gunzip.js';
 
 /** What {@link loadCifar10} reads and where it looks. */
-export interface LoadCifar10Options extends SourceOptions {
+export interface LoadCifar10Options extends SourceOptions, Cifar10Subset {
   /**
    * `binary` (default): the official release's batch files. `images`: PNG or JPEG files in
    * `train/<class>/*` and `test/<class>/*`.
@@ -69,7 +70,11 @@ async function filesAt(path: string): Promise<NamedFile[]> {
  * {@link cifar10ClassNames}) as `{train, test}` sets with `channels: 3`; `toTensors` makes
  * float32 [n, 32, 32, 3] in [0, 1] of them and `batches` cuts them, as for MNIST.
  *
- * @param options - format, an explicit folder or archive, or where to look for the known one
+ * With `limit` and `classes` only the chosen images are decoded: the first of each chosen class
+ * (by file number, or in record order for the batch files), balanced across the classes.
+ *
+ * @param options - format, an explicit folder or archive, or where to look for the known one;
+ *   `limit` and `classes`
  * @throws {@link MnistLoaderError} `DATASET_NOT_FOUND`, `DOWNLOAD_FAILED`, `CHECKSUM_MISMATCH`
  *   (as `loadMnist`), `GZIP_CORRUPT`, `GZIP_TOO_LARGE` (over 1 GiB unpacked), `ARCHIVE_CORRUPT`, `CIFAR_MISSING_BATCH`,
  *   `CIFAR_BAD_RECORD_LENGTH`, `LABEL_OUT_OF_RANGE`, `UNKNOWN_CLASS_FOLDER`, `IMAGE_FOLDERS_EMPTY`,
@@ -83,6 +88,8 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Dat
       message: `format must be 'binary' or 'images', got ${String(format)}.`,
     });
   }
+  const selection = checkSubset(options, cifar10ClassNames);
+  const subset = options.limit !== undefined || options.classes !== undefined;
   let files: NamedFile[];
   let source: string;
   if (options.path) {
@@ -101,11 +108,12 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Dat
     source = located.source;
   }
   return format === 'binary'
-    ? cifar10FromBatchFiles(files, source)
+    ? cifar10FromBatchFiles(files, source, subset ? selection : undefined)
     : datasetFromImageFolders(files, {
         classNames: cifar10ClassNames,
         height: 32,
         width: 32,
         source,
+        ...(subset ? { selection } : {}),
       });
 }
