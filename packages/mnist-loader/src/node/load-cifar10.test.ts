@@ -15,10 +15,15 @@ import { loadCifar10 } from './load-cifar10.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 let temp: { path: string; remove: () => Promise<void> };
+const savedCacheHome = process.env.XDG_CACHE_HOME;
 beforeEach(async () => {
   temp = await makeTempDir('actlab-cifar-');
+  // The decoded cache of image archives goes to the temp folder, never to the real home.
+  process.env.XDG_CACHE_HOME = join(temp.path, 'xdg-cache');
 });
 afterEach(async () => {
+  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = savedCacheHome;
   await temp.remove();
 });
 
