@@ -75,14 +75,16 @@ const augment = report ? imageAugmentation() : undefined;
 const backend = await selectBackend('wasm');
 console.log(backend.reason);
 const loadStarted = Date.now();
+// --limit N: the loader's balanced limit (the first N/10 images of each class in each split, only
+// those decoded); the first N images of the class-ordered JPEG copy would all be airplanes.
 const { train, test } = await loadCifar10({
   format: values.format,
   download: false,
   ...(values.path ? { path: values.path } : {}),
+  ...(values.limit ? { limit: Number(values.limit) } : {}),
 });
-const limit = values.limit ? Number(values.limit) : undefined;
-const trainSet = imagesOf(train, limit);
-const testSet = imagesOf(test, limit);
+const trainSet = imagesOf(train);
+const testSet = imagesOf(test);
 console.log(
   `loaded ${trainSet.images.shape[0]} + ${testSet.images.shape[0]} images in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`,
 );

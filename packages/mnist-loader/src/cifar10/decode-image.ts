@@ -2,6 +2,12 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { MnistLoaderError } from '../loader-error.js';
 
+/**
+ * Names the decoders and their versions (jpeg-js, pngjs) and the RGB layout, in the name of the
+ * decoded cache: other decoders give other pixels, so they get another cache file.
+ */
+export const imageDecoderId = 'jpegjs0.4.4-pngjs7.0.0-rgb1';
+
 /** Decoded pixels: width × height RGBA bytes, row-major. */
 export interface DecodedImage {
   width: number;

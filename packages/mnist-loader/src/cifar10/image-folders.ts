@@ -2,6 +2,7 @@ import type { Dataset, LabelledSet } from '../labelled-set.js';
 import { MnistLoaderError } from '../loader-error.js';
 import { decodeImage } from './decode-image.js';
 import { baseName, type NamedFile } from './read-tar.js';
+import { balancedCounts, firstOfEachLabel, type Selection } from './select-images.js';
 
 /** How {@link datasetFromImageFolders} reads `train/<class>/*` and `test/<class>/*`. */
 export interface ImageFolderOptions {
@@ -12,6 +13,8 @@ export interface ImageFolderOptions {
   width: number;
   /** Where the files came from, for error messages. */
   source: string;
+  /** Only these images (see `checkSubset`); only they are decoded. Default: all. */
+  selection?: Selection;
 }
 
 const splitPattern = /(?:^|\/)(train|test)\/([^/]+)\/([^/]+)$/;
@@ -87,7 +90,15 @@ export function datasetFromImageFolders(
     list.sort(
       (a, b) => a.label - b.label || compareNames(baseName(a.file.path), baseName(b.file.path)),
     );
-    return decodeSplit(list, options);
+    if (!options.selection) return decodeSplit(list, options);
+    const available = options.classNames.map(() => 0);
+    for (const { label } of list) available[label] = (available[label] as number) + 1;
+    const counts = balancedCounts(available, options.selection);
+    const labels = list.map(({ label }) => label);
+    return decodeSplit(
+      firstOfEachLabel(labels, counts).map((index) => list[index] as (typeof list)[number]),
+      options,
+    );
   };
   return { train: sorted('train'), test: sorted('test') };
 }

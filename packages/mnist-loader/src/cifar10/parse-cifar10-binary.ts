@@ -2,6 +2,7 @@ import type { Dataset, LabelledSet } from '../labelled-set.js';
 import { MnistLoaderError } from '../loader-error.js';
 import { cifar10TestBatch, cifar10TrainBatches } from './cifar10-files.js';
 import { baseName, type NamedFile } from './read-tar.js';
+import { type Selection, selectRecords } from './select-images.js';
 
 const side = 32;
 const planeBytes = side * side;
@@ -73,10 +74,16 @@ export function concatenateSets(sets: LabelledSet[]): LabelledSet {
  *
  * @param files - the archive's or folder's files
  * @param source - where they came from, for error messages
+ * @param selection - only these records (see `checkSubset`): the first of each class in record
+ *   order, kept in record order. Default: all.
  * @throws {@link MnistLoaderError} `CIFAR_MISSING_BATCH` when a batch file is missing, and the
  *   errors of {@link parseCifar10Batch}
  */
-export function cifar10FromBatchFiles(files: readonly NamedFile[], source: string): Dataset {
+export function cifar10FromBatchFiles(
+  files: readonly NamedFile[],
+  source: string,
+  selection?: Selection,
+): Dataset {
   const batch = (name: string): LabelledSet => {
     const file = files.find((candidate) => baseName(candidate.path) === name);
     if (!file) {
@@ -87,5 +94,8 @@ export function cifar10FromBatchFiles(files: readonly NamedFile[], source: strin
     }
     return parseCifar10Batch(file.bytes, `${source}: ${file.path}`);
   };
-  return { train: concatenateSets(cifar10TrainBatches.map(batch)), test: batch(cifar10TestBatch) };
+  const train = concatenateSets(cifar10TrainBatches.map(batch));
+  const test = batch(cifar10TestBatch);
+  if (!selection) return { train, test };
+  return { train: selectRecords(train, selection), test: selectRecords(test, selection) };
 }

@@ -23,7 +23,8 @@ export interface SourceOptions {
   onProgress?: (progress: DownloadProgress) => void;
 }
 
-function defaultCacheDir(): string {
+/** `$XDG_CACHE_HOME/actlab`, else `~/.cache/actlab`. */
+export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'actlab');
 }

@@ -15,10 +15,15 @@ import { loadCifar10 } from './load-cifar10.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 let temp: { path: string; remove: () => Promise<void> };
+const savedCacheHome = process.env.XDG_CACHE_HOME;
 beforeEach(async () => {
   temp = await makeTempDir('actlab-cifar-');
+  // The decoded cache of image archives goes to the temp folder, never to the real home.
+  process.env.XDG_CACHE_HOME = join(temp.path, 'xdg-cache');
 });
 afterEach(async () => {
+  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = savedCacheHome;
   await temp.remove();
 });
 
@@ -162,5 +167,46 @@ describe('loadCifar10, image folders', () => {
     await writeFiles(join(temp.path, 'images'), files);
     const error = await errorOf(loadCifar10({ format: 'images', path: join(temp.path, 'images') }));
     expect(error.code).toBe('IMAGE_FOLDERS_EMPTY');
+  });
+});
+
+describe('loadCifar10, limit and classes', () => {
+  it('decodes only the first images of each chosen class by file number, balanced, labels in CIFAR order', async () => {
+    // A damaged image after the chosen ones is never decoded.
+    const files = [
+      ...imageFolderFiles(''),
+      { path: 'train/cat/99.png', bytes: new Uint8Array(40) },
+    ];
+    await writeFiles(join(temp.path, 'images'), files);
+    const data = await loadCifar10({
+      format: 'images',
+      path: join(temp.path, 'images'),
+      classes: ['cat', 'airplane', 'bird'],
+      limit: 4,
+    });
+    expect(Array.from(data.train.labels)).toEqual([0, 0, 2, 3]);
+    expect(Array.from(data.test.labels)).toEqual([0, 2, 3]);
+    // The first airplane is 2.png (seed 0), the second 10.png (seed 1): numeric order.
+    expect([data.train.images[0], data.train.images[3072]]).toEqual([
+      rgbaImage(0)[0],
+      rgbaImage(1)[0],
+    ]);
+    const all = await loadCifar10({ format: 'images', path: join(temp.path, 'images'), limit: 5 });
+    expect(Array.from(all.train.labels)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('selects records of the binary release the same way', async () => {
+    await writeFiles(join(temp.path, 'bin'), tinyBinaryRelease());
+    const data = await loadCifar10({ path: join(temp.path, 'bin'), limit: 2, classes: ['truck'] });
+    expect(Array.from(data.train.labels)).toEqual([9]);
+    expect(data.test.count).toBe(0);
+  });
+
+  it('rejects a bad limit or an unknown class before reading anything', async () => {
+    const missing = join(temp.path, 'none');
+    expect((await errorOf(loadCifar10({ path: missing, limit: 0 }))).code).toBe('INVALID_OPTION');
+    const unknown = await errorOf(loadCifar10({ path: missing, classes: ['unicorn'] }));
+    expect(unknown.code).toBe('INVALID_OPTION');
+    expect(unknown.message).toContain('unicorn');
   });
 });
