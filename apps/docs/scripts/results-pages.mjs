@@ -103,7 +103,7 @@ function disagreements(preset, publication, explanations) {
   }
   const gaps = publication.points.filter((point) => point.gap);
   if (gaps.length === 0) {
-    return 'Nowhere beyond noise: at every grid point ours and the seed differ by at most 0.02 or two standard deviations of ours.';
+    return 'Nowhere beyond noise: at every grid point ours is within noise of the seed (as `actlab publish` judges it; the rule is in the study README).';
   }
   return gaps
     .map(
