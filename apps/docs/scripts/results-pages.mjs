@@ -45,9 +45,14 @@ export function readResults(resultsDir) {
   };
 }
 
-const row = (cells) => `| ${cells.join(' | ')} |`;
-const table = (header, rows) =>
-  [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
+/** A Markdown table with padded columns, as the formatter (biome) lays tables out. */
+function table(header, rows) {
+  const widths = header.map((cell, i) =>
+    Math.max(3, cell.length, ...rows.map((cells) => cells[i].length)),
+  );
+  const row = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [row(header), row(widths.map((width) => '-'.repeat(width))), ...rows.map(row)].join('\n');
+}
 const axesOf = (publication) => Object.keys(publication.points[0]?.axes ?? {});
 
 /** The comparison table: ours (mean ± sd over seeds) beside the seed's number. */
