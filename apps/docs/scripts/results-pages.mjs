@@ -76,7 +76,8 @@ export function comparisonTable(publication) {
     publication.points.map((point) => [
       ...axes.map((axis) => point.axes[axis]),
       String(point.seeds),
-      (point.ours ?? point.testAccuracy).text,
+      // Every row in the column the reference names, also rows the seed gave no number for.
+      (point.ours ?? point[metric]).text,
       point.reference === null ? '—' : String(point.reference),
       point.gap ? '**yes**' : 'no',
     ]),

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { listPresets, loadStudy, minimumSeeds, studiesWithoutPreset } from '@actlab/study';
 import { describe, expect, it } from 'vitest';
 import {
+  comparisonTable,
   missingExplanations,
   quickPage,
   readmeBlock,
@@ -132,5 +133,39 @@ describe('the completeness check', () => {
     expect(staleExplanations(published, { tiny: { 'activation=tanh': 'why' } })).toEqual([
       'tiny: activation=tanh',
     ]);
+  });
+});
+
+describe('the comparison table', () => {
+  const stat = (text: string) => ({ text });
+  const publication = {
+    reference: { metric: 'validationAccuracy' },
+    points: [
+      {
+        axes: { case: 'linear' },
+        seeds: 3,
+        testAccuracy: stat('0.9206'),
+        validationAccuracy: stat('0.9203'),
+        ours: stat('0.9203'),
+        reference: 0.98,
+        gap: true,
+      },
+      {
+        axes: { case: 'relu' },
+        seeds: 3,
+        testAccuracy: stat('0.9776'),
+        validationAccuracy: stat('0.9756'),
+        ours: null,
+        reference: null,
+        gap: false,
+      },
+    ],
+  } as unknown as Parameters<typeof comparisonTable>[0];
+
+  it('shows the metric the reference names on every row, also rows the seed gave no number for', () => {
+    const rendered = comparisonTable(publication);
+    expect(rendered).toContain('ours: validation accuracy');
+    expect(rendered).toContain('0.9756');
+    expect(rendered).not.toContain('0.9776');
   });
 });
