@@ -2,20 +2,14 @@
 // - site/api/<package>/: the API reference, from the TSDoc of each package's public exports (TypeDoc);
 // - site/guide/<package>.md: each package's README, its quick start replaced by an include of
 //   examples/quick-start.mjs (the file the consumer test runs), so the guide cannot drift;
-// - site/results/<preset>/: the committed study reports (results/, written by `pnpm results`).
+// - site/results/: the Results pages, from the committed result files in results/ (published by
+//   `actlab publish`; the quick profiles by `pnpm results`), laid out by results-pages.mjs.
 // It reads no dataset: the demos' data and models are the separate `assets` step (assets.mjs).
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Application } from 'typedoc';
 import { missingAssets } from './demo-assets.mjs';
+import { quickPage, readResults, resultsIndex, resultsPage } from './results-pages.mjs';
 
 const docsDir = resolve(import.meta.dirname, '..');
 const repoDir = resolve(docsDir, '../..');
@@ -83,23 +77,22 @@ function results() {
   const from = join(docsDir, 'results');
   const to = join(siteDir, 'results');
   rmSync(to, { recursive: true, force: true });
-  mkdirSync(to, { recursive: true });
-  const presets = existsSync(from) ? readdirSync(from).sort() : [];
-  const list = [];
-  for (const preset of presets) {
-    cpSync(join(from, preset, 'figures'), join(siteDir, 'public', 'results', preset, 'figures'), {
+  rmSync(join(siteDir, 'public', 'results'), { recursive: true, force: true });
+  mkdirSync(join(to, 'quick'), { recursive: true });
+  const committed = readResults(from);
+  const figures = (folder) =>
+    cpSync(join(from, folder, 'figures'), join(siteDir, 'public', 'results', folder, 'figures'), {
       recursive: true,
     });
-    const report = readFileSync(join(from, preset, 'report.md'), 'utf8')
-      .replace(/\]\(figures\/([^)]+)\.png\)/g, `](/results/${preset}/figures/$1.svg)`)
-      .replace(/<(?=[a-zA-Z/])/g, '&lt;');
-    writeFileSync(join(to, `${preset}.md`), report);
-    list.push(`- [${report.match(/^# (.*)$/m)?.[1] ?? preset}](./${preset}) — \`${preset}\``);
+  for (const entry of committed.published) {
+    figures(entry.preset);
+    writeFileSync(join(to, `${entry.preset}.md`), resultsPage(entry, committed.explanations));
   }
-  writeFileSync(
-    join(to, 'index.md'),
-    `# Study results\n\nThe reports of the study presets, written by the study runner (\`actlab run <preset> --quick\`) and copied here by \`corepack pnpm --filter docs results\`; each names the machine and date it was measured on. Figures are rendered from the Vega-Lite specs the runner writes (the \`.vl.json\` files beside each image).\n\n${list.join('\n')}\n`,
-  );
+  for (const entry of committed.quick) {
+    figures(join('quick', entry.preset));
+    writeFileSync(join(to, 'quick', `${entry.preset}.md`), quickPage(entry));
+  }
+  writeFileSync(join(to, 'index.md'), resultsIndex(committed));
 }
 
 for (const name of packages) {

@@ -1,7 +1,8 @@
-// Runs the study presets in their quick profile with the project's own runner and copies each
-// report (tables, machine, date) and its figures (Vega-Lite specs and the images rendered from
-// them) into results/<preset>/, which is committed. Every number on the results pages comes from
-// here: nothing is typed by hand. Usage: ACTLAB_DATA_DIR=../shared/data pnpm --filter docs results
+// Runs the study presets in their quick profile (what `pnpm start` shows a newcomer) with the
+// project's own runner and copies each report (tables, machine, date) and its figures (Vega-Lite
+// specs and the images rendered from them) into results/quick/<preset>/, which is committed. The
+// full-size results are published by `actlab publish` into results/<preset>/ instead. Nothing is
+// typed by hand. Usage: ACTLAB_DATA_DIR=../shared/data pnpm --filter docs results
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,7 @@ for (const preset of presets) {
   execFileSync(process.execPath, [cli, 'run', preset, '--quick', '--plain', '--out', out], {
     stdio: 'inherit',
   });
-  const target = join(docsDir, 'results', preset);
+  const target = join(docsDir, 'results', 'quick', preset);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   cpSync(join(out, 'report.md'), join(target, 'report.md'));

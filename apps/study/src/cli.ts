@@ -8,11 +8,14 @@ import {
   listCommand,
   reportCommand,
   runCommand,
+  runExitCode,
   showCommand,
   workerCommand,
 } from './commands/study-commands.js';
 import { exitQuietlyOnClosedPipe } from './commands/terminal-output.js';
 import { maskPredictCommand } from './mask-detector/predict-command.js';
+import { publishCommand } from './reproduce/publish-run.js';
+import { reproduceCommand } from './reproduce/reproduce-command.js';
 
 exitQuietlyOnClosedPipe();
 
@@ -128,7 +131,47 @@ program
     'adversarial studies: comma-separated ids of the methods to run (default: all)',
     (value: string) => value.split(',').map((id) => id.trim()),
   )
-  .action((study: string, options) => runCommand(study, options));
+  .action(async (study: string, options) => {
+    const outcome = await runCommand(study, options);
+    if (outcome !== 'finished') process.exitCode = runExitCode(outcome);
+  });
+
+program
+  .command('reproduce [presets...]')
+  .description(
+    'run every preset (or those named) at full size with ≥ 3 seeds, each into <out>/<preset>; re-running resumes',
+  )
+  .option('--out <folder>', 'folder of the run folders', 'runs/reproduce')
+  .option('--seeds <n>', 'seeds per grid point (at least 3)', positiveInteger, 3)
+  .option(
+    '--workers <n>',
+    'units in parallel (local worker threads)',
+    positiveInteger,
+    availableParallelism(),
+  )
+  .addOption(
+    new Option('--backend <name>', 'tfjs backend')
+      .choices(['auto', 'wasm', 'cpu', 'node'])
+      .default('auto'),
+  )
+  .option(
+    '--data-dir <folder>',
+    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
+  )
+  .option('--plain', 'plain line logs even on a terminal', false)
+  .option('--queue <url>', 'run the units as BullMQ jobs on this Redis (see `actlab run --queue`)')
+  .action(async (presets: string[], options) => {
+    const outcome = await reproduceCommand(presets, options);
+    if (outcome !== 'finished') process.exitCode = runExitCode(outcome);
+  });
+
+program
+  .command('publish <runFolder>')
+  .description(
+    "copy a finished grid run's small result files (no checkpoints) into the docs' committed results",
+  )
+  .option('--to <folder>', 'target folder (default: apps/docs/results/<study name>)')
+  .action((runFolder: string, options: { to?: string }) => publishCommand(runFolder, options));
 
 program
   .command('worker')

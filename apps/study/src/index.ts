@@ -42,6 +42,28 @@ export {
   type FitThresholds,
 } from './report/diagnose-fit.js';
 export { formatMeanSd, type MeanSd, meanSd } from './report/summarize.js';
+export type { CodeVersion } from './reproduce/code-version.js';
+export {
+  type Publication,
+  type PublishedPoint,
+  type PublishedValue,
+  publicationFormat,
+} from './reproduce/publication.js';
+export { defaultPublishFolder, publishRun } from './reproduce/publish-run.js';
+export {
+  minimumSeeds,
+  type ReproduceOptions,
+  type ReproduceRecord,
+  type ReproduceSession,
+  reproduceCommand,
+  reproduceRecordFile,
+} from './reproduce/reproduce-command.js';
+export {
+  type PendingStudy,
+  type PlannedRun,
+  planReproduction,
+  studiesWithoutPreset,
+} from './reproduce/reproduce-plan.js';
 export { type TrainTrialOptions, type TrialProgress, trainTrial } from './run/train-trial.js';
 export type {
   EpochMetrics,

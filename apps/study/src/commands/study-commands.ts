@@ -83,13 +83,25 @@ const flagNames: Record<KindFlag, string> = {
   methods: '--methods',
 };
 
+/** How `actlab run` ended: every unit finished, stopped by a signal, or some unit failed. */
+export type RunOutcome = 'finished' | 'interrupted' | 'failed';
+
+/** The process exit code of a run outcome: 0, 130 (as for Ctrl-C) or 1. */
+export function runExitCode(outcome: RunOutcome): number {
+  return outcome === 'finished' ? 0 : outcome === 'interrupted' ? 130 : 1;
+}
+
 /**
  * `actlab run <study>`: plans the study's units, runs the unfinished ones on local worker
  * threads or a queue, and writes the report.
  *
+ * @returns how the run ended (the CLI turns it into the exit code with {@link runExitCode})
  * @throws {@link StudyError} `FLAG_NOT_SUPPORTED` for a flag the study's kind cannot use
  */
-export async function runCommand(studyName: string, options: RunCommandOptions): Promise<void> {
+export async function runCommand(
+  studyName: string,
+  options: RunCommandOptions,
+): Promise<RunOutcome> {
   const { kind, study } = await loadStudy(studyName);
   const refused = (Object.keys(flagNames) as KindFlag[]).filter(
     (flag) => options[flag] !== undefined && !kind.flags.includes(flag),
@@ -164,10 +176,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     process.off('SIGTERM', onSignal);
     await executor.close();
   }
-  if (interrupted) {
-    process.exitCode = 130;
-    return;
-  }
+  if (interrupted) return 'interrupted';
   process.stderr.write(
     `done: ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed.length} failed, ${summary.skipped} already finished\n`,
   );
@@ -175,7 +184,7 @@ export async function runCommand(studyName: string, options: RunCommandOptions):
     process.stderr.write(`  failed: ${failure.label}: ${failure.message} [${failure.code}]\n`);
   }
   if (options.report) await reportCommand(runFolder);
-  if (summary.failed.length > 0) process.exitCode = 1;
+  return summary.failed.length > 0 ? 'failed' : 'finished';
 }
 
 /** Options of `actlab worker`. */

@@ -11,7 +11,8 @@ export interface ProgressDisplay {
   close(): void;
 }
 
-function formatDuration(seconds: number): string {
+/** A duration for people: `42s`, `6m52s`, `1h03m` (`?` when unknown). */
+export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;

@@ -44,7 +44,11 @@ export type StudyErrorCode =
   /** A run folder written in another run-folder format (another actlab version). */
   | 'RUN_FORMAT_UNSUPPORTED'
   /** A run folder whose manifest.json is not readable JSON. */
-  | 'MANIFEST_DAMAGED';
+  | 'MANIFEST_DAMAGED'
+  /** A run folder `actlab publish` refuses: some unit has not finished. */
+  | 'RUN_NOT_FINISHED'
+  /** A run folder `actlab publish` cannot take: another kind than grid, or a --quick run. */
+  | 'RUN_NOT_PUBLISHABLE';
 
 /** The error `actlab` itself throws: a study, a flag, a run folder or a queue that cannot be used. */
 export class StudyError extends ActlabError<StudyErrorCode> {

@@ -3,6 +3,12 @@ import { readJsonIfExists } from '../engine/atomic-files.js';
 import type { MetricRow, ReportContent, ReportInput } from '../engine/study-kind.js';
 import { useBackend } from '../engine/use-backend.js';
 import { diagnoseFit } from '../report/diagnose-fit.js';
+import {
+  beyondNoise,
+  oursFor,
+  pointLabel,
+  referenceValue,
+} from '../report/reference-comparison.js';
 import { formatMeanSd, type GridPointSummary, summarizeGridPoints } from '../report/summarize.js';
 import { trialFiles } from '../run/train-trial.js';
 import type { GradientRecord, TrialResult } from '../run/trial-records.js';
@@ -42,12 +48,8 @@ function resultsTable(
       formatMeanSd(point.trainSeconds, 1),
     ];
     if (reference) {
-      const match = reference.rows.find((candidate) =>
-        Object.entries(candidate).every(
-          ([key, value]) => key === 'value' || point.axes[key] === String(value),
-        ),
-      );
-      row.push(match ? String(match.value) : '—');
+      const value = referenceValue(reference, point.axes);
+      row.push(value !== undefined ? String(value) : '—');
     }
     if (diagnose) row.push(point.results.map((result) => fitOf(result)?.label ?? '—').join(', '));
     if (showLearned)
@@ -113,23 +115,12 @@ function referenceDisagreements(
     );
   }
   for (const point of points) {
-    const match = reference.rows.find((candidate) =>
-      Object.entries(candidate).every(
-        ([key, value]) => key === 'value' || point.axes[key] === String(value),
-      ),
-    );
-    if (!match || typeof match.value !== 'number') continue;
-    const ours =
-      reference.metric === 'validationAccuracy'
-        ? point.finalValidationAccuracy
-        : point.finalTestAccuracy;
-    const tolerance = Math.max(0.02, 2 * (ours.sd ?? 0));
-    if (Math.abs(ours.mean - match.value) > tolerance) {
-      const where = Object.entries(point.axes)
-        .map(([key, value]) => `${key}=${value}`)
-        .join(' ');
+    const value = referenceValue(reference, point.axes);
+    if (typeof value !== 'number') continue;
+    const ours = oursFor(point, reference);
+    if (beyondNoise(ours, value)) {
       lines.push(
-        `${where}: we measured ${formatMeanSd(ours)}, the reference says ${match.value} (difference ${(ours.mean - match.value).toFixed(4)}).`,
+        `${pointLabel(point.axes)}: we measured ${formatMeanSd(ours)}, the reference says ${value} (difference ${(ours.mean - value).toFixed(4)}).`,
       );
     }
   }

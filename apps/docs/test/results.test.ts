@@ -1,0 +1,171 @@
+// The committed results are complete and every number shown is read from them: every preset is
+// published (every grid point, ≥ 3 seeds, the preset as it is now) or pending with a reason, every
+// gap beyond noise is explained, and the README block and the Results pages are what the result
+// files give. Reads only committed files; runs no study.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { listPresets, loadStudy, minimumSeeds, studiesWithoutPreset } from '@actlab/study';
+import { describe, expect, it } from 'vitest';
+import {
+  comparisonTable,
+  missingExplanations,
+  quickPage,
+  readmeBlock,
+  readmeMarkers,
+  readResults,
+  replaceReadmeBlock,
+  resultsPage,
+  staleExplanations,
+} from '../scripts/results-pages.mjs';
+
+const docsDir = resolve(import.meta.dirname, '..');
+const resultsDir = join(docsDir, 'results');
+const committed = readResults(resultsDir);
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe('committed results', () => {
+  it('publish or list as pending, with a reason, every preset and every study without one', async () => {
+    const studies = [...(await listPresets()), ...studiesWithoutPreset.map((study) => study.study)];
+    const published = committed.published.map((entry) => entry.preset);
+    const pending = committed.pending.map((entry) => entry.study);
+    for (const study of studies) {
+      expect(
+        [published.includes(study), pending.includes(study)].filter(Boolean),
+        `${study}: published or pending, exactly one`,
+      ).toEqual([true]);
+    }
+    for (const entry of committed.pending) {
+      expect(studies, `pending.yaml names ${entry.study}, no known study`).toContain(entry.study);
+      expect(entry.reason?.trim().length ?? 0, `${entry.study} needs a reason`).toBeGreaterThan(20);
+    }
+  });
+
+  it('hold every grid point of the preset as it is now, each with at least 3 seeds', async () => {
+    for (const { preset, publication } of committed.published) {
+      const manifest = JSON.parse(readFileSync(join(resultsDir, preset, 'manifest.json'), 'utf8'));
+      const { study } = await loadStudy(preset);
+      expect(canonical(manifest.study), `${preset}: published from the current preset`).toBe(
+        canonical(study),
+      );
+      expect(manifest.options.quick, `${preset} is full size`).toBe(false);
+      const points = new Set(
+        manifest.trials.map(({ axes }: { axes: Record<string, unknown> }) => {
+          const { seed: _seed, ...point } = axes;
+          return canonical(point);
+        }),
+      );
+      expect(publication.points.length, `${preset}: every grid point`).toBe(points.size);
+      expect(publication.run.units).toBe(manifest.trials.length);
+      expect(publication.points.reduce((sum, point) => sum + point.seeds, 0)).toBe(
+        manifest.trials.length,
+      );
+      for (const point of publication.points) {
+        expect(point.seeds, `${preset} ${point.label}`).toBeGreaterThanOrEqual(minimumSeeds);
+      }
+    }
+  });
+
+  it('explain every gap beyond noise, and nothing that is no gap', () => {
+    expect(missingExplanations(committed.published, committed.explanations)).toEqual([]);
+    expect(staleExplanations(committed.published, committed.explanations)).toEqual([]);
+  });
+
+  it('give the README Results block byte for byte', () => {
+    const readme = readFileSync(join(docsDir, '../../README.md'), 'utf8');
+    expect(readme).toContain(readmeMarkers.start);
+    expect(replaceReadmeBlock(readme, readmeBlock(committed))).toBe(readme);
+  });
+
+  it('give every number of the Results pages and the README block', () => {
+    for (const entry of committed.published) {
+      const sources = [
+        JSON.stringify(entry.publication),
+        JSON.stringify(committed.explanations[entry.preset] ?? {}),
+      ].join('\n');
+      const page = resultsPage(entry, committed.explanations);
+      const generated = page.slice(0, page.indexOf('## The full report'));
+      const block = readmeBlock({ published: [entry], pending: [] });
+      for (const number of `${generated}\n${block}`.match(/\d+(?:\.\d+)?/g) ?? []) {
+        expect(sources, `${entry.preset}: ${number} is not in the result files`).toContain(number);
+      }
+      expect(page).toContain(
+        entry.report
+          .replace(/^# .*\n/, '')
+          .slice(0, 200)
+          .trim(),
+      );
+    }
+  });
+
+  it('keep the quick profiles, labelled as quick profiles', () => {
+    expect(committed.quick.map((entry) => entry.preset)).toContain('depth-activation');
+    for (const entry of committed.quick) expect(quickPage(entry)).toMatch(/^# Quick profile: /);
+  });
+});
+
+describe('the completeness check', () => {
+  const publication = {
+    points: [
+      { label: 'activation=relu', gap: true },
+      { label: 'activation=tanh', gap: false },
+    ],
+  };
+  const published = [{ preset: 'tiny', publication, report: '' }] as unknown as Parameters<
+    typeof missingExplanations
+  >[0];
+
+  it('names a gap beyond noise that has no explanation', () => {
+    expect(missingExplanations(published, {})).toEqual(['tiny: activation=relu']);
+    expect(missingExplanations(published, { tiny: { 'activation=relu': 'why' } })).toEqual([]);
+  });
+
+  it('names an explanation of a point that is no gap', () => {
+    expect(staleExplanations(published, { tiny: { 'activation=tanh': 'why' } })).toEqual([
+      'tiny: activation=tanh',
+    ]);
+  });
+});
+
+describe('the comparison table', () => {
+  const stat = (text: string) => ({ text });
+  const publication = {
+    reference: { metric: 'validationAccuracy' },
+    points: [
+      {
+        axes: { case: 'linear' },
+        seeds: 3,
+        testAccuracy: stat('0.9206'),
+        validationAccuracy: stat('0.9203'),
+        ours: stat('0.9203'),
+        reference: 0.98,
+        gap: true,
+      },
+      {
+        axes: { case: 'relu' },
+        seeds: 3,
+        testAccuracy: stat('0.9776'),
+        validationAccuracy: stat('0.9756'),
+        ours: null,
+        reference: null,
+        gap: false,
+      },
+    ],
+  } as unknown as Parameters<typeof comparisonTable>[0];
+
+  it('shows the metric the reference names on every row, also rows the seed gave no number for', () => {
+    const rendered = comparisonTable(publication);
+    expect(rendered).toContain('ours: validation accuracy');
+    expect(rendered).toContain('0.9756');
+    expect(rendered).not.toContain('0.9776');
+  });
+});
