@@ -7,8 +7,8 @@ import { labelCounts } from '../set-tools.js';
 import { loadCifar10 } from './load-cifar10.js';
 
 // The real JPEG copy (cifar-10/cifar-10-images.tar.gz) and the 20 lossless test images
-// (cifar10-samples/*.png) under ACTLAB_DATA_DIR. Loading all 60 000 JPEGs took 88 s (25 s of CPU)
-// on the shared 2-core machine (this test, 2026-12-04), so it runs in CI and when asked for with
+// (cifar10-samples/*.png) under ACTLAB_DATA_DIR. Decoding all 60 000 JPEGs takes 8–30 s of CPU on
+// the shared 2-core machine (README, measured 2026-12-05), so it runs in CI and when asked for with
 // ACTLAB_SLOW_TESTS=1, beside a data folder that has the files.
 const dataDir = process.env.ACTLAB_DATA_DIR ?? '';
 const archive = join(dataDir, 'cifar-10', 'cifar-10-images.tar.gz');
