@@ -46,14 +46,27 @@ function capSteps(
 }
 
 /**
- * Attacks on an MNIST classifier (`kind: adversarial`): one unit per method and source (its
- * targets are the unit's steps), the amortised generator one unit for all sources since it is
- * trained once; grids, a comparison table and `results.json` in the report.
+ * The seeds of a run: `count` (the `--seeds` flag, default 1) seeds from the study's `seed` on,
+ * so a one-seed run is the run made before the kind took `--seeds` (same units, same ids).
+ */
+export function attackSeeds(study: Pick<AdversarialStudy, 'seed'>, count = 1): number[] {
+  return Array.from({ length: count }, (_, index) => study.seed + index);
+}
+
+/**
+ * Attacks on an MNIST classifier (`kind: adversarial`): one unit per method, source and seed
+ * (its targets are the unit's steps), the amortised generator one unit per seed for all sources
+ * since it is trained once; a seed fixes the generators' initial weights, PGD's random start and
+ * the amortised generator's training, never the classifier. Grids, a comparison table (mean ±
+ * sd over seeds) and `results.json` in the report. `actlab reproduce` also runs the study's
+ * `sourceSets`.
  */
 export const adversarialKind: StudyKind<AdversarialStudy, AttackSettings, AttackUnitResult> = {
   kind: 'adversarial',
   schema: adversarialStudySchema,
-  flags: ['sources', 'model', 'methods'],
+  flags: ['seeds', 'sources', 'model', 'methods'],
+  variants: (study) =>
+    Object.entries(study.sourceSets ?? {}).map(([name, sources]) => ({ name, sources })),
   async plan(study, options) {
     const test = await mnistTestSet(options.dataDir);
     const sources = chooseSources(study, test.labels, options);
@@ -68,28 +81,32 @@ export const adversarialKind: StudyKind<AdversarialStudy, AttackSettings, Attack
       });
     }
     const model = options.model ? resolve(options.model) : null;
-    return study.methods
+    const seeds = attackSeeds(study, options.seeds);
+    const methods = study.methods
       .filter((method) => !options.methods || options.methods.includes(method.id))
-      .map((method) => capSteps(method, options.quick ? study.quick : undefined))
-      .flatMap((method): PlannedUnit<AttackSettings>[] => {
-        const common = { method, targets, seed: study.seed, model };
+      .map((method) => capSteps(method, options.quick ? study.quick : undefined));
+    return seeds.flatMap((seed) =>
+      methods.flatMap((method): PlannedUnit<AttackSettings>[] => {
+        const common = { method, targets, seed, model };
+        const ofSeed = seeds.length > 1 ? `, seed ${seed}` : '';
         if (method.attack === 'amortised') {
           return [
             {
-              label: method.label,
-              axes: { method: method.id },
+              label: `${method.label}${ofSeed}`,
+              axes: { method: method.id, seed },
               settings: { ...common, sources },
               steps: sources.length * targets.length,
             },
           ];
         }
         return sources.map((source) => ({
-          label: `${method.label}, source ${source}`,
-          axes: { method: method.id, source },
+          label: `${method.label}, source ${source}${ofSeed}`,
+          axes: { method: method.id, source, seed },
           settings: { ...common, sources: [source] },
           steps: targets.length,
         }));
-      });
+      }),
+    );
   },
   runUnit: (unit, context) => runAttackUnit(unit, context),
   describe: (result) =>

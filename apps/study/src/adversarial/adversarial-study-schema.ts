@@ -71,7 +71,15 @@ export const adversarialStudySchema = z
     sourceDigits: z.array(z.number().int().min(0).max(9)).min(1).default([0, 1, 2, 4, 7]),
     /** Explicit test-set indices of the sources (`--sources` overrides both). */
     sourceIndices: z.array(z.number().int().min(0)).min(1).optional(),
+    /**
+     * Further named sets of sources (test-set indices) that `actlab reproduce` runs besides the
+     * default ones, each into its own run folder `<preset>-<name>` (e.g. the seed notebook's).
+     */
+    sourceSets: z
+      .record(z.string().regex(/^[a-z0-9-]+$/), z.array(z.number().int().min(0)).min(1))
+      .optional(),
     targets: z.array(z.number().int().min(0).max(9)).min(1).default([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    /** The first seed; `--seeds n` runs seeds `seed` to `seed + n - 1`. */
     seed: z.number().int().min(0).default(0),
     methods: z.array(adversarialMethodSchema).min(1),
     quick: z

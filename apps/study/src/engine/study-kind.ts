@@ -60,6 +60,14 @@ export interface UnitResult {
 /** The flags of `actlab run` that only some kinds can use. */
 export type KindFlag = 'seeds' | 'epochs' | 'trainer' | 'sources' | 'model' | 'methods';
 
+/** A further run of a study that `actlab reproduce` makes: a name and the flags that differ. */
+export interface RunVariant {
+  /** Names its run folder `<preset>-<name>`. */
+  name: string;
+  /** Test-set indices of the sources (the `--sources` flag). */
+  sources?: number[];
+}
+
 /** What `actlab run` asks of the plan. */
 export interface PlanOptions {
   quick: boolean;
@@ -154,6 +162,11 @@ export interface StudyKind<
   readonly schema: ZodType<Study>;
   /** Which kind-specific flags it accepts; the others are refused. */
   readonly flags: readonly KindFlag[];
+  /**
+   * Further runs of a study that `actlab reproduce` makes besides the default one, each into its
+   * own run folder `<preset>-<name>` (e.g. an adversarial study's other source sets).
+   */
+  variants?(study: Study): RunVariant[];
   plan(study: Study, options: PlanOptions): Promise<PlannedUnit<Settings>[]>;
   runUnit(unit: Unit<Settings>, context: UnitContext): Promise<Result>;
   /** One line for a finished unit, e.g. `completed, test accuracy 0.9612`. */

@@ -7,7 +7,7 @@ import { formatDuration } from '../engine/progress-display.js';
 import { StudyError } from '../engine/study-error.js';
 import { listPresets, loadStudy } from '../study/load-study.js';
 import { type CodeVersion, codeVersion } from './code-version.js';
-import { planReproduction } from './reproduce-plan.js';
+import { type PresetToPlan, planReproduction, runName } from './reproduce-plan.js';
 
 /** The fewest seeds per grid point a reproduction may use. */
 export const minimumSeeds = 3;
@@ -51,9 +51,10 @@ async function recordSession(runFolder: string, session: ReproduceSession): Prom
 
 /**
  * `actlab reproduce [presets…]`: runs every preset (or those named) at full size with ≥ 3 seeds,
- * each into `<out>/<preset>/`, one after another, through `actlab run` (so a rerun resumes and
- * skips finished units, and `--queue` spreads the units); lists the studies it cannot run yet
- * with their reason; prints each run's time and the total.
+ * each into `<out>/<preset>/` (and its study's variants into `<out>/<preset>-<variant>/`), one
+ * after another, through `actlab run` (so a rerun resumes and skips finished units, and `--queue`
+ * spreads the units); lists the studies it cannot run yet with their reason; prints each run's
+ * time and the total.
  *
  * @returns `interrupted` when a run was stopped (later runs are not started), `failed` when any
  *   run failed, else `finished`
@@ -70,9 +71,11 @@ export async function reproduceCommand(
     });
   }
   const out = resolve(options.out);
-  const presets = [];
-  for (const name of await listPresets())
-    presets.push({ name, kind: (await loadStudy(name)).kind });
+  const presets: PresetToPlan[] = [];
+  for (const name of await listPresets()) {
+    const { kind, study } = await loadStudy(name);
+    presets.push({ name, kind, variants: kind.variants?.(study) ?? [] });
+  }
   const { runs, pending } = planReproduction(asked, presets, out);
   const write = (line: string) => process.stderr.write(`${line}\n`);
   write(
@@ -84,7 +87,8 @@ export async function reproduceCommand(
   const done: { preset: string; outcome: RunOutcome; seconds: number; note?: string }[] = [];
   let outcome: RunOutcome = 'finished';
   for (const run of runs) {
-    write(`\nreproduce: ${run.preset} → ${run.runFolder}`);
+    const name = runName(run);
+    write(`\nreproduce: ${name} → ${run.runFolder}`);
     const startedAt = new Date();
     let runOutcome: RunOutcome;
     let note: string | undefined;
@@ -99,12 +103,13 @@ export async function reproduceCommand(
         report: true,
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
         ...(options.queue ? { queue: options.queue } : {}),
+        ...(run.variant?.sources ? { sources: run.variant.sources } : {}),
       });
     } catch (error) {
       if (!ActlabError.isInstance(error)) throw error;
       runOutcome = 'failed';
       note = `${error.message} [${error.code}]`;
-      write(`reproduce: ${run.preset} failed: ${note}`);
+      write(`reproduce: ${name} failed: ${note}`);
     }
     const seconds = (Date.now() - startedAt.getTime()) / 1000;
     await recordSession(run.runFolder, {
@@ -114,7 +119,7 @@ export async function reproduceCommand(
       outcome: runOutcome,
       seeds: options.seeds,
     });
-    done.push({ preset: run.preset, outcome: runOutcome, seconds, ...(note ? { note } : {}) });
+    done.push({ preset: name, outcome: runOutcome, seconds, ...(note ? { note } : {}) });
     if (runOutcome === 'interrupted') {
       outcome = 'interrupted';
       break;
@@ -125,7 +130,7 @@ export async function reproduceCommand(
   for (const run of done) {
     write(`  ${run.preset.padEnd(24)} ${run.outcome.padEnd(11)} ${formatDuration(run.seconds)}`);
   }
-  for (const run of runs.slice(done.length)) write(`  ${run.preset.padEnd(24)} not started`);
+  for (const run of runs.slice(done.length)) write(`  ${runName(run).padEnd(24)} not started`);
   for (const study of pending) write(`  ${study.study.padEnd(24)} pending (${study.reason})`);
   write(`total time: ${formatDuration((Date.now() - started) / 1000)}`);
   if (outcome === 'interrupted') write('stopped: run the same command again to resume');

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planReproduction, studiesWithoutPreset } from './reproduce-plan.js';
+import { planReproduction, runName, studiesWithoutPreset } from './reproduce-plan.js';
 
 const grid = { kind: 'grid', flags: ['seeds', 'epochs', 'trainer'] as const };
-const adversarial = { kind: 'adversarial', flags: ['sources', 'model', 'methods'] as const };
+const unseeded = { kind: 'mask-detector', flags: ['epochs'] as const };
+const adversarial = { kind: 'adversarial', flags: ['seeds', 'sources'] as const };
 const presets = [
   { name: 'depth-activation', kind: grid },
-  { name: 'adversarial-mnist', kind: adversarial },
+  { name: 'mask-detector', kind: unseeded },
   { name: 'fit-regimes', kind: grid },
 ];
 
@@ -22,11 +23,29 @@ describe('planReproduction', () => {
   it('lists presets without seeds and studies without a preset as pending, with a reason', () => {
     const { pending } = planReproduction([], presets, 'out');
     expect(pending.map((study) => study.study)).toEqual([
-      'adversarial-mnist',
+      'mask-detector',
       ...studiesWithoutPreset.map((study) => study.study),
     ]);
     expect(pending[0]?.reason).toContain('takes no --seeds');
     for (const study of pending) expect(study.reason.length).toBeGreaterThan(20);
+  });
+
+  it('runs each variant of a preset right after it, in its own folder', () => {
+    const notebook = { name: 'notebook', sources: [102, 88] };
+    const { runs } = planReproduction(
+      [],
+      [{ name: 'adversarial-mnist', kind: adversarial, variants: [notebook] }],
+      'out',
+    );
+    expect(runs).toEqual([
+      { preset: 'adversarial-mnist', runFolder: join('out', 'adversarial-mnist') },
+      {
+        preset: 'adversarial-mnist',
+        runFolder: join('out', 'adversarial-mnist-notebook'),
+        variant: notebook,
+      },
+    ]);
+    expect(runs.map(runName)).toEqual(['adversarial-mnist', 'adversarial-mnist (notebook)']);
   });
 
   it('runs only the presets named, in the order named', () => {

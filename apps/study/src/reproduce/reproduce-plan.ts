@@ -1,10 +1,24 @@
 import { join } from 'node:path';
-import type { StudyKind } from '../engine/study-kind.js';
+import type { RunVariant, StudyKind } from '../engine/study-kind.js';
 
 /** A study `actlab reproduce` will run: a preset, at full size, into its own run folder. */
 export interface PlannedRun {
   preset: string;
   runFolder: string;
+  /** A further run of the preset (see {@link StudyKind.variants}): its name and flags. */
+  variant?: RunVariant;
+}
+
+/** `adversarial-mnist (notebook)`: a planned run named for progress lines and the summary. */
+export function runName(run: PlannedRun): string {
+  return run.variant ? `${run.preset} (${run.variant.name})` : run.preset;
+}
+
+/** A preset as the plan sees it: its kind and the further runs its study asks for. */
+export interface PresetToPlan {
+  name: string;
+  kind: Pick<StudyKind, 'kind' | 'flags'>;
+  variants?: RunVariant[];
 }
 
 /** A study `actlab reproduce` cannot run yet, and why. */
@@ -33,12 +47,13 @@ export function unseededReason(kind: Pick<StudyKind, 'kind' | 'flags'>): string 
 
 /**
  * Splits the presets asked for (all of them when none are named) into the runs to make, each in
- * `<out>/<preset>`, and the studies that stay pending with their reason. Runs keep the order
- * asked for; unknown names are left to `loadStudy` to refuse.
+ * `<out>/<preset>` and each variant in `<out>/<preset>-<variant>` right after it, and the
+ * studies that stay pending with their reason. Runs keep the order asked for; unknown names are
+ * left to `loadStudy` to refuse.
  */
 export function planReproduction(
   asked: readonly string[],
-  presets: readonly { name: string; kind: Pick<StudyKind, 'kind' | 'flags'> }[],
+  presets: readonly PresetToPlan[],
   out: string,
 ): { runs: PlannedRun[]; pending: PendingStudy[] } {
   const byName = new Map(presets.map((preset) => [preset.name, preset]));
@@ -54,8 +69,14 @@ export function planReproduction(
       continue;
     }
     const reason = preset ? unseededReason(preset.kind) : undefined;
-    if (reason) pending.push({ study: name, reason });
-    else runs.push({ preset: name, runFolder: join(out, name) });
+    if (reason) {
+      pending.push({ study: name, reason });
+      continue;
+    }
+    runs.push({ preset: name, runFolder: join(out, name) });
+    for (const variant of preset?.variants ?? []) {
+      runs.push({ preset: name, runFolder: join(out, `${name}-${variant.name}`), variant });
+    }
   }
   return { runs, pending };
 }
