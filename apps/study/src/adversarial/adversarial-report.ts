@@ -1,63 +1,14 @@
 import { join } from 'node:path';
 import { readJsonIfExists } from '../engine/atomic-files.js';
 import type { MetricRow, ReportContent, ReportInput } from '../engine/study-kind.js';
+import { formatMeanSd, type MeanSd } from '../report/summarize.js';
 import { adversarialGridPng, type GridTile } from './adversarial-grid.js';
 import type { AdversarialMethod, AdversarialStudy } from './adversarial-study-schema.js';
-import {
-  type AttackUnitResult,
-  type CleanPrediction,
-  type PairResult,
-  resolveModelDir,
-} from './attack-unit.js';
+import { pairsOfSeed, summarizeOverSeeds } from './adversarial-summary.js';
+import { type AttackUnitResult, type CleanPrediction, resolveModelDir } from './attack-unit.js';
 
-/** One row of the comparison table. */
-export interface MethodSummary {
-  id: string;
-  label: string;
-  pairs: number;
-  successes: number;
-  /** Pairs whose target is not the source's own class. */
-  attackedPairs: number;
-  attackedSuccesses: number;
-  /** Means over the successful pairs whose target is not the source's class. */
-  meanL2: number | null;
-  meanLinf: number | null;
-  meanConfidence: number | null;
-  meanSteps: number;
-  /** Mean wall-clock ms per example (attack call, or forward pass for the amortised generator). */
-  millisecondsPerExample: number;
-  /** Amortised generator only: one-off training time. */
-  trainSeconds?: number;
-  /** Seconds of all its attacks (and training) together. */
-  totalSeconds: number;
-}
-
-const mean = (values: number[]) =>
-  values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
-
-function summarize(method: AdversarialMethod, units: AttackUnitResult[]): MethodSummary {
-  const pairs = units.flatMap((unit) => unit.pairs);
-  const attacked = pairs.filter((pair) => pair.target !== pair.label);
-  const fooled = attacked.filter((pair) => pair.success);
-  const seconds = units.find((unit) => unit.training)?.training?.seconds;
-  return {
-    id: method.id,
-    label: method.label,
-    pairs: pairs.length,
-    successes: pairs.filter((pair) => pair.success).length,
-    attackedPairs: attacked.length,
-    attackedSuccesses: fooled.length,
-    meanL2: mean(fooled.map((pair) => pair.l2)),
-    meanLinf: mean(fooled.map((pair) => pair.linf)),
-    meanConfidence: mean(fooled.map((pair) => pair.confidence)),
-    meanSteps: mean(pairs.map((pair) => pair.steps)) ?? 0,
-    millisecondsPerExample: mean(pairs.map((pair) => pair.milliseconds)) ?? 0,
-    ...(seconds !== undefined ? { trainSeconds: seconds } : {}),
-    totalSeconds: (seconds ?? 0) + pairs.reduce((sum, pair) => sum + pair.milliseconds, 0) / 1000,
-  };
-}
-
-function describeMethod(method: AdversarialMethod): string {
+/** `methodSettings`: the settings column of the comparison, also published. */
+export function describeMethod(method: AdversarialMethod): string {
   switch (method.attack) {
     case 'generator':
       return `${method.schedule}, hidden [${method.hiddenUnits.join(', ')}], ${method.schedule === 'stagewise' ? `${method.reconstructSteps ?? 800} reconstruction steps then ` : ''}up to ${method.attackSteps} ${method.schedule === 'alternate' ? 'rounds' : 'attack steps'}, Adam ${method.learningRate}, stop at p(target) ≥ ${method.confidence}`;
@@ -93,8 +44,11 @@ function metricRows(units: AttackUnitResult[]): MetricRow[] {
   });
 }
 
-const format = (value: number | null, digits: number) =>
-  value === null ? '—' : value.toFixed(digits);
+/** Mean ± sd, saying over how many seeds when some seeds had no value (no successful attack). */
+export function formatOverSeeds(value: MeanSd, digits: number, seeds: number): string {
+  const text = formatMeanSd(value, digits);
+  return value.n > 0 && value.n < seeds ? `${text} (${value.n} of ${seeds} seeds)` : text;
+}
 
 /**
  * The report of an adversarial study: sources, the comparison of every method, one grid per
@@ -116,16 +70,11 @@ export async function adversarialReport({
   for (const source of units.flatMap((unit) => unit.clean)) {
     if (!clean.some((known) => known.index === source.index)) clean.push(source);
   }
-  const summaries = methods.map((method) =>
-    summarize(
-      method,
-      units.filter((unit) => unit.settings.method.id === method.id),
-    ),
-  );
+  const summaries = summarizeOverSeeds(units);
+  const seeds = [...new Set(units.map((unit) => unit.settings.seed))].sort((a, b) => a - b);
+  const firstSeed = seeds[0] ?? study.seed;
   const gridMethod = methods.find((method) => method.attack === 'generator') ?? methods[0];
-  const gridPairs: PairResult[] = units
-    .filter((unit) => unit.settings.method.id === gridMethod?.id)
-    .flatMap((unit) => unit.pairs);
+  const gridPairs = gridMethod ? pairsOfSeed(units, gridMethod.id, firstSeed) : [];
   const modelDir = resolveModelDir(units[0]?.settings.model);
   const modelMetrics = await readJsonIfExists<{ testAccuracy?: number }>(
     join(modelDir, 'metrics.json'),
@@ -173,13 +122,16 @@ export async function adversarialReport({
     classifier,
     sources: clean.map(({ pixels: _pixels, ...source }) => source),
     methods,
+    seeds,
     summary: summaries,
-    pairs: units.flatMap((unit) => unit.pairs.map(({ pixels: _pixels, ...pair }) => pair)),
+    pairs: units.flatMap((unit) =>
+      unit.pairs.map(({ pixels: _pixels, ...pair }) => ({ ...pair, seed: unit.settings.seed })),
+    ),
   };
   return {
     metrics: metricRows(units),
     facts: [
-      `Run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tfjs backend ${options.backend}, ${manifest.updatedAt}.${options.quick ? ` Quick profile: ${clean.length} source(s), step counts capped at ${study.quick.maxSteps}.` : ''} Classifier: ${classifier.folder}${classifier.testAccuracy !== null ? ` (test accuracy ${(100 * classifier.testAccuracy).toFixed(2)} %)` : ''}. Units: ${results.length} of ${manifest.trials.length} finished.`,
+      `Run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tfjs backend ${options.backend}, ${manifest.updatedAt}.${options.quick ? ` Quick profile: ${clean.length} source(s), step counts capped at ${study.quick.maxSteps}.` : ''} Classifier: ${classifier.folder}${classifier.testAccuracy !== null ? ` (test accuracy ${(100 * classifier.testAccuracy).toFixed(2)} %)` : ''}. Units: ${results.length} of ${manifest.trials.length} finished. Seeds: ${seeds.join(', ')} (a seed fixes the generators' initial weights, PGD's random start and the amortised generator's training; the classifier is the same).`,
     ],
     sections: [
       {
@@ -202,34 +154,42 @@ export async function adversarialReport({
         heading: 'Comparison',
         blocks: [
           {
-            paragraph: `Every method attacks the same ${total} (source, target) pairs. "Success" counts pairs the classifier then assigns to the target${total > attacked ? `; the ${total - attacked} pairs whose target is the source's own class are easy for every method, so the second column counts only the ${attacked} real attacks` : ''}. L2, L∞ and confidence are means over the successful real attacks (target ≠ label); time is wall-clock per example on one thread.`,
+            paragraph: `Every method attacks the same ${total} (source, target) pairs${seeds.length > 1 ? ` with each of ${seeds.length} seeds; every number is the mean ± sd over the seeds of that seed's value` : ''}. "Success" is the share of pairs the classifier then assigns to the target${total > attacked ? `; the ${total - attacked} pairs whose target is the source's own class are easy for every method, so the second column counts only the ${attacked} real attacks` : ''}. L0 (pixels whose 8-bit value changes), L2, L∞ and confidence are means over the successful real attacks (target ≠ label); time is wall-clock per example on one thread.`,
           },
           {
             table: {
               header: [
                 'method',
                 'settings',
+                'seeds',
                 'success (all pairs)',
                 'success (target ≠ label)',
+                'mean L0',
                 'mean L2',
                 'mean L∞',
                 'mean p(target)',
                 'mean steps',
                 'ms per example',
-                'total s',
+                'total s (all seeds)',
               ],
-              rows: summaries.map((summary, index) => [
-                summary.label,
-                describeMethod(methods[index] as AdversarialMethod),
-                `${summary.successes}/${summary.pairs}`,
-                `${summary.attackedSuccesses}/${summary.attackedPairs}`,
-                format(summary.meanL2, 2),
-                format(summary.meanLinf, 3),
-                format(summary.meanConfidence, 3),
-                summary.meanSteps.toFixed(1),
-                `${summary.millisecondsPerExample.toFixed(0)}${summary.trainSeconds !== undefined ? ` (+ ${summary.trainSeconds.toFixed(0)} s training once)` : ''}`,
-                summary.totalSeconds.toFixed(0),
-              ]),
+              rows: summaries.map((summary, index) => {
+                const format = (value: MeanSd, digits: number) =>
+                  formatOverSeeds(value, digits, summary.seeds.length);
+                return [
+                  summary.label,
+                  describeMethod(methods[index] as AdversarialMethod),
+                  String(summary.seeds.length),
+                  format(summary.successRate, 3),
+                  format(summary.attackedSuccessRate, 3),
+                  format(summary.meanL0, 0),
+                  format(summary.meanL2, 2),
+                  format(summary.meanLinf, 3),
+                  format(summary.meanConfidence, 3),
+                  format(summary.meanSteps, 1),
+                  `${format(summary.millisecondsPerExample, 0)}${summary.trainSeconds ? ` (+ ${format(summary.trainSeconds, 0)} s training once)` : ''}`,
+                  summary.perSeed.reduce((sum, one) => sum + one.totalSeconds, 0).toFixed(0),
+                ];
+              }),
             },
           },
         ],
@@ -238,13 +198,13 @@ export async function adversarialReport({
         heading: 'Grids',
         blocks: [
           {
-            paragraph: `${gridMethod?.label}: the original (grey frame, with the classifier's prediction), then one adversarial image per target, captioned with the class the classifier predicts and its probability (green frame: target reached, red: missed).`,
+            paragraph: `${gridMethod?.label}${seeds.length > 1 ? `, seed ${firstSeed}` : ''}: the original (grey frame, with the classifier's prediction), then one adversarial image per target, captioned with the class the classifier predicts and its probability (green frame: target reached, red: missed).`,
           },
           ...figures.map((figure) => ({ figure })),
         ],
       },
       {
-        heading: `Pairs (${gridMethod?.label})`,
+        heading: `Pairs (${gridMethod?.label}${seeds.length > 1 ? `, seed ${firstSeed}` : ''})`,
         blocks: [
           {
             table: {

@@ -6,7 +6,7 @@ import { makeTempDir } from '@actlab/test-utils';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RunManifest } from '../engine/study-kind.js';
-import type { MethodSummary } from './adversarial-report.js';
+import type { MethodOverSeeds } from './adversarial-summary.js';
 import type { PairResult } from './attack-unit.js';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ describe.skipIf(!dataDir)('actlab run adversarial-mnist --quick', () => {
       await run('node', args, { maxBuffer: 1 << 26 });
       const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
         options: { sources: number[]; targets: number[] };
-        summary: MethodSummary[];
+        summary: MethodOverSeeds[];
         pairs: Omit<PairResult, 'pixels'>[];
       };
       // --sources wins over the default digits; the quick profile keeps the first two.
@@ -51,8 +51,9 @@ describe.skipIf(!dataDir)('actlab run adversarial-mnist --quick', () => {
       const report = await readFile(join(out, 'report.md'), 'utf8');
       for (const row of results.summary) {
         expect(row.pairs).toBe(pairCount);
+        expect(row.seeds).toEqual([0]);
         expect(report).toContain(`| ${row.label} |`);
-        expect(report).toContain(`| ${row.successes}/${row.pairs} |`);
+        expect(report).toContain(`| ${row.successRate.mean.toFixed(3)} |`);
       }
       for (const pair of results.pairs) {
         expect(pair.success).toBe(pair.predictedClass === pair.target);
@@ -61,8 +62,8 @@ describe.skipIf(!dataDir)('actlab run adversarial-mnist --quick', () => {
         }
       }
       // PGD L∞ reaches most targets even with the quick profile's 20 steps.
-      const pgd = results.summary.find((row) => row.id === 'pgd-linf') as MethodSummary;
-      expect(pgd.successes).toBeGreaterThanOrEqual(pairCount / 2);
+      const pgd = results.summary.find((row) => row.id === 'pgd-linf') as MethodOverSeeds;
+      expect(pgd.successRate.mean).toBeGreaterThanOrEqual(0.5);
       for (const source of [102, 88]) {
         expect(report).toContain(`figures/grid-${source}.png`);
         const meta = await sharp(join(out, 'figures', `grid-${source}.png`)).metadata();
