@@ -9,7 +9,13 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join, resolve } from 'node:path';
 import { Application } from 'typedoc';
 import { missingAssets } from './demo-assets.mjs';
-import { quickPage, readResults, resultsIndex, resultsPage } from './results-pages.mjs';
+import {
+  figureFolders,
+  quickPage,
+  readResults,
+  resultsIndex,
+  resultsPage,
+} from './results-pages.mjs';
 
 const docsDir = resolve(import.meta.dirname, '..');
 const repoDir = resolve(docsDir, '../..');
@@ -81,15 +87,13 @@ function results() {
   mkdirSync(join(to, 'quick'), { recursive: true });
   const committed = readResults(from);
   const figures = (folder) =>
-    cpSync(join(from, folder, 'figures'), join(siteDir, 'public', 'results', folder, 'figures'), {
-      recursive: true,
-    });
+    cpSync(join(from, folder), join(siteDir, 'public', 'results', folder), { recursive: true });
   for (const entry of committed.published) {
-    figures(entry.preset);
+    for (const folder of figureFolders(entry.publication)) figures(join(entry.preset, folder));
     writeFileSync(join(to, `${entry.preset}.md`), resultsPage(entry, committed.explanations));
   }
   for (const entry of committed.quick) {
-    figures(join('quick', entry.preset));
+    figures(join('quick', entry.preset, 'figures'));
     writeFileSync(join(to, 'quick', `${entry.preset}.md`), quickPage(entry));
   }
   writeFileSync(join(to, 'index.md'), resultsIndex(committed));

@@ -1,10 +1,13 @@
 // Types of results-pages.mjs for the tests (the script itself runs as plain JavaScript).
-import type { Publication } from '@actlab/study';
+import type { AdversarialPublication, Publication } from '@actlab/study';
 
 export interface PublishedEntry {
   preset: string;
   publication: Publication;
+  /** The report of the study (of its first source set, for an adversarial study). */
   report: string;
+  /** Every report of the study: one per source set of an adversarial study, `.` for a grid's. */
+  reports?: { folder: string; report: string }[];
 }
 export interface CommittedResults {
   published: PublishedEntry[];
@@ -15,6 +18,8 @@ export interface CommittedResults {
 export const readmeMarkers: { start: string; end: string };
 export function readResults(resultsDir: string): CommittedResults;
 export function comparisonTable(publication: Publication): string;
+export function attackTables(publication: AdversarialPublication): string;
+export function figureFolders(publication: Publication): string[];
 export function missingExplanations(
   published: PublishedEntry[],
   explanations: CommittedResults['explanations'],

@@ -23,11 +23,14 @@ export function readResults(resultsDir) {
   for (const name of readdirSync(resultsDir).sort()) {
     const file = join(resultsDir, name, 'publication.json');
     if (!existsSync(file)) continue;
-    published.push({
-      preset: name,
-      publication: JSON.parse(readFileSync(file, 'utf8')),
-      report: readFileSync(join(resultsDir, name, 'report.md'), 'utf8'),
-    });
+    const publication = JSON.parse(readFileSync(file, 'utf8'));
+    // An adversarial study's runs sit in one folder per source set, a grid study's at the top.
+    const folders = publication.sourceSets?.map((set) => set.folder) ?? ['.'];
+    const reports = folders.map((folder) => ({
+      folder,
+      report: readFileSync(join(resultsDir, name, folder, 'report.md'), 'utf8'),
+    }));
+    published.push({ preset: name, publication, report: reports[0].report, reports });
   }
   const quickDir = join(resultsDir, 'quick');
   for (const name of existsSync(quickDir) ? readdirSync(quickDir).sort() : []) {
@@ -54,9 +57,56 @@ function table(header, rows) {
   return [row(header), row(widths.map((width) => '-'.repeat(width))), ...rows.map(row)].join('\n');
 }
 const axesOf = (publication) => Object.keys(publication.points[0]?.axes ?? {});
+/** The grid points of a publication whose gap to the seed is beyond noise (none for attacks). */
+const gapsOf = (publication) => (publication.points ?? []).filter((point) => point.gap);
+
+/** The figure folders of a published study, relative to its folder (copied to the site). */
+export function figureFolders(publication) {
+  return publication.sourceSets?.map((set) => join(set.folder, 'figures')) ?? ['figures'];
+}
+
+const sourcesText = (set) =>
+  set.sources.map((source) => `${source.index} (digit ${source.label})`).join(', ');
+
+/**
+ * An adversarial study's tables, one per source set: per method, mean ± sd over seeds of the
+ * success rates, mean L0/L2/L∞ of the successful real attacks, p(target) and time per example.
+ */
+export function attackTables(publication) {
+  return publication.sourceSets
+    .map((set) => {
+      const rows = set.methods.map((method) => [
+        method.label,
+        String(method.seeds),
+        method.attackedSuccessRate.text,
+        method.successRate.text,
+        method.meanL0.text,
+        method.meanL2.text,
+        method.meanLinf.text,
+        method.meanConfidence.text,
+        method.trainSeconds
+          ? `${method.millisecondsPerExample.text} (+ ${method.trainSeconds.text} s training once)`
+          : method.millisecondsPerExample.text,
+      ]);
+      const header = [
+        'method',
+        'seeds',
+        `success (target ≠ label, ${set.attackedPairs} pairs)`,
+        `success (all ${set.pairs} pairs)`,
+        'mean L0',
+        'mean L2',
+        'mean L∞',
+        'mean p(target)',
+        'ms per example',
+      ];
+      return `**Source set \`${set.name}\`**: test images ${sourcesText(set)}; targets ${set.targets.join(', ')}.\n\n${table(header, rows)}`;
+    })
+    .join('\n\n');
+}
 
 /** The comparison table: ours (mean ± sd over seeds) beside the seed's number. */
 export function comparisonTable(publication) {
+  if (publication.kind === 'adversarial') return attackTables(publication);
   const axes = axesOf(publication);
   const metric = publication.reference?.metric ?? 'testAccuracy';
   const label = metric === 'validationAccuracy' ? 'validation accuracy' : 'test accuracy';
@@ -87,8 +137,8 @@ export function comparisonTable(publication) {
 /** Gaps beyond noise that explanations.yaml does not explain, as `study: point` strings. */
 export function missingExplanations(published, explanations) {
   return published.flatMap(({ preset, publication }) =>
-    publication.points
-      .filter((point) => point.gap && !explanations[preset]?.[point.label])
+    gapsOf(publication)
+      .filter((point) => !explanations[preset]?.[point.label])
       .map((point) => `${preset}: ${point.label}`),
   );
 }
@@ -98,16 +148,19 @@ export function staleExplanations(published, explanations) {
   return Object.entries(explanations).flatMap(([preset, byPoint]) => {
     const publication = published.find((entry) => entry.preset === preset)?.publication;
     return Object.keys(byPoint ?? {})
-      .filter((label) => !publication?.points.some((p) => p.label === label && p.gap))
+      .filter((label) => !(publication ? gapsOf(publication) : []).some((p) => p.label === label))
       .map((label) => `${preset}: ${label}`);
   });
 }
 
 function disagreements(preset, publication, explanations) {
+  if (publication.kind === 'adversarial') {
+    return "The preset gives no numbers of the seed's for this study (no success rates, norms or times), so there is nothing to set beside ours or to disagree with.";
+  }
   if (!publication.reference) {
     return 'The seed published no numbers for this study: there is nothing to disagree with.';
   }
-  const gaps = publication.points.filter((point) => point.gap);
+  const gaps = gapsOf(publication);
   if (gaps.length === 0) {
     return 'Nowhere beyond noise: at every grid point ours is within noise of the seed (as `actlab publish` judges it; the rule is in the study README).';
   }
@@ -127,6 +180,20 @@ const shortCommit = (code) =>
 /** The facts under a published study's title: machine, dates, code version, seeds. */
 export function facts(publication) {
   const { machine, run, code } = publication;
+  if (publication.kind === 'adversarial') {
+    const { classifier } = publication;
+    const accuracy =
+      classifier.testAccuracy === null ? '' : ` (test accuracy ${classifier.testAccuracy})`;
+    return [
+      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
+      `- Date: runs started ${run.createdAt.slice(0, 10)}, last run ${run.updatedAt.slice(0, 10)}.`,
+      ...publication.sourceSets.map(
+        (set) =>
+          `- Code version (\`${set.name}\`): commit ${shortCommit(set.code)} (recorded by \`actlab ${set.code.recordedBy}\`).`,
+      ),
+      `- Seeds: ${run.seeds} per method and source set (a seed fixes the generators' initial weights, PGD's random start and the amortised generator's training), ${run.units} units; backend ${run.backends.join(', ')}; classifier ${classifier.folder}${accuracy}, the same for every seed.`,
+    ].join('\n');
+  }
   return [
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
     `- Date: run started ${run.createdAt.slice(0, 10)}, last run ${run.updatedAt.slice(0, 10)}.`,
@@ -136,22 +203,37 @@ export function facts(publication) {
 }
 
 /** A published study's Results page (Markdown for VitePress). */
-export function resultsPage({ preset, publication, report }, explanations) {
+export function resultsPage({ preset, publication, report, reports }, explanations) {
   const reference = publication.reference
     ? `\n\nThe seed's column: ${publication.reference.source}.${publication.reference.note ? ` ${publication.reference.note}` : ''}`
     : '';
-  const body = report
-    .replace(/^# .*\n/, '')
-    .replace(/^## /gm, '### ')
-    .replace(/\]\(figures\/([^)]+)\.png\)/g, `](/results/${preset}/figures/$1.svg)`)
-    .replace(/<(?=[a-zA-Z/])/g, '&lt;');
+  const adversarial = publication.kind === 'adversarial';
+  const laidOut = (text, folder) =>
+    text
+      .replace(/^# .*\n/, '')
+      .replace(/^## /gm, adversarial ? '#### ' : '### ')
+      .replace(
+        /\]\(figures\/([^)]+)\.png\)/g,
+        adversarial
+          ? `](/results/${preset}/${folder}/figures/$1.png)`
+          : `](/results/${preset}/figures/$1.svg)`,
+      )
+      .replace(/<(?=[a-zA-Z/])/g, '&lt;')
+      .trim();
+  const body = adversarial
+    ? (reports ?? [])
+        .map(
+          ({ folder, report: text }) => `### Source set \`${folder}\`\n\n${laidOut(text, folder)}`,
+        )
+        .join('\n\n')
+    : laidOut(report, '.');
   return `# ${publication.study.title}
 
 Full size, \`actlab reproduce\` then \`actlab publish\` (\`${preset}\`).
 
 ${facts(publication)}
 
-## Ours beside the seed's
+## ${adversarial ? 'Ours (mean ± sd over seeds)' : "Ours beside the seed's"}
 
 ${comparisonTable(publication)}${reference}
 
@@ -161,7 +243,7 @@ ${disagreements(preset, publication, explanations)}
 
 ## The full report
 
-${body.trim()}
+${body}
 `;
 }
 
@@ -184,7 +266,7 @@ ${body}`;
 export function resultsIndex({ published, pending, quick }) {
   const lines = published.map(
     ({ preset, publication }) =>
-      `- [${publication.study.title}](./${preset}) — \`${preset}\`, ${publication.run.seeds} seeds, ${publication.points.filter((point) => point.gap).length} gap(s) beyond noise`,
+      `- [${publication.study.title}](./${preset}) — \`${preset}\`, ${publication.run.seeds} seeds, ${gapsOf(publication).length} gap(s) beyond noise`,
   );
   return `# Study results
 
@@ -207,10 +289,15 @@ ${quick.map(({ preset }) => `- [${preset} (quick profile)](./quick/${preset})`).
 /** The README's Results block (between {@link readmeMarkers}): a table per published study. */
 export function readmeBlock({ published, pending }) {
   const sections = published.map(({ preset, publication }) => {
-    const gaps = publication.points.filter((point) => point.gap).length;
-    return `### [${publication.study.title}](apps/docs/results/${preset}/report.md)
+    const gaps = gapsOf(publication).length;
+    const adversarial = publication.kind === 'adversarial';
+    const folder = adversarial ? `${publication.sourceSets[0].folder}/` : '';
+    const verdict = adversarial
+      ? "no numbers of the seed's to set beside ours (docs page"
+      : `${gaps} gap(s) beyond noise, explained on the docs page`;
+    return `### [${publication.study.title}](apps/docs/results/${preset}/${folder}report.md)
 
-${publication.run.seeds} seeds per grid point, ${publication.machine.cpu} (${publication.machine.cores} cores), ${publication.run.updatedAt.slice(0, 10)}; ${gaps} gap(s) beyond noise, explained on the docs page \`/results/${preset}\`.
+${publication.run.seeds} seeds per ${adversarial ? 'method' : 'grid point'}, ${publication.machine.cpu} (${publication.machine.cores} cores), ${publication.run.updatedAt.slice(0, 10)}; ${verdict} \`/results/${preset}\`${adversarial ? ')' : ''}.
 
 ${comparisonTable(publication)}`;
   });

@@ -52,6 +52,7 @@ describe('committed results', () => {
 
   it('hold every grid point of the preset as it is now, each with at least 3 seeds', async () => {
     for (const { preset, publication } of committed.published) {
+      if (publication.kind === 'adversarial') continue;
       const manifest = JSON.parse(readFileSync(join(resultsDir, preset, 'manifest.json'), 'utf8'));
       const { study } = await loadStudy(preset);
       expect(canonical(manifest.study), `${preset}: published from the current preset`).toBe(
@@ -71,6 +72,52 @@ describe('committed results', () => {
       );
       for (const point of publication.points) {
         expect(point.seeds, `${preset} ${point.label}`).toBeGreaterThanOrEqual(minimumSeeds);
+      }
+    }
+  });
+
+  it('hold every source set, method and source of an adversarial preset as it is now, each with at least 3 seeds', async () => {
+    for (const { preset, publication } of committed.published) {
+      if (publication.kind !== 'adversarial') continue;
+      const { kind, study } = await loadStudy(preset);
+      const variants = kind.variants?.(study) ?? [];
+      expect(publication.sourceSets.map((set) => set.name)).toEqual([
+        'default',
+        ...variants.map((variant) => variant.name),
+      ]);
+      const attack = study as unknown as {
+        sourceDigits: number[];
+        methods: { id: string }[];
+        targets: number[];
+      };
+      for (const set of publication.sourceSets) {
+        const manifest = JSON.parse(
+          readFileSync(join(resultsDir, preset, set.folder, 'manifest.json'), 'utf8'),
+        );
+        expect(canonical(manifest.study), `${preset}/${set.name}: the current preset`).toBe(
+          canonical(study),
+        );
+        expect(manifest.options.quick, `${preset}/${set.name} is full size`).toBe(false);
+        expect(set.units).toBe(manifest.trials.length);
+        const variant = variants.find((candidate) => candidate.name === set.name);
+        if (variant) expect(set.sources.map((source) => source.index)).toEqual(variant.sources);
+        else expect(set.sources.map((source) => source.label)).toEqual(attack.sourceDigits);
+        expect(set.targets).toEqual(attack.targets);
+        expect(set.methods.map((method) => method.id)).toEqual(
+          attack.methods.map((method) => method.id),
+        );
+        for (const method of set.methods) {
+          expect(method.seeds, `${preset}/${set.name} ${method.id}`).toBeGreaterThanOrEqual(
+            minimumSeeds,
+          );
+        }
+        // Every seed has the same units: each method on each source (the amortised one at once).
+        const unitsPerSeed = new Map<number, number>();
+        for (const { axes } of manifest.trials as { axes: { seed: number } }[]) {
+          unitsPerSeed.set(axes.seed, (unitsPerSeed.get(axes.seed) ?? 0) + 1);
+        }
+        expect(unitsPerSeed.size).toBeGreaterThanOrEqual(minimumSeeds);
+        expect(new Set(unitsPerSeed.values()).size).toBe(1);
       }
     }
   });
@@ -167,5 +214,44 @@ describe('the comparison table', () => {
     expect(rendered).toContain('ours: validation accuracy');
     expect(rendered).toContain('0.9756');
     expect(rendered).not.toContain('0.9776');
+  });
+});
+
+describe('the attack tables', () => {
+  const stat = (text: string) => ({ text });
+  const method = (label: string, trainSeconds: { text: string } | null) => ({
+    label,
+    seeds: 3,
+    attackedSuccessRate: stat('0.978 ± 0.019'),
+    successRate: stat('0.980 ± 0.017'),
+    meanL0: stat('784 ± 0'),
+    meanL2: stat('9.53 ± 0.12'),
+    meanLinf: stat('0.531 ± 0.010'),
+    meanConfidence: stat('0.915 ± 0.002'),
+    millisecondsPerExample: stat('776 ± 40'),
+    trainSeconds,
+  });
+  const publication = {
+    kind: 'adversarial',
+    sourceSets: [
+      {
+        name: 'notebook',
+        sources: [{ index: 102, label: 7 }],
+        targets: [3, 8],
+        pairs: 2,
+        attackedPairs: 2,
+        methods: [method('generator', null), method('amortised', stat('176 ± 3'))],
+      },
+    ],
+  } as unknown as Parameters<typeof comparisonTable>[0];
+
+  it('gives a table per source set with every number as the publication writes it', () => {
+    const rendered = comparisonTable(publication);
+    expect(rendered).toContain(
+      '**Source set `notebook`**: test images 102 (digit 7); targets 3, 8.',
+    );
+    expect(rendered).toContain('| generator | 3     | 0.978 ± 0.019');
+    expect(rendered).toContain('776 ± 40 (+ 176 ± 3 s training once)');
+    expect(rendered).not.toMatch(/undefined|NaN/);
   });
 });

@@ -166,12 +166,12 @@ program
   });
 
 program
-  .command('publish <runFolder>')
+  .command('publish <runFolders...>')
   .description(
-    "copy a finished grid run's small result files (no checkpoints) into the docs' committed results",
+    "copy a finished run's small result files (no checkpoints) into the docs' committed results: a grid run, or an adversarial study's runs, one per source set",
   )
   .option('--to <folder>', 'target folder (default: apps/docs/results/<study name>)')
-  .action((runFolder: string, options: { to?: string }) => publishCommand(runFolder, options));
+  .action((runFolders: string[], options: { to?: string }) => publishCommand(runFolders, options));
 
 program
   .command('worker')

@@ -1,3 +1,9 @@
+export type {
+  AdversarialPublication,
+  PublishedMethod,
+  PublishedOverSeeds,
+  PublishedSourceSet,
+} from './adversarial/adversarial-publication.js';
 export { type ChartSpec, renderPng, renderSvg } from './charts/render-chart.js';
 export { LocalExecutor } from './engine/local-executor.js';
 export { type MachineInfo, machineInfo } from './engine/machine-info.js';
@@ -44,6 +50,7 @@ export {
 export { formatMeanSd, type MeanSd, meanSd } from './report/summarize.js';
 export type { CodeVersion } from './reproduce/code-version.js';
 export {
+  type GridPublication,
   type Publication,
   type PublishedPoint,
   type PublishedValue,

@@ -50,6 +50,18 @@ export function formatOverSeeds(value: MeanSd, digits: number, seeds: number): s
   return value.n > 0 && value.n < seeds ? `${text} (${value.n} of ${seeds} seeds)` : text;
 }
 
+/** The attacked classifier: its folder (or "shipped") and the test accuracy its metrics.json gives. */
+export async function describeClassifier(
+  model: string | null,
+): Promise<{ folder: string; testAccuracy: number | null }> {
+  const modelDir = resolveModelDir(model);
+  const metrics = await readJsonIfExists<{ testAccuracy?: number }>(join(modelDir, 'metrics.json'));
+  return {
+    folder: model ? modelDir : 'shipped (@actlab/adversarial-generator models/mnist-cnn)',
+    testAccuracy: metrics?.testAccuracy ?? null,
+  };
+}
+
 /**
  * The report of an adversarial study: sources, the comparison of every method, one grid per
  * source, the grid method's pairs, and `results.json` (every pair without its pixels).
@@ -75,16 +87,7 @@ export async function adversarialReport({
   const firstSeed = seeds[0] ?? study.seed;
   const gridMethod = methods.find((method) => method.attack === 'generator') ?? methods[0];
   const gridPairs = gridMethod ? pairsOfSeed(units, gridMethod.id, firstSeed) : [];
-  const modelDir = resolveModelDir(units[0]?.settings.model);
-  const modelMetrics = await readJsonIfExists<{ testAccuracy?: number }>(
-    join(modelDir, 'metrics.json'),
-  );
-  const classifier = {
-    folder: units[0]?.settings.model
-      ? modelDir
-      : 'shipped (@actlab/adversarial-generator models/mnist-cnn)',
-    testAccuracy: modelMetrics?.testAccuracy ?? null,
-  };
+  const classifier = await describeClassifier(units[0]?.settings.model ?? null);
   const targets = units[0]?.settings.targets ?? [];
   const figures = [];
   for (const source of clean) {

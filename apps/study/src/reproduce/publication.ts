@@ -1,3 +1,4 @@
+import type { AdversarialPublication } from '../adversarial/adversarial-publication.js';
 import type { MachineInfo } from '../engine/machine-info.js';
 import type { RunManifest } from '../engine/study-kind.js';
 import {
@@ -39,11 +40,14 @@ export interface PublishedPoint {
   gap: boolean;
 }
 
-/** `publication.json`: what the docs' Results pages and the README's Results block are made of. */
-export interface Publication {
+/**
+ * `publication.json` of a grid study: what the docs' Results pages and the README's Results
+ * block are made of.
+ */
+export interface GridPublication {
   format: number;
   study: { name: string; title: string; description: string };
-  kind: string;
+  kind: 'grid';
   machine: MachineInfo;
   /** When the run folder was created and last run, the seeds per grid point, epochs, backends. */
   run: {
@@ -61,6 +65,9 @@ export interface Publication {
   points: PublishedPoint[];
 }
 
+/** `publication.json`, of a grid or an adversarial study (told apart by `kind`). */
+export type Publication = GridPublication | AdversarialPublication;
+
 function published(value: MeanSd): PublishedValue {
   return { ...value, text: formatMeanSd(value) };
 }
@@ -72,8 +79,8 @@ function published(value: MeanSd): PublishedValue {
 export function buildPublication(
   manifest: RunManifest<Study>,
   results: { axes: Record<string, unknown>; result: TrialResult }[],
-  code: Publication['code'],
-): Publication {
+  code: GridPublication['code'],
+): GridPublication {
   const { study } = manifest;
   const reference = study.report.reference;
   const points = summarizeGridPoints(results).map((point): PublishedPoint => {
@@ -96,7 +103,7 @@ export function buildPublication(
   return {
     format: publicationFormat,
     study: { name: study.name, title: study.title, description: study.description.trim() },
-    kind: manifest.kind ?? 'grid',
+    kind: 'grid',
     machine: manifest.machine,
     run: {
       createdAt: manifest.createdAt,

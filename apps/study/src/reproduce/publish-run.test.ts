@@ -12,7 +12,7 @@ import type { TrialResult } from '../run/trial-records.js';
 import { expandTrials } from '../study/expand-trials.js';
 import { parseStudy } from '../study/load-study.js';
 import type { Study } from '../study/study-schema.js';
-import type { Publication } from './publication.js';
+import type { GridPublication } from './publication.js';
 import { publishRun } from './publish-run.js';
 
 const { study } = parseStudy({
@@ -107,7 +107,7 @@ describe('actlab publish', () => {
     await publishRun(run, { to: target });
     const publication = JSON.parse(
       await readFile(join(target, 'publication.json'), 'utf8'),
-    ) as Publication;
+    ) as GridPublication;
     expect(publication.run.seeds).toBe(3);
     expect(publication.run.units).toBe(6);
     expect(
