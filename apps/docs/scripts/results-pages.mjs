@@ -266,7 +266,7 @@ ${body}`;
 export function resultsIndex({ published, pending, quick }) {
   const lines = published.map(
     ({ preset, publication }) =>
-      `- [${publication.study.title}](./${preset}) — \`${preset}\`, ${publication.run.seeds} seeds, ${gapsOf(publication).length} gap(s) beyond noise`,
+      `- [${publication.study.title}](./${preset}) — \`${preset}\`, ${publication.run.seeds} seeds, ${publication.kind === 'adversarial' ? "no numbers of the seed's to compare" : `${gapsOf(publication).length} gap(s) beyond noise`}`,
   );
   return `# Study results
 
