@@ -42,9 +42,20 @@ beforeAll(async () => {
 
 const kernelSets: [string, () => Promise<DenseKernels>][] = [['wasm', instantiateDenseKernels]];
 const native = probeNativeKernels();
-if (native.available) kernelSets.unshift(['native', async () => native.create()]);
+// Each GEMM micro-kernel the CPU runs (AVX-512 and AVX2 here): the native suite covers both.
+if (native.available)
+  kernelSets.unshift(
+    ...native.gemmKernels.map(
+      (gemm) =>
+        [`native ${gemm}`, async () => native.create(gemm)] as [
+          string,
+          () => Promise<DenseKernels>,
+        ],
+    ),
+  );
 
-// Shapes with every tail of the 6×16 (native) and 4×8 (wasm) tiles, and MNIST's first layer.
+// Shapes with every tail of the 12×32 and 6×16 (native) and 4×8 (wasm) tiles, K blocks of the
+// packed panels (128 and 256), and MNIST's first layer.
 const shapes = [
   [1, 1, 1],
   [5, 7, 3],
@@ -52,6 +63,8 @@ const shapes = [
   [64, 32, 784],
   [128, 128, 64],
   [23, 17, 50],
+  [25, 47, 300],
+  [12, 10, 129],
 ];
 
 describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
@@ -165,11 +178,43 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
   });
 });
 
+describe.skipIf(!native.available || native.gemmKernels.length < 2)(
+  'the native GEMM micro-kernels',
+  () => {
+    // Each element of C is one chain of fused multiply-adds over k in order in both, so the
+    // AVX-512 kernel's products equal the AVX2 kernel's bit for bit.
+    it.each([...shapes, [128, 128, 784], [784, 128, 128], [64, 10, 32], [64, 32, 10]])(
+      'give the same bits on AVX-512 and AVX2 (%i×%i, %i inner values)',
+      async (m, n, k) => {
+        if (!native.available) return;
+        const results = native.gemmKernels.map((gemm) => {
+          const kernels = native.create(gemm);
+          const memory = arena(kernels);
+          const seed = m + n * 7 + k * 13;
+          const [pa, paT, pb] = [
+            matrix(m, k, seed),
+            matrix(k, m, seed + 2),
+            matrix(k, n, seed + 4),
+          ].map((values) => memory.put(values)) as [number, number, number];
+          const [pc, pd] = [memory.put(m * n), memory.put(m * n)];
+          kernels.gemm_nn(m, n, k, pa, k, pb, n, pc, n, 0);
+          kernels.gemm_tn(m, n, k, paT, m, pb, n, pd, n, 0);
+          return [memory.get(pc, m * n), memory.get(pd, m * n)];
+        });
+        expect(results[0]).toEqual(results[1]);
+      },
+    );
+  },
+);
+
 describe('choosing the dense kernels', () => {
   const saved = process.env.ACTLAB_NATIVE;
+  const savedGemm = process.env.ACTLAB_NATIVE_GEMM;
   afterEach(() => {
     if (saved === undefined) delete process.env.ACTLAB_NATIVE;
     else process.env.ACTLAB_NATIVE = saved;
+    if (savedGemm === undefined) delete process.env.ACTLAB_NATIVE_GEMM;
+    else process.env.ACTLAB_NATIVE_GEMM = savedGemm;
   });
 
   it('uses WebAssembly when ACTLAB_NATIVE=0, and says so', () => {
@@ -180,14 +225,20 @@ describe('choosing the dense kernels', () => {
     });
   });
 
-  it('prefers the native kernels when they load, naming their package', () => {
+  it('prefers the native kernels when they load, naming their package and GEMM kernel', () => {
     delete process.env.ACTLAB_NATIVE;
+    delete process.env.ACTLAB_NATIVE_GEMM;
     const choice = resolveDenseKernels('auto');
     if (native.available) {
+      const avx512 = native.gemmKernels.includes('avx512');
       expect(choice).toEqual({
         name: 'native',
-        reason: 'native AVX2 dense kernels loaded (@actlab/backend-linux-x64-gnu)',
+        reason: `native dense kernels loaded (@actlab/backend-linux-x64-gnu, ${avx512 ? 'AVX-512 GEMM' : 'AVX2 GEMM: the CPU lacks AVX-512F'})`,
       });
+      process.env.ACTLAB_NATIVE_GEMM = 'avx2';
+      expect(resolveDenseKernels('auto').reason).toBe(
+        'native dense kernels loaded (@actlab/backend-linux-x64-gnu, AVX2 GEMM: ACTLAB_NATIVE_GEMM=avx2)',
+      );
     } else {
       expect(choice.name).toBe('wasm');
       expect(() => resolveDenseKernels('native')).toThrowError(
