@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activationCodes } from './analyze-dense-stack.js';
 import { chooseDenseKernels, resolveDenseKernels } from './dense-kernels.js';
 import type { DenseKernels } from './dense-wasm.js';
 import { instantiateDenseKernels } from './dense-wasm.js';
@@ -206,6 +207,72 @@ describe.skipIf(!native.available || native.gemmKernels.length < 2)(
     );
   },
 );
+
+// Element-wise kernels: lane by lane the same operations at 8 native lanes as at 4 WebAssembly
+// ones (and in the scalar tails), so every kernel set gives WebAssembly's bits.
+describe.skipIf(kernelSets.length < 2)('the element-wise kernels', () => {
+  it.each(Object.entries(activationCodes))(
+    'give the same bits on every kernel set: bias, %s and its derivative, SGD, Adam, column sums, softmax',
+    async (_name, code) => {
+      const [rows, cols] = [7, 37];
+      const results = await Promise.all(
+        kernelSets.map(async ([, instantiate]) => {
+          const kernels = await instantiate();
+          const memory = arena(kernels);
+          const z = matrix(rows, cols, 31 + code);
+          z.forEach((v, i) => {
+            z[i] = v * 8; // past tanh's small-|x| branch, relu6's 6, exp's range of interest
+          });
+          z[3] = 0;
+          z[4] = -0;
+          const [pz, pb, pa, pg, pw, pm, pv, ps, pp, pq] = [
+            z,
+            matrix(1, cols, 32),
+            rows * cols,
+            matrix(rows, cols, 33),
+            matrix(rows, cols, 34),
+            matrix(rows, cols, 35),
+            matrix(rows, cols, 36).map(Math.abs),
+            cols,
+            rows * 10,
+            rows * 10,
+          ].map((v) => memory.put(v)) as number[];
+          const py = memory.put(
+            Float32Array.from({ length: rows * 10 }, (_, i) => (i % 10 === i % 7 ? 1 : 0)),
+          );
+          kernels.bias_activate(rows, cols, pz!, pb!, pa!, code, 0.2);
+          kernels.activation_backward(rows * cols, pg!, pz!, pa!, code, 0.2);
+          kernels.sgd_update(rows * cols, pw!, pg!, 0.1);
+          kernels.adam_update(
+            rows * cols,
+            pw!,
+            pg!,
+            pm!,
+            pv!,
+            0.01,
+            0.9,
+            0.999,
+            0.1,
+            0.001,
+            1e-7,
+            0.1,
+            0.001,
+          );
+          kernels.column_sums(rows, cols, pg!, ps!);
+          const loss = kernels.softmax_cross_entropy(rows, 10, pz!, py, pp!, pq!, rows);
+          return [
+            ...[pz, pa, pg, pw, pm, pv].map((offset) => memory.get(offset!, rows * cols)),
+            memory.get(ps!, cols),
+            memory.get(pp!, rows * 10),
+            memory.get(pq!, rows * 10),
+            loss,
+          ];
+        }),
+      );
+      for (const result of results.slice(1)) expect(result).toEqual(results[0]);
+    },
+  );
+});
 
 describe('choosing the dense kernels', () => {
   const saved = process.env.ACTLAB_NATIVE;
