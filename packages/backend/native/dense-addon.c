@@ -1,20 +1,41 @@
 // Node-API wrapper of wasm/dense.c, built with AVX2 + FMA: the same kernels as the WebAssembly
 // module with the same arguments (pointers are byte offsets into one memory, 0 meaning "none"),
-// so the trainer drives either one. `bind(arrayBuffer)` returns `{run, rebind, operations}` for
-// that buffer: `run(program, length)` executes a list of kernel calls in one Node-API call,
-// `rebind(larger)` moves to a grown copy. Offsets are checked against the buffer's length;
-// extents are the caller's (the trainer's memory plan) to keep right.
+// so the trainer drives either one. `bind(arrayBuffer, gemm?)` returns
+// `{run, rebind, operations, gemm}` for that buffer: `run(program, length)` executes a list of
+// kernel calls in one Node-API call, `rebind(larger)` moves to a grown copy. Offsets are checked
+// against the buffer's length; extents are the caller's (the trainer's memory plan) to keep right.
+// `gemm` names the GEMM micro-kernel of gemm_nn and gemm_tn: "avx512" (wasm/gemm-avx512.h, the
+// default when the CPU has AVX-512F) or "avx2" (wasm/gemm-avx2.h); both give the same bits. The
+// module's `gemmKernels` lists those this CPU runs, best first.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../wasm/dense.c"
+
+// native/gemm-avx512.c, compiled with -mavx512f: called only when the CPU has it.
+void actlab_gemm_avx512(int M, int N, int K, const float *A, int rowStride, int kStride, const float *B,
+                        int ldb, float *C, int ldc);
+
+static int cpu_has_avx512;
+
+// gemm() of gemm-avx2.h, or the AVX-512 one for what it covers (K ≥ 1, no accumulation: every
+// call the trainer makes); the same chain of multiply-adds per element either way.
+static void native_gemm(int avx512, int M, int N, int K, const float *A, int rowStride, int kStride,
+                        const float *B, int ldb, float *C, int ldc, int accumulate) {
+  if (avx512 && !accumulate && K > 0)
+    actlab_gemm_avx512(M, N, K, A, rowStride, kStride, B, ldb, C, ldc);
+  else
+    gemm(M, N, K, A, rowStride, kStride, B, ldb, C, ldc, accumulate);
+}
 
 typedef struct {
   char *base;
   size_t length;
   napi_ref buffer;
   int holders; // the kernels object and each of its functions: freed when all are collected
+  int avx512;  // gemm_nn and gemm_tn run the AVX-512 micro-kernel
 } Memory;
 
 #define MAX_ARGS 13
@@ -84,13 +105,13 @@ static int execute(Args *args, int op, double *result) {
     case OP_gemm_nn: {
       const float *A = P(3), *B = P(5);
       float *C = P(7);
-      if (!a.bad) gemm_nn(I(0), I(1), I(2), A, I(4), B, I(6), C, I(8), I(9));
+      if (!a.bad) native_gemm(a.memory->avx512, I(0), I(1), I(2), A, I(4), 1, B, I(6), C, I(8), I(9));
       break;
     }
     case OP_gemm_tn: {
       const float *A = P(3), *B = P(5);
       float *C = P(7);
-      if (!a.bad) gemm_tn(I(0), I(1), I(2), A, I(4), B, I(6), C, I(8), I(9));
+      if (!a.bad) native_gemm(a.memory->avx512, I(0), I(1), I(2), A, 1, I(4), B, I(6), C, I(8), I(9));
       break;
     }
     case OP_transpose: {
@@ -274,15 +295,45 @@ static void release(napi_env env, void *data, void *hint) {
   free(memory);
 }
 
+static napi_value string(napi_env env, const char *text) {
+  napi_value result;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+// The GEMM kernel bind's second argument asks for: 1 for "avx512", 0 for "avx2", the best this CPU
+// runs when absent or undefined; -1 (with a JavaScript error thrown) otherwise.
+static int requested_gemm(napi_env env, size_t argc, napi_value *argv) {
+  napi_valuetype type = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &type);
+  if (type == napi_undefined) return cpu_has_avx512;
+  char name[16] = {0};
+  size_t length = 0;
+  if (type == napi_string &&
+      napi_get_value_string_utf8(env, argv[1], name, sizeof name, &length) == napi_ok) {
+    if (strcmp(name, "avx2") == 0) return 0;
+    if (strcmp(name, "avx512") == 0) {
+      if (cpu_has_avx512) return 1;
+      napi_throw_error(env, "CPU_FEATURES", "this CPU lacks AVX-512F, which the avx512 GEMM kernel needs");
+      return -1;
+    }
+  }
+  napi_throw_type_error(env, "ARGUMENTS", "the GEMM kernel is \"avx512\", \"avx2\" or undefined");
+  return -1;
+}
+
 static napi_value bind(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  size_t argc = 1;
+  napi_value argv[2];
+  size_t argc = 2;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int avx512 = requested_gemm(env, argc, argv);
+  if (avx512 < 0) return NULL;
   Memory *memory = calloc(1, sizeof(Memory));
   if (!memory) {
     napi_throw_error(env, "MEMORY", "out of memory");
     return NULL;
   }
+  memory->avx512 = avx512;
   if (argc < 1 || !attach(env, memory, argv[0])) {
     free(memory);
     if (argc < 1) napi_throw_type_error(env, "ARGUMENTS", "bind needs an ArrayBuffer");
@@ -314,12 +365,20 @@ static napi_value bind(napi_env env, napi_callback_info info) {
     napi_set_element(env, list, i, entry);
   }
   napi_set_named_property(env, kernels, "operations", list);
+  napi_set_named_property(env, kernels, "gemm", string(env, avx512 ? "avx512" : "avx2"));
   return kernels;
 }
 
-napi_value actlab_register_kernels(napi_env env, napi_value exports) {
+napi_value actlab_register_kernels(napi_env env, napi_value exports, int avx512) {
+  cpu_has_avx512 = avx512 != 0;
   napi_value function;
   napi_create_function(env, "bind", NAPI_AUTO_LENGTH, bind, NULL, &function);
   napi_set_named_property(env, exports, "bind", function);
+  napi_value kernels;
+  napi_create_array_with_length(env, 0, &kernels);
+  uint32_t count = 0;
+  if (cpu_has_avx512) napi_set_element(env, kernels, count++, string(env, "avx512"));
+  napi_set_element(env, kernels, count++, string(env, "avx2"));
+  napi_set_named_property(env, exports, "gemmKernels", kernels);
   return exports;
 }

@@ -1,5 +1,6 @@
 // Builds the native kernels of the fused trainer: native/dense-addon.c (wasm/dense.c behind
-// Node-API, -mavx2 -mfma) and native/entry.c (the CPU check, built without them) into
+// Node-API, -mavx2 -mfma), native/gemm-avx512.c (the AVX-512 GEMM, -mavx512f, run only when the
+// CPU has it) and native/entry.c (the CPU check, built without either) into
 // ../backend-<target>/dense.node, with Debian's clang and lld (`apt-get install clang lld`) and
 // the headers of the `node-api-headers` package (no node-gyp, no download). The flags are fixed
 // and the output stripped, so the same source and compiler give the same bytes: `--check`
@@ -16,12 +17,18 @@ import { fileURLToPath } from 'node:url';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const includeDir = createRequire(import.meta.url)('node-api-headers').include_dir;
 
-// One entry per platform package. Others (darwin-arm64 with NEON, linux-arm64-gnu, …) add their
-// triple, flags and linker options here and a packages/backend-<target> folder beside this one.
+// One entry per platform package: its translation units, each with its own instruction-set
+// flags (what a unit's flags allow runs only after entry.c checked the CPU). Others
+// (darwin-arm64 with NEON, linux-arm64-gnu, …) add their triple, units and linker options here
+// and a packages/backend-<target> folder beside this one.
 export const targets = {
   'linux-x64-gnu': {
     triple: 'x86_64-linux-gnu',
-    kernelFlags: ['-mavx2', '-mfma'],
+    units: [
+      ['native/entry.c', []],
+      ['native/dense-addon.c', ['-mavx2', '-mfma']],
+      ['native/gemm-avx512.c', ['-mavx2', '-mfma', '-mavx512f']],
+    ],
     linkFlags: ['-fuse-ld=lld', '-Wl,--build-id=none'],
   },
 };
@@ -47,19 +54,13 @@ export function buildNative(target) {
   const clang = (args) => execFileSync('clang', args, { stdio: 'inherit', cwd: packageDir });
   try {
     const base = [`--target=${spec.triple}`, ...commonFlags, '-I', includeDir, '-c'];
-    clang([...base, 'native/entry.c', '-o', join(dir, 'entry.o')]);
-    clang([...base, ...spec.kernelFlags, 'native/dense-addon.c', '-o', join(dir, 'kernels.o')]);
+    const objects = spec.units.map(([source, flags], index) => {
+      const object = join(dir, `${index}.o`);
+      clang([...base, ...flags, source, '-o', object]);
+      return object;
+    });
     const out = join(dir, 'dense.node');
-    clang([
-      `--target=${spec.triple}`,
-      '-shared',
-      '-s',
-      ...spec.linkFlags,
-      '-o',
-      out,
-      join(dir, 'entry.o'),
-      join(dir, 'kernels.o'),
-    ]);
+    clang([`--target=${spec.triple}`, '-shared', '-s', ...spec.linkFlags, '-o', out, ...objects]);
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activationCodes } from './analyze-dense-stack.js';
 import { chooseDenseKernels, resolveDenseKernels } from './dense-kernels.js';
 import type { DenseKernels } from './dense-wasm.js';
 import { instantiateDenseKernels } from './dense-wasm.js';
@@ -42,9 +43,20 @@ beforeAll(async () => {
 
 const kernelSets: [string, () => Promise<DenseKernels>][] = [['wasm', instantiateDenseKernels]];
 const native = probeNativeKernels();
-if (native.available) kernelSets.unshift(['native', async () => native.create()]);
+// Each GEMM micro-kernel the CPU runs (AVX-512 and AVX2 here): the native suite covers both.
+if (native.available)
+  kernelSets.unshift(
+    ...native.gemmKernels.map(
+      (gemm) =>
+        [`native ${gemm}`, async () => native.create(gemm)] as [
+          string,
+          () => Promise<DenseKernels>,
+        ],
+    ),
+  );
 
-// Shapes with every tail of the 6×16 (native) and 4×8 (wasm) tiles, and MNIST's first layer.
+// Shapes with every tail of the 12×32 and 6×16 (native) and 4×8 (wasm) tiles, K blocks of the
+// packed panels (128 and 256), and MNIST's first layer.
 const shapes = [
   [1, 1, 1],
   [5, 7, 3],
@@ -52,6 +64,8 @@ const shapes = [
   [64, 32, 784],
   [128, 128, 64],
   [23, 17, 50],
+  [25, 47, 300],
+  [12, 10, 129],
 ];
 
 describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
@@ -165,11 +179,109 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
   });
 });
 
+describe.skipIf(!native.available || native.gemmKernels.length < 2)(
+  'the native GEMM micro-kernels',
+  () => {
+    // Each element of C is one chain of fused multiply-adds over k in order in both, so the
+    // AVX-512 kernel's products equal the AVX2 kernel's bit for bit.
+    it.each([...shapes, [128, 128, 784], [784, 128, 128], [64, 10, 32], [64, 32, 10]])(
+      'give the same bits on AVX-512 and AVX2 (%i×%i, %i inner values)',
+      async (m, n, k) => {
+        if (!native.available) return;
+        const results = native.gemmKernels.map((gemm) => {
+          const kernels = native.create(gemm);
+          const memory = arena(kernels);
+          const seed = m + n * 7 + k * 13;
+          const [pa, paT, pb] = [
+            matrix(m, k, seed),
+            matrix(k, m, seed + 2),
+            matrix(k, n, seed + 4),
+          ].map((values) => memory.put(values)) as [number, number, number];
+          const [pc, pd] = [memory.put(m * n), memory.put(m * n)];
+          kernels.gemm_nn(m, n, k, pa, k, pb, n, pc, n, 0);
+          kernels.gemm_tn(m, n, k, paT, m, pb, n, pd, n, 0);
+          return [memory.get(pc, m * n), memory.get(pd, m * n)];
+        });
+        expect(results[0]).toEqual(results[1]);
+      },
+    );
+  },
+);
+
+// Element-wise kernels: lane by lane the same operations at 8 native lanes as at 4 WebAssembly
+// ones (and in the scalar tails), so every kernel set gives WebAssembly's bits.
+describe.skipIf(kernelSets.length < 2)('the element-wise kernels', () => {
+  it.each(Object.entries(activationCodes))(
+    'give the same bits on every kernel set: bias, %s and its derivative, SGD, Adam, column sums, softmax',
+    async (_name, code) => {
+      const [rows, cols] = [7, 37];
+      const results = await Promise.all(
+        kernelSets.map(async ([, instantiate]) => {
+          const kernels = await instantiate();
+          const memory = arena(kernels);
+          const z = matrix(rows, cols, 31 + code);
+          z.forEach((v, i) => {
+            z[i] = v * 8; // past tanh's small-|x| branch, relu6's 6, exp's range of interest
+          });
+          z[3] = 0;
+          z[4] = -0;
+          const [pz, pb, pa, pg, pw, pm, pv, ps, pp, pq] = [
+            z,
+            matrix(1, cols, 32),
+            rows * cols,
+            matrix(rows, cols, 33),
+            matrix(rows, cols, 34),
+            matrix(rows, cols, 35),
+            matrix(rows, cols, 36).map(Math.abs),
+            cols,
+            rows * 10,
+            rows * 10,
+          ].map((v) => memory.put(v)) as number[];
+          const py = memory.put(
+            Float32Array.from({ length: rows * 10 }, (_, i) => (i % 10 === i % 7 ? 1 : 0)),
+          );
+          kernels.bias_activate(rows, cols, pz!, pb!, pa!, code, 0.2);
+          kernels.activation_backward(rows * cols, pg!, pz!, pa!, code, 0.2);
+          kernels.sgd_update(rows * cols, pw!, pg!, 0.1);
+          kernels.adam_update(
+            rows * cols,
+            pw!,
+            pg!,
+            pm!,
+            pv!,
+            0.01,
+            0.9,
+            0.999,
+            0.1,
+            0.001,
+            1e-7,
+            0.1,
+            0.001,
+          );
+          kernels.column_sums(rows, cols, pg!, ps!);
+          const loss = kernels.softmax_cross_entropy(rows, 10, pz!, py, pp!, pq!, rows);
+          return [
+            ...[pz, pa, pg, pw, pm, pv].map((offset) => memory.get(offset!, rows * cols)),
+            memory.get(ps!, cols),
+            memory.get(pp!, rows * 10),
+            memory.get(pq!, rows * 10),
+            loss,
+          ];
+        }),
+      );
+      for (const result of results.slice(1)) expect(result).toEqual(results[0]);
+    },
+  );
+});
+
 describe('choosing the dense kernels', () => {
   const saved = process.env.ACTLAB_NATIVE;
+  const savedGemm = process.env.ACTLAB_NATIVE_GEMM;
   afterEach(() => {
     if (saved === undefined) delete process.env.ACTLAB_NATIVE;
     else process.env.ACTLAB_NATIVE = saved;
+    if (savedGemm === undefined) delete process.env.ACTLAB_NATIVE_GEMM;
+    else process.env.ACTLAB_NATIVE_GEMM = savedGemm;
   });
 
   it('uses WebAssembly when ACTLAB_NATIVE=0, and says so', () => {
@@ -180,14 +292,20 @@ describe('choosing the dense kernels', () => {
     });
   });
 
-  it('prefers the native kernels when they load, naming their package', () => {
+  it('prefers the native kernels when they load, naming their package and GEMM kernel', () => {
     delete process.env.ACTLAB_NATIVE;
+    delete process.env.ACTLAB_NATIVE_GEMM;
     const choice = resolveDenseKernels('auto');
     if (native.available) {
+      const avx512 = native.gemmKernels.includes('avx512');
       expect(choice).toEqual({
         name: 'native',
-        reason: 'native AVX2 dense kernels loaded (@actlab/backend-linux-x64-gnu)',
+        reason: `native dense kernels loaded (@actlab/backend-linux-x64-gnu, ${avx512 ? 'AVX-512 GEMM' : 'AVX2 GEMM: the CPU lacks AVX-512F'})`,
       });
+      process.env.ACTLAB_NATIVE_GEMM = 'avx2';
+      expect(resolveDenseKernels('auto').reason).toBe(
+        'native dense kernels loaded (@actlab/backend-linux-x64-gnu, AVX2 GEMM: ACTLAB_NATIVE_GEMM=avx2)',
+      );
     } else {
       expect(choice.name).toBe('wasm');
       expect(() => resolveDenseKernels('native')).toThrowError(

@@ -1,6 +1,6 @@
 import { BackendError } from './backend-error.js';
 import { type DenseKernels, instantiateDenseKernels } from './dense-wasm.js';
-import { probeNativeKernels } from './native-kernels.js';
+import { nativeGemmChoice, probeNativeKernels } from './native-kernels.js';
 
 /** Which kernels the fused trainer may run on: `auto` prefers native ones when they load. */
 export type DenseKernelsRequest = 'auto' | 'native' | 'wasm';
@@ -25,7 +25,8 @@ function forcedByEnvironment(): boolean {
 
 /**
  * Decides between the native (AVX2 + FMA, Node-API) and the WebAssembly kernels, ignoring the
- * process default.
+ * process default. The reason names the native GEMM kernel: AVX-512 where the CPU has it, AVX2
+ * otherwise or when `ACTLAB_NATIVE_GEMM=avx2`.
  *
  * @param request - `auto` (native when it loads unless `ACTLAB_NATIVE=0`), `native` or `wasm`
  * @throws {@link BackendError} `UNKNOWN_BACKEND` for another name; `BACKEND_UNAVAILABLE` when
@@ -47,7 +48,8 @@ export function resolveDenseKernels(request: DenseKernelsRequest): DenseKernelsC
   const probe = probeNativeKernels();
   if (probe.available) {
     const how = request === 'native' ? 'were requested' : 'loaded';
-    return { name: 'native', reason: `native AVX2 dense kernels ${how} (${probe.packageName})` };
+    const { why } = nativeGemmChoice(probe.gemmKernels);
+    return { name: 'native', reason: `native dense kernels ${how} (${probe.packageName}, ${why})` };
   }
   if (request === 'native') {
     throw new BackendError({

@@ -21,8 +21,11 @@ const native = probeNativeKernels();
 
 describe('the native kernels', () => {
   it('load on linux-x64 with glibc, or say why not', () => {
-    if (native.available) expect(native.packageName).toBe('@actlab/backend-linux-x64-gnu');
-    else expect(native.reason).toMatch(/not installed|not built|did not load|Node/);
+    if (native.available) {
+      expect(native.packageName).toBe('@actlab/backend-linux-x64-gnu');
+      expect(native.gemmKernels).toContain('avx2');
+      expect(['avx512', 'avx2']).toContain(native.gemmKernels[0]);
+    } else expect(native.reason).toMatch(/not installed|not built|did not load|Node/);
   });
 
   it.skipIf(!native.available)(
@@ -51,7 +54,17 @@ describe('the native kernels', () => {
       trainStock(stock, optimizer, batches, stack.inputSize, stack.classes);
       optimizer.dispose();
       const trained: Float32Array[][] = [weightsOf(stock)];
-      for (const kernels of ['native', 'wasm'] as const) {
+      // The native trainer on its default GEMM kernel (AVX-512 where the CPU has it), then with
+      // ACTLAB_NATIVE_GEMM=avx2, then WebAssembly.
+      const runs = [
+        ['native', undefined],
+        ['native', 'avx2'],
+        ['wasm', undefined],
+      ] as const;
+      const saved = process.env.ACTLAB_NATIVE_GEMM;
+      for (const [kernels, gemm] of runs) {
+        if (gemm) process.env.ACTLAB_NATIVE_GEMM = gemm;
+        else delete process.env.ACTLAB_NATIVE_GEMM;
         const model = buildStack(stack);
         const trainer = await createDenseTrainer(model, {
           optimizer: { name: 'sgd', learningRate: 0.1 },
@@ -64,14 +77,19 @@ describe('the native kernels', () => {
         trainer.dispose();
         model.dispose();
       }
+      if (saved === undefined) delete process.env.ACTLAB_NATIVE_GEMM;
+      else process.env.ACTLAB_NATIVE_GEMM = saved;
       stock.dispose();
-      const [tfjs, nativeWeights, wasm] = trained as [
+      const [tfjs, nativeWeights, nativeAvx2, wasm] = trained as [
+        Float32Array[],
         Float32Array[],
         Float32Array[],
         Float32Array[],
       ];
       const worst = (a: Float32Array[], b: Float32Array[]) =>
         Math.max(...a.map((w, i) => maxAbsDifference(w, b[i]!)));
+      // The AVX-512 and AVX2 GEMM kernels: the same chain of multiply-adds, the same bits.
+      expect(nativeWeights).toEqual(nativeAvx2);
       expect(worst(nativeWeights, wasm)).toBeLessThan(5e-5);
       expect(worst(nativeWeights, tfjs)).toBeLessThan(5e-5);
       expect(worst(wasm, tfjs)).toBeLessThan(5e-5);

@@ -1,12 +1,33 @@
 import type { DenseKernels, KernelMemory } from './dense-wasm.js';
 
+/**
+ * The GEMM micro-kernel of the native kernels: `avx512` (12×32, AVX-512F) or `avx2` (6×16,
+ * AVX2 + FMA). Both give the same results bit for bit.
+ */
+export type NativeGemm = 'avx512' | 'avx2';
+
 /** What {@link probeNativeKernels} found: the native kernels, or why there are none. */
 export type NativeProbe =
-  | { available: true; packageName: string; create(): DenseKernels }
+  | {
+      available: true;
+      packageName: string;
+      /** The GEMM kernels this CPU runs, best first. */
+      gemmKernels: NativeGemm[];
+      /**
+       * Fresh kernels with their own memory, on the given GEMM kernel (default:
+       * {@link nativeGemmChoice}'s).
+       */
+      create(gemm?: NativeGemm): DenseKernels;
+    }
   | { available: false; reason: string };
 
 interface NativeAddon {
-  bind(memory: ArrayBuffer): {
+  /** The GEMM kernels this CPU runs, best first. */
+  gemmKernels: NativeGemm[];
+  bind(
+    memory: ArrayBuffer,
+    gemm?: NativeGemm,
+  ): {
     /** Runs `length` values of [code, ...arguments] calls; the last returned value (the loss). */
     run(program: Float64Array, length: number): number;
     rebind(memory: ArrayBuffer): void;
@@ -69,9 +90,10 @@ class NativeMemory implements KernelMemory {
 let probed: NativeProbe | undefined;
 
 /**
- * Looks for the native (AVX2 + FMA) kernels of the fused trainer once per process: Node.js, a
- * platform with a built package, the package installed (an optional dependency), and a CPU with
- * AVX2 and FMA (checked by the addon as it loads).
+ * Looks for the native (AVX2 + FMA, with an AVX-512 GEMM where the CPU has AVX-512F) kernels of
+ * the fused trainer once per process: Node.js, a platform with a built package, the package
+ * installed (an optional dependency), and a CPU with AVX2 and FMA (checked by the addon as it
+ * loads).
  */
 export function probeNativeKernels(): NativeProbe {
   probed ??= probe();
@@ -95,7 +117,24 @@ function probe(): NativeProbe {
         : `${target.name} did not load (${firstLine(error)})`;
     return { available: false, reason };
   }
-  return { available: true, packageName: target.name, create: () => queuedKernels(addon) };
+  const gemmKernels = addon.gemmKernels ?? ['avx2'];
+  return {
+    available: true,
+    packageName: target.name,
+    gemmKernels,
+    create: (gemm) => queuedKernels(addon, gemm ?? nativeGemmChoice(gemmKernels).gemm),
+  };
+}
+
+/**
+ * The GEMM kernel native kernels created now use, and why: the best the CPU runs, or AVX2 when
+ * the environment sets `ACTLAB_NATIVE_GEMM=avx2` (to compare the two, or to rule one out).
+ */
+export function nativeGemmChoice(gemmKernels: NativeGemm[]): { gemm: NativeGemm; why: string } {
+  const forced = typeof process !== 'undefined' ? process.env?.ACTLAB_NATIVE_GEMM : undefined;
+  if (forced === 'avx2') return { gemm: 'avx2', why: 'AVX2 GEMM: ACTLAB_NATIVE_GEMM=avx2' };
+  if (gemmKernels.includes('avx512')) return { gemm: 'avx512', why: 'AVX-512 GEMM' };
+  return { gemm: 'avx2', why: 'AVX2 GEMM: the CPU lacks AVX-512F' };
 }
 
 /**
@@ -104,9 +143,9 @@ function probe(): NativeProbe {
  * outweigh the work, so calls are queued as a program and run together: when a kernel returns
  * a value (the loss), at `flush()` (the trainer's end of step) and before memory grows.
  */
-function queuedKernels(addon: NativeAddon): DenseKernels {
+function queuedKernels(addon: NativeAddon, gemm: NativeGemm): DenseKernels {
   const memory = new NativeMemory();
-  const bound = addon.bind(memory.buffer);
+  const bound = addon.bind(memory.buffer, gemm);
   let program = new Float64Array(4096);
   let length = 0;
   const flush = (): number => {

@@ -34,7 +34,7 @@ describe('selectBackend', () => {
     expect(auto.denseKernels).toBe(native ? 'native' : 'wasm');
     expect(auto.reason).toMatch(
       native
-        ? /native AVX2 dense kernels loaded/
+        ? /native dense kernels loaded \(@actlab\/backend-linux-x64-gnu, AVX/
         : optedOut
           ? /ACTLAB_NATIVE=0/
           : /WebAssembly dense/,

@@ -3,7 +3,9 @@
 // and drives a training step with a handful of calls per layer.
 // Rebuild: node scripts/build-wasm.mjs (clang --target=wasm32 -msimd128 -O3 -nostdlib).
 // The same file builds the native kernels (native/dense-addon.c, scripts/build-native.mjs): there
-// the wasm intrinsics map to SSE4.1 and the GEMM is the AVX2 + FMA one of gemm-avx2.h.
+// the wasm intrinsics map to SSE4.1, the element-wise vectors of vec.h are AVX2's 8 lanes and the
+// GEMM is the AVX2 + FMA one of gemm-avx2.h (or the AVX-512 one of gemm-avx512.h, chosen at run
+// time by the addon).
 
 #include <stdint.h>
 
@@ -49,40 +51,43 @@ void transpose(int rowCount, int colCount, const float *src, float *dst) {
 #include "sparse.h"
 
 // ---------------------------------------------------------------------------------------------
-// Element-wise math. exp is evaluated as 2^n·e^r with |r| ≤ ln2/2 and a degree-7 Taylor
-// polynomial (error below one float32 ulp), so tanh, sigmoid and elu agree with tfjs to rounding.
+// Element-wise math, on the vectors of vec.h (4 lanes in WebAssembly, 8 in the native build;
+// the same value per element either way). exp is evaluated as 2^n·e^r with |r| ≤ ln2/2 and a
+// degree-7 Taylor polynomial (error below one float32 ulp), so tanh, sigmoid and elu agree with
+// tfjs to rounding.
 
-INLINE v128_t exp4(v128_t x) {
-  x = wasm_f32x4_min(wasm_f32x4_max(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
-  v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
-  v128_t p = wasm_f32x4_splat(1.0f / 5040.0f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 720.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 120.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 24.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 6.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.5f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
-  v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
-  return wasm_f32x4_mul(p, scale);
+#include "vec.h"
+
+INLINE vf vexp(vf x) {
+  x = vf_min(vf_max(x, vf_splat(-87.3f)), vf_splat(88.3f));
+  vf n = vf_nearest(vf_mul(x, vf_splat(1.44269504088896341f)));
+  vf r = vf_sub(x, vf_mul(n, vf_splat(0.693359375f)));
+  r = vf_sub(r, vf_mul(n, vf_splat(-2.12194440e-4f)));
+  vf p = vf_splat(1.0f / 5040.0f);
+  p = vf_add(vf_mul(p, r), vf_splat(1.0f / 720.0f));
+  p = vf_add(vf_mul(p, r), vf_splat(1.0f / 120.0f));
+  p = vf_add(vf_mul(p, r), vf_splat(1.0f / 24.0f));
+  p = vf_add(vf_mul(p, r), vf_splat(1.0f / 6.0f));
+  p = vf_add(vf_mul(p, r), vf_splat(0.5f));
+  p = vf_add(vf_mul(p, r), vf_splat(1.0f));
+  p = vf_add(vf_mul(p, r), vf_splat(1.0f));
+  return vf_mul(p, vf_pow2i(n));
 }
 
-INLINE v128_t tanh4(v128_t x) {
-  v128_t ax = wasm_f32x4_abs(x);
+INLINE vf vtanh(vf x) {
+  vf ax = vf_abs(x);
   // Small |x|: odd Taylor series (no cancellation); large |x|: (1 − e^{−2|x|}) / (1 + e^{−2|x|}).
-  v128_t x2 = wasm_f32x4_mul(x, x);
-  v128_t p = wasm_f32x4_splat(-1382.0f / 155925.0f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(62.0f / 2835.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-17.0f / 315.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(2.0f / 15.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-1.0f / 3.0f));
-  v128_t small = wasm_f32x4_add(x, wasm_f32x4_mul(wasm_f32x4_mul(p, x2), x));
-  v128_t t = exp4(wasm_f32x4_mul(ax, wasm_f32x4_splat(-2.0f)));
-  v128_t large = wasm_f32x4_div(wasm_f32x4_sub(wasm_f32x4_splat(1.0f), t), wasm_f32x4_add(wasm_f32x4_splat(1.0f), t));
-  large = wasm_v128_or(large, wasm_v128_and(x, wasm_i32x4_splat((int32_t)0x80000000)));
-  return wasm_v128_bitselect(small, large, wasm_f32x4_lt(ax, wasm_f32x4_splat(0.3f)));
+  vf x2 = vf_mul(x, x);
+  vf p = vf_splat(-1382.0f / 155925.0f);
+  p = vf_add(vf_mul(p, x2), vf_splat(62.0f / 2835.0f));
+  p = vf_add(vf_mul(p, x2), vf_splat(-17.0f / 315.0f));
+  p = vf_add(vf_mul(p, x2), vf_splat(2.0f / 15.0f));
+  p = vf_add(vf_mul(p, x2), vf_splat(-1.0f / 3.0f));
+  vf small = vf_add(x, vf_mul(vf_mul(p, x2), x));
+  vf t = vexp(vf_mul(ax, vf_splat(-2.0f)));
+  vf large = vf_div(vf_sub(vf_splat(1.0f), t), vf_add(vf_splat(1.0f), t));
+  large = vf_or(large, vf_and(x, vf_bits((int32_t)0x80000000)));
+  return vf_bitselect(small, large, vf_lt(ax, vf_splat(0.3f)));
 }
 
 enum Activation {
@@ -102,30 +107,30 @@ enum Activation {
 #define LECUN_SCALE 1.7159f
 #define LECUN_SLOPE 0.01f
 
-INLINE v128_t activate4(int kind, v128_t z, float alpha) {
-  v128_t zero = wasm_f32x4_splat(0.0f);
+INLINE vf activate(int kind, vf z, float alpha) {
+  vf zero = vf_splat(0.0f);
   switch (kind) {
     case RELU:
-      return wasm_f32x4_max(z, zero);
+      return vf_max(z, zero);
     case RELU6:
-      return wasm_f32x4_min(wasm_f32x4_max(z, zero), wasm_f32x4_splat(6.0f));
+      return vf_min(vf_max(z, zero), vf_splat(6.0f));
     case LEAKY_RELU:
-      return wasm_v128_bitselect(z, wasm_f32x4_mul(z, wasm_f32x4_splat(alpha)), wasm_f32x4_ge(z, zero));
+      return vf_bitselect(z, vf_mul(z, vf_splat(alpha)), vf_ge(z, zero));
     case ELU: {
-      v128_t negative = wasm_f32x4_mul(wasm_f32x4_splat(alpha), wasm_f32x4_sub(exp4(z), wasm_f32x4_splat(1.0f)));
-      return wasm_v128_bitselect(z, negative, wasm_f32x4_ge(z, zero));
+      vf negative = vf_mul(vf_splat(alpha), vf_sub(vexp(z), vf_splat(1.0f)));
+      return vf_bitselect(z, negative, vf_ge(z, zero));
     }
     case SELU: {
-      v128_t negative = wasm_f32x4_mul(wasm_f32x4_splat(SELU_ALPHA), wasm_f32x4_sub(exp4(z), wasm_f32x4_splat(1.0f)));
-      return wasm_f32x4_mul(wasm_f32x4_splat(SELU_SCALE), wasm_v128_bitselect(z, negative, wasm_f32x4_gt(z, zero)));
+      vf negative = vf_mul(vf_splat(SELU_ALPHA), vf_sub(vexp(z), vf_splat(1.0f)));
+      return vf_mul(vf_splat(SELU_SCALE), vf_bitselect(z, negative, vf_gt(z, zero)));
     }
     case SIGMOID:
-      return wasm_f32x4_div(wasm_f32x4_splat(1.0f), wasm_f32x4_add(wasm_f32x4_splat(1.0f), exp4(wasm_f32x4_neg(z))));
+      return vf_div(vf_splat(1.0f), vf_add(vf_splat(1.0f), vexp(vf_neg(z))));
     case TANH:
-      return tanh4(z);
+      return vtanh(z);
     case LECUN_TANH:
-      return wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(LECUN_SCALE), tanh4(wasm_f32x4_mul(z, wasm_f32x4_splat(2.0f / 3.0f)))),
-                            wasm_f32x4_mul(wasm_f32x4_splat(LECUN_SLOPE), z));
+      return vf_add(vf_mul(vf_splat(LECUN_SCALE), vtanh(vf_mul(z, vf_splat(2.0f / 3.0f)))),
+                            vf_mul(vf_splat(LECUN_SLOPE), z));
     default:
       return z;
   }
@@ -133,36 +138,36 @@ INLINE v128_t activate4(int kind, v128_t z, float alpha) {
 
 // f'(z) from the pre-activation z and the output a = f(z), with the same conventions at the kinks
 // as tfjs's gradients (relu: 0 at 0, relu6: 1 on (0, 6], leaky relu: alpha at 0, elu: 1 at 0).
-INLINE v128_t derivative4(int kind, v128_t z, v128_t a, float alpha) {
-  v128_t zero = wasm_f32x4_splat(0.0f);
-  v128_t one = wasm_f32x4_splat(1.0f);
+INLINE vf derivative(int kind, vf z, vf a, float alpha) {
+  vf zero = vf_splat(0.0f);
+  vf one = vf_splat(1.0f);
   switch (kind) {
     case RELU:
-      return wasm_v128_and(one, wasm_f32x4_gt(z, zero));
+      return vf_and(one, vf_gt(z, zero));
     case RELU6:
-      return wasm_v128_and(one, wasm_v128_and(wasm_f32x4_gt(z, zero), wasm_f32x4_le(z, wasm_f32x4_splat(6.0f))));
+      return vf_and(one, vf_and(vf_gt(z, zero), vf_le(z, vf_splat(6.0f))));
     case LEAKY_RELU:
-      return wasm_v128_bitselect(one, wasm_f32x4_splat(alpha), wasm_f32x4_gt(z, zero));
+      return vf_bitselect(one, vf_splat(alpha), vf_gt(z, zero));
     case ELU:
-      return wasm_v128_bitselect(one, wasm_f32x4_add(a, wasm_f32x4_splat(alpha)), wasm_f32x4_ge(z, zero));
+      return vf_bitselect(one, vf_add(a, vf_splat(alpha)), vf_ge(z, zero));
     case SELU:
-      return wasm_v128_bitselect(wasm_f32x4_splat(SELU_SCALE), wasm_f32x4_add(a, wasm_f32x4_splat(SELU_SCALE * SELU_ALPHA)),
-                                 wasm_f32x4_gt(z, zero));
+      return vf_bitselect(vf_splat(SELU_SCALE), vf_add(a, vf_splat(SELU_SCALE * SELU_ALPHA)),
+                                 vf_gt(z, zero));
     case SIGMOID:
-      return wasm_f32x4_mul(a, wasm_f32x4_sub(one, a));
+      return vf_mul(a, vf_sub(one, a));
     case TANH:
-      return wasm_f32x4_sub(one, wasm_f32x4_mul(a, a));
+      return vf_sub(one, vf_mul(a, a));
     case LECUN_TANH: {
-      v128_t t = wasm_f32x4_div(wasm_f32x4_sub(a, wasm_f32x4_mul(wasm_f32x4_splat(LECUN_SLOPE), z)), wasm_f32x4_splat(LECUN_SCALE));
-      return wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(LECUN_SCALE * 2.0f / 3.0f), wasm_f32x4_sub(one, wasm_f32x4_mul(t, t))),
-                            wasm_f32x4_splat(LECUN_SLOPE));
+      vf t = vf_div(vf_sub(a, vf_mul(vf_splat(LECUN_SLOPE), z)), vf_splat(LECUN_SCALE));
+      return vf_add(vf_mul(vf_splat(LECUN_SCALE * 2.0f / 3.0f), vf_sub(one, vf_mul(t, t))),
+                            vf_splat(LECUN_SLOPE));
     }
     default:
       return one;
   }
 }
 
-INLINE float lane0(v128_t v) { return wasm_f32x4_extract_lane(v, 0); }
+#define lane0 vf_lane0
 
 /** Z[rows×cols] += bias (when given), then A = f(Z). */
 EXPORT(bias_activate)
@@ -171,16 +176,16 @@ void bias_activate(int rowCount, int colCount, float *Z, const float *bias, floa
     float *z = Z + i * colCount;
     float *a = A + i * colCount;
     int j = 0;
-    for (; j + 4 <= colCount; j += 4) {
-      v128_t zv = wasm_v128_load(z + j);
-      if (bias) zv = wasm_f32x4_add(zv, wasm_v128_load(bias + j));
-      wasm_v128_store(z + j, zv);
-      wasm_v128_store(a + j, activate4(kind, zv, alpha));
+    for (; j + VF_LANES <= colCount; j += VF_LANES) {
+      vf zv = vf_load(z + j);
+      if (bias) zv = vf_add(zv, vf_load(bias + j));
+      vf_store(z + j, zv);
+      vf_store(a + j, activate(kind, zv, alpha));
     }
     for (; j < colCount; j++) {
       float zs = z[j] + (bias ? bias[j] : 0.0f);
       z[j] = zs;
-      a[j] = lane0(activate4(kind, wasm_f32x4_splat(zs), alpha));
+      a[j] = lane0(activate(kind, vf_splat(zs), alpha));
     }
   }
 }
@@ -190,12 +195,12 @@ EXPORT(activation_backward)
 void activation_backward(int count, float *G, const float *Z, const float *A, int kind, float alpha) {
   if (kind == LINEAR) return;
   int i = 0;
-  for (; i + 4 <= count; i += 4) {
-    v128_t d = derivative4(kind, wasm_v128_load(Z + i), wasm_v128_load(A + i), alpha);
-    wasm_v128_store(G + i, wasm_f32x4_mul(wasm_v128_load(G + i), d));
+  for (; i + VF_LANES <= count; i += VF_LANES) {
+    vf d = derivative(kind, vf_load(Z + i), vf_load(A + i), alpha);
+    vf_store(G + i, vf_mul(vf_load(G + i), d));
   }
   for (; i < count; i++)
-    G[i] *= lane0(derivative4(kind, wasm_f32x4_splat(Z[i]), wasm_f32x4_splat(A[i]), alpha));
+    G[i] *= lane0(derivative(kind, vf_splat(Z[i]), vf_splat(A[i]), alpha));
 }
 
 /** out[cols] = Σ_rows G (the bias gradient). */
@@ -205,12 +210,12 @@ void column_sums(int rowCount, int colCount, const float *G, float *out) {
   for (int i = 0; i < rowCount; i++) {
     const float *g = G + i * colCount;
     int j = 0;
-    for (; j + 4 <= colCount; j += 4) wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(g + j)));
+    for (; j + VF_LANES <= colCount; j += VF_LANES) vf_store(out + j, vf_add(vf_load(out + j), vf_load(g + j)));
     for (; j < colCount; j++) out[j] += g[j];
   }
 }
 
-INLINE float expf_(float x) { return lane0(exp4(wasm_f32x4_splat(x))); }
+INLINE float expf_(float x) { return lane0(vexp(vf_splat(x))); }
 
 INLINE float logf_(float x) {
   // x > 0, normal: x = m·2^e with m in [√½, √2); log(m) = 2·atanh((m−1)/(m+1)).
@@ -244,10 +249,10 @@ double softmax_cross_entropy(int rowCount, int colCount, const float *Z, const f
     float *g = G + i * colCount;
     float max = z[0];
     for (int j = 1; j < colCount; j++) max = z[j] > max ? z[j] : max;
-    // exp four lanes at a time: the same value per element as one at a time.
+    // exp a vector at a time: the same value per element as one at a time.
     int j4 = 0;
-    for (; j4 + 4 <= colCount; j4 += 4)
-      wasm_v128_store(p + j4, exp4(wasm_f32x4_sub(wasm_v128_load(z + j4), wasm_f32x4_splat(max))));
+    for (; j4 + VF_LANES <= colCount; j4 += VF_LANES)
+      vf_store(p + j4, vexp(vf_sub(vf_load(z + j4), vf_splat(max))));
     for (; j4 < colCount; j4++) p[j4] = expf_(z[j4] - max);
     float sum = 0.0f;
     for (int j = 0; j < colCount; j++) sum += p[j];
@@ -280,10 +285,10 @@ double softmax_cross_entropy(int rowCount, int colCount, const float *Z, const f
 
 EXPORT(sgd_update)
 void sgd_update(int count, float *W, const float *G, float learningRate) {
-  v128_t lr = wasm_f32x4_splat(-learningRate);
+  vf lr = vf_splat(-learningRate);
   int i = 0;
-  for (; i + 4 <= count; i += 4)
-    wasm_v128_store(W + i, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(G + i), lr), wasm_v128_load(W + i)));
+  for (; i + VF_LANES <= count; i += VF_LANES)
+    vf_store(W + i, vf_add(vf_mul(vf_load(G + i), lr), vf_load(W + i)));
   for (; i < count; i++) W[i] = G[i] * -learningRate + W[i];
 }
 
@@ -303,19 +308,19 @@ EXPORT(adam_update)
 void adam_update(int count, float *W, const float *G, float *m, float *v, float learningRate, float beta1,
                  float beta2, float oneMinusBeta1, float oneMinusBeta2, float epsilon, float oneMinusAccBeta1,
                  float oneMinusAccBeta2) {
-  v128_t b1 = wasm_f32x4_splat(beta1), b2 = wasm_f32x4_splat(beta2);
-  v128_t c1 = wasm_f32x4_splat(oneMinusBeta1), c2 = wasm_f32x4_splat(oneMinusBeta2);
-  v128_t d1 = wasm_f32x4_splat(oneMinusAccBeta1), d2 = wasm_f32x4_splat(oneMinusAccBeta2);
-  v128_t eps = wasm_f32x4_splat(epsilon), lr = wasm_f32x4_splat(-learningRate);
+  vf b1 = vf_splat(beta1), b2 = vf_splat(beta2);
+  vf c1 = vf_splat(oneMinusBeta1), c2 = vf_splat(oneMinusBeta2);
+  vf d1 = vf_splat(oneMinusAccBeta1), d2 = vf_splat(oneMinusAccBeta2);
+  vf eps = vf_splat(epsilon), lr = vf_splat(-learningRate);
   int i = 0;
-  for (; i + 4 <= count; i += 4) {
-    v128_t g = wasm_v128_load(G + i);
-    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), b1), wasm_f32x4_mul(g, c1));
-    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), b2), wasm_f32x4_mul(wasm_f32x4_mul(g, g), c2));
-    wasm_v128_store(m + i, mi);
-    wasm_v128_store(v + i, vi);
-    v128_t step = wasm_f32x4_div(wasm_f32x4_div(mi, d1), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, d2)), eps));
-    wasm_v128_store(W + i, wasm_f32x4_add(wasm_f32x4_mul(step, lr), wasm_v128_load(W + i)));
+  for (; i + VF_LANES <= count; i += VF_LANES) {
+    vf g = vf_load(G + i);
+    vf mi = vf_add(vf_mul(vf_load(m + i), b1), vf_mul(g, c1));
+    vf vi = vf_add(vf_mul(vf_load(v + i), b2), vf_mul(vf_mul(g, g), c2));
+    vf_store(m + i, mi);
+    vf_store(v + i, vi);
+    vf step = vf_div(vf_div(mi, d1), vf_add(vf_sqrt(vf_div(vi, d2)), eps));
+    vf_store(W + i, vf_add(vf_mul(step, lr), vf_load(W + i)));
   }
   for (; i < count; i++) {
     float g = G[i];
