@@ -123,7 +123,7 @@ describe.skipIf(!runBrowserTests)('the docs site in headless Chromium', () => {
   it('shows the study reports with their machine, date and figures, and the API from the TSDoc', async () => {
     const { page, errors } = await openPage('/results/depth-activation.html');
     const text = await page.locator('main').innerText();
-    expect(text).toMatch(/Machine: .+ Written \d{4}-\d{2}-\d{2}/);
+    expect(text).toMatch(/Machine: .+\s+Date: run started \d{4}-\d{2}-\d{2}/);
     const figures = page.locator('main img[src$=".svg"]');
     expect(await figures.count()).toBeGreaterThan(2);
     expect(
