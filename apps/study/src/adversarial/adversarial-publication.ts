@@ -1,7 +1,6 @@
-import type { MachineInfo } from '../engine/machine-info.js';
 import type { RunManifest } from '../engine/study-kind.js';
 import type { MeanSd } from '../report/summarize.js';
-import type { CodeVersion } from '../reproduce/code-version.js';
+import type { PublicationHeader } from '../reproduce/publication.js';
 import { describeMethod, formatOverSeeds } from './adversarial-report.js';
 import type { AdversarialStudy } from './adversarial-study-schema.js';
 import { summarizeOverSeeds } from './adversarial-summary.js';
@@ -45,26 +44,16 @@ export interface PublishedSourceSet {
   units: number;
   createdAt: string;
   updatedAt: string;
-  code: CodeVersion & { recordedBy: 'reproduce' | 'publish' };
+  code: PublicationHeader['code'];
   methods: PublishedMethod[];
 }
 
-/** `publication.json` of an adversarial study: one table per source set. */
-export interface AdversarialPublication {
-  format: number;
+/**
+ * `publication.json` of an adversarial study: one table per source set. Its `run.seeds` is the
+ * seeds of the method with the fewest; its `code` is the first source set's run.
+ */
+export interface AdversarialPublication extends PublicationHeader {
   kind: 'adversarial';
-  study: { name: string; title: string; description: string };
-  machine: MachineInfo;
-  run: {
-    createdAt: string;
-    updatedAt: string;
-    /** Seeds of the method with the fewest. */
-    seeds: number;
-    units: number;
-    backends: string[];
-  };
-  /** The code of the first source set's run. */
-  code: CodeVersion & { recordedBy: 'reproduce' | 'publish' };
   /** The seed published no figures for this study: nothing to compare with. */
   reference: null;
   classifier: { folder: string; testAccuracy: number | null };

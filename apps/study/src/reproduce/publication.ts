@@ -44,23 +44,21 @@ export interface PublishedPoint {
  * `publication.json` of a grid study: what the docs' Results pages and the README's Results
  * block are made of.
  */
-export interface GridPublication {
+/** What every `publication.json` starts with: the study, the machine, the run and the code. */
+export interface PublicationHeader {
   format: number;
   study: { name: string; title: string; description: string };
-  kind: 'grid';
   machine: MachineInfo;
-  /** When the run folder was created and last run, the seeds per grid point, epochs, backends. */
-  run: {
-    createdAt: string;
-    updatedAt: string;
-    seeds: number;
-    units: number;
-    epochs: number[];
-    backends: string[];
-    trainers: string[];
-  };
+  /** When the run folder was created and last run, the seeds, the units and the backends. */
+  run: { createdAt: string; updatedAt: string; seeds: number; units: number; backends: string[] };
   /** The code that ran it (`reproduce`: recorded by `actlab reproduce`; `publish`: at publish). */
   code: CodeVersion & { recordedBy: 'reproduce' | 'publish' };
+}
+
+export interface GridPublication extends PublicationHeader {
+  kind: 'grid';
+  /** Also the epochs and trainers of the grid's trials. */
+  run: PublicationHeader['run'] & { epochs: number[]; trainers: string[] };
   reference: { source: string; note: string | null; metric: string; epoch: number } | null;
   points: PublishedPoint[];
 }
