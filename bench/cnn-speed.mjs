@@ -123,7 +123,8 @@ function cpuSeconds() {
 
 /** Images per CPU second of trainOnBatch (what model.fit runs per batch) for `seconds`. */
 async function measureTfjs(network, convKernels) {
-  await backend.useConvKernels(convKernels);
+  if (convKernels) await backend.useConvKernels(true, convKernels);
+  else await backend.useConvKernels(false);
   const model = network.build();
   const { xs, ys } = batchesOf(network);
   for (let i = 0; i < 2; i++) await model.trainOnBatch(xs, ys);
@@ -161,8 +162,8 @@ function measureTorch(network) {
 }
 
 /** Milliseconds per kernel over a few steps, with tfjs's profiler, largest first. */
-async function profile(network) {
-  await backend.useConvKernels(true);
+async function profile(network, build) {
+  await backend.useConvKernels(true, build);
   const model = network.build();
   const { xs, ys } = batchesOf(network);
   await model.trainOnBatch(xs, ys);
@@ -182,27 +183,44 @@ async function profile(network) {
   return { total, top: [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8) };
 }
 
-const columns = ['before (matmul fix + slice shim)', 'ours (conv kernels)', 'PyTorch 1 thread'];
+// The conv kernels as WebAssembly and, when @actlab/backend-<platform> loads, built natively.
+const builds = ['wasm'];
+try {
+  await backend.useConvKernels(true, 'native');
+  builds.push('native');
+} catch (error) {
+  console.log(`native conv kernels not measured: ${error.message}`);
+}
+const columns = [
+  'before (matmul fix + slice shim)',
+  ...builds.map((build) => `ours, ${build} conv kernels`),
+  'PyTorch 1 thread',
+];
 console.log(`backend: ${choice.reason}; ${seconds} s per cell, best of ${rounds} rounds`);
 const rows = [];
 for (const network of networks) {
-  const best = [0, 0, 0];
+  const best = columns.map(() => 0);
   for (let round = 0; round < rounds; round++) {
-    best[0] = Math.max(best[0], await measureTfjs(network, false));
-    best[1] = Math.max(best[1], await measureTfjs(network, true));
-    if (usePython) best[2] = Math.max(best[2], measureTorch(network));
+    best[0] = Math.max(best[0], await measureTfjs(network, undefined));
+    for (const [i, build] of builds.entries())
+      best[1 + i] = Math.max(best[1 + i], await measureTfjs(network, build));
+    if (usePython) best[1 + builds.length] = Math.max(best.at(-1), measureTorch(network));
   }
   rows.push([network.label, ...best]);
-  const [before, ours, torch] = best;
+  const before = best[0];
+  const torch = best.at(-1);
+  const ours = builds.map((build, i) => {
+    const rate = best[1 + i];
+    const vsTorch = usePython ? `, ${(rate / torch).toFixed(2)}× PyTorch` : '';
+    return `${build} ${rate.toFixed(1)} (${(rate / before).toFixed(2)}× before${vsTorch})`;
+  });
   console.log(
-    `${network.label}: before ${before.toFixed(1)}, ours ${ours.toFixed(1)} (${(ours / before).toFixed(2)}×), ` +
-      (usePython
-        ? `PyTorch ${torch.toFixed(1)} (ours/PyTorch ${(ours / torch).toFixed(2)}×)`
-        : 'PyTorch not measured'),
+    `${network.label}: before ${before.toFixed(1)}, ${ours.join(', ')}, ` +
+      (usePython ? `PyTorch ${torch.toFixed(1)}` : 'PyTorch not measured'),
   );
   if (args.has('profile')) {
-    const { total, top } = await profile(network);
-    console.log(`  one step ${total.toFixed(1)} ms in kernels; top kernels:`);
+    const { total, top } = await profile(network, builds.at(-1));
+    console.log(`  one step ${total.toFixed(1)} ms in kernels (${builds.at(-1)}); top kernels:`);
     for (const [name, ms] of top)
       console.log(
         `    ${name.padEnd(36)} ${ms.toFixed(2)} ms (${((100 * ms) / total).toFixed(0)} %)`,
@@ -210,10 +228,14 @@ for (const network of networks) {
   }
 }
 const format = (value) => (value ? Math.round(value).toLocaleString('en-US') : '—');
-console.log(`\n| network | ${columns.join(' | ')} | ours / before | ours / PyTorch |`);
+const fastest = `ours, ${builds.at(-1)}`;
+console.log(`\n| network | ${columns.join(' | ')} | ${fastest} / before | ${fastest} / PyTorch |`);
 console.log(`| --- | ${columns.map(() => '---').join(' | ')} | --- | --- |`);
-for (const [label, before, ours, torch] of rows) {
+for (const [label, ...rates] of rows) {
+  const before = rates[0];
+  const ours = rates[builds.length];
+  const torch = rates.at(-1);
   console.log(
-    `| ${label} | ${format(before)} | ${format(ours)} | ${format(torch)} | ${(ours / before).toFixed(2)}× | ${torch ? `${(ours / torch).toFixed(2)}×` : '—'} |`,
+    `| ${label} | ${rates.map(format).join(' | ')} | ${(ours / before).toFixed(2)}× | ${torch ? `${(ours / torch).toFixed(2)}×` : '—'} |`,
   );
 }

@@ -7,6 +7,7 @@
 #include <node_api.h>
 
 napi_value actlab_register_kernels(napi_env env, napi_value exports, int avx512);
+napi_value actlab_register_conv_kernels(napi_env env, napi_value exports, int avx512);
 
 NAPI_MODULE_INIT() {
   __builtin_cpu_init();
@@ -14,5 +15,6 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, "CPU_FEATURES", "this CPU lacks AVX2 or FMA, which the native kernels need");
     return NULL;
   }
-  return actlab_register_kernels(env, exports, __builtin_cpu_supports("avx512f"));
+  int avx512 = __builtin_cpu_supports("avx512f");
+  return actlab_register_conv_kernels(env, actlab_register_kernels(env, exports, avx512), avx512);
 }

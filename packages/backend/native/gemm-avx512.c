@@ -6,5 +6,5 @@
 __attribute__((visibility("hidden"))) void actlab_gemm_avx512(int M, int N, int K, const float *A,
                                                               int rowStride, int kStride, const float *B,
                                                               int ldb, float *C, int ldc) {
-  gemm512(M, N, K, A, rowStride, kStride, B, ldb, C, ldc);
+  gemm512(M, N, K, A, rowStride, kStride, B, ldb, C, ldc, 0);
 }

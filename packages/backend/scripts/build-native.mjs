@@ -28,6 +28,8 @@ export const targets = {
       ['native/entry.c', []],
       ['native/dense-addon.c', ['-mavx2', '-mfma']],
       ['native/gemm-avx512.c', ['-mavx2', '-mfma', '-mavx512f']],
+      ['native/conv-addon.c', ['-mavx2', '-mfma']],
+      ['native/conv-avx512.c', ['-mavx2', '-mfma', '-mavx512f']],
     ],
     linkFlags: ['-fuse-ld=lld', '-Wl,--build-id=none'],
   },

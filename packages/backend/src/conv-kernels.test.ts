@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { expectArraysClose } from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convKernelNames, useConvKernels } from './conv-kernels.js';
+import { convKernelNames, convKernelsInUse, useConvKernels } from './conv-kernels.js';
+import { probeNativeKernels } from './native-kernels.js';
 
 afterAll(async () => {
   await useConvKernels(false);
@@ -63,13 +64,36 @@ async function valuesOn(backend: 'cpu' | 'wasm', c: Case, seed: number): Promise
   return values;
 }
 
-describe('useConvKernels', () => {
+/**
+ * The gradients of Σ w·batchNorm(x, mean, variance, offset, scale) with respect to all five,
+ * flattened into one tensor; mean and variance are x's moments, as in a training step. (Without
+ * a scale tfjs 4.22 cannot take these gradients on any backend: its FusedBatchNorm saves the
+ * missing input for the backward pass and fails.)
+ */
+function batchNormGradients(x: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const offset = tf.randomNormal([5], 0, 1, 'float32', 11);
+  const scale = tf.randomUniform([5], 0.5, 2, 'float32', 12);
+  const w = tf.randomNormal(x.shape, 0, 1, 'float32', 13);
+  const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+    tf.sum(tf.mul(tf.batchNorm(a, m, v, o, s, 1e-3), w));
+  const grads = tf.grads(f)([x, mean, variance, offset, scale]);
+  return tf.concat(grads.map((g) => tf.reshape(g, [-1])));
+}
+
+// The same kernels as WebAssembly and, where @actlab/backend-<platform> loads, built natively.
+const native = probeNativeKernels();
+const builds =
+  native.available && native.conv ? (['wasm', 'native'] as const) : (['wasm'] as const);
+
+describe.each(builds)('useConvKernels, %s build', (build) => {
   it.each(cases.map((c, i) => [label(c), c, i] as const))(
     'gives the cpu backend’s output and gradients for %s',
     async (_, c, i) => {
       const expected = await valuesOn('cpu', c, 10 * i + 1);
       await tf.setBackend('wasm');
-      expect(await useConvKernels(true)).toContain('Conv2DBackpropFilter');
+      expect(await useConvKernels(true, build)).toContain('Conv2DBackpropFilter');
+      expect(convKernelsInUse()).toBe(build);
       const before = tf.memory().numTensors;
       const got = await valuesOn('wasm', c, 10 * i + 1);
       expect(tf.memory().numTensors).toBe(before);
@@ -158,6 +182,50 @@ describe('useConvKernels', () => {
           activation: 'elu',
         }),
     ],
+    [
+      'relu gradient',
+      (x: tf.Tensor) =>
+        tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.mul(tf.relu(a), tf.randomNormal(a.shape, 0, 1, 'float32', 9))),
+        )(x),
+    ],
+    [
+      'leaky relu gradient (alpha 0.1)',
+      (x: tf.Tensor) =>
+        tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.mul(tf.leakyRelu(a, 0.1), tf.randomNormal(a.shape, 0, 1, 'float32', 9))),
+        )(x),
+    ],
+    ['batch norm gradients', (x: tf.Tensor) => batchNormGradients(x)],
+    ['leaky relu (alpha 0.2)', (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
+    [
+      'batch norm with per-channel statistics, offset and scale',
+      (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        const offset = tf.randomNormal([5], 0, 1, 'float32', 11);
+        return tf.batchNorm(
+          x,
+          mean,
+          variance,
+          offset,
+          tf.randomUniform([5], 0.5, 2, 'float32', 12),
+        );
+      },
+    ],
+    [
+      'batch norm without offset and scale',
+      (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x, mean, variance, undefined, undefined, 0.01);
+      },
+    ],
+    [
+      'mean gradient over every axis but the last',
+      (x: tf.Tensor) =>
+        tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.mul(tf.mean(a, [0, 1, 2]), tf.randomNormal([5], 0, 1, 'float32', 14))),
+        )(x),
+    ],
     ['sum over all axes but the last', (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
     ['sum over all axes but the last, kept', (x: tf.Tensor) => tf.sum(x, [2, 0, 1], true)],
     [
@@ -179,19 +247,55 @@ describe('useConvKernels', () => {
       return values;
     };
     const expected = await run('cpu');
-    await useConvKernels(true);
+    await useConvKernels(true, build);
     const got = await run('wasm');
     expect(got.shape).toEqual(expected.shape);
     expectArraysClose(got.data, expected.data, 1e-5, 1e-5);
   });
 
+  it('computes the Relu, LeakyRelu, BatchNorm and Mean gradients with one kernel each', async () => {
+    await tf.setBackend('wasm');
+    await useConvKernels(true, build);
+    const x = tf.randomNormal([3, 7, 6, 5], 0, 1, 'float32', 3);
+    const info = await tf.profile(() =>
+      tf.tidy(() => [
+        tf.grad((a: tf.Tensor) => tf.sum(tf.leakyRelu(tf.relu(a), 0.2)))(x),
+        batchNormGradients(x),
+        tf.grad((a: tf.Tensor) => tf.sum(tf.mean(a, [0, 1, 2])))(x),
+      ]),
+    );
+    x.dispose();
+    const names = info.kernels.map((kernel) => kernel.name);
+    expect(names.filter((name) => name === 'ActlabLeakyReluGrad')).toHaveLength(2);
+    expect(names.filter((name) => name === 'ActlabBatchNormGrad')).toHaveLength(1);
+    expect(names.filter((name) => name === 'ActlabMeanGrad')).toHaveLength(1);
+    expect(names).not.toContain('RealDiv'); // tfjs's Mean gradient
+    expect(names).not.toContain('Greater'); // tfjs's LeakyRelu gradient
+    expect(names).not.toContain('Step'); // tfjs's Relu gradient
+  });
+
   it('restores the stock kernels when disabled and installs again when enabled', async () => {
     await tf.setBackend('wasm');
-    await useConvKernels(true);
+    await useConvKernels(true, build);
     const ours = tf.getKernel('Conv2D', 'wasm');
+    const ourGradient = tf.getGradient('FusedBatchNorm');
     expect(await useConvKernels(false)).toEqual([]);
+    expect(convKernelsInUse()).toBeUndefined();
+    expect(tf.getGradient('FusedBatchNorm')).not.toBe(ourGradient);
     expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(ours);
     expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeUndefined();
-    expect(await useConvKernels(true)).toEqual(convKernelNames);
+    expect(await useConvKernels(true, build)).toEqual(convKernelNames);
+  });
+
+  it('swaps builds in place, keeping the stock kernels to restore', async () => {
+    await tf.setBackend('wasm');
+    await useConvKernels(false);
+    const stock = tf.getKernel('Conv2D', 'wasm');
+    const other = build === 'wasm' ? builds.at(-1) : 'wasm';
+    await useConvKernels(true, other);
+    expect(await useConvKernels(true, build)).toEqual(convKernelNames);
+    expect(convKernelsInUse()).toBe(build);
+    await useConvKernels(false);
+    expect(tf.getKernel('Conv2D', 'wasm')).toBe(stock);
   });
 });

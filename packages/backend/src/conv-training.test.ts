@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useConvKernels } from './conv-kernels.js';
+import { probeNativeKernels } from './native-kernels.js';
 
 afterAll(async () => {
   await useConvKernels(false);
@@ -57,7 +58,11 @@ async function train(backend: 'cpu' | 'wasm', optimizer: () => tf.Optimizer, ste
   return { weights, counts };
 }
 
-describe('training a CNN on wasm with the conv kernels', () => {
+const native = probeNativeKernels();
+const builds =
+  native.available && native.conv ? (['wasm', 'native'] as const) : (['wasm'] as const);
+
+describe.each(builds)('training a CNN on wasm with the %s build of the conv kernels', (build) => {
   it.each([
     ['SGD', () => tf.train.sgd(0.05), 1e-5],
     ['Adam', () => tf.train.adam(1e-3), 1e-5],
@@ -66,7 +71,7 @@ describe('training a CNN on wasm with the conv kernels', () => {
     async (_, optimizer, tolerance) => {
       const expected = await train('cpu', optimizer, 8);
       await tf.setBackend('wasm');
-      await useConvKernels(true);
+      await useConvKernels(true, build);
       const got = await train('wasm', optimizer, 8);
       const worst = Math.max(
         ...got.weights.map((w, i) => maxAbsDifference(w, expected.weights[i] as Float32Array)),

@@ -11,7 +11,12 @@ export type ConvOperation =
   | 'depthwise_backprop_filter'
   | 'tile_repeat'
   | 'column_reduce'
-  | 'maxpool_backprop';
+  | 'maxpool_backprop'
+  | 'leaky_relu_backprop'
+  | 'batchnorm_backprop'
+  | 'leaky_relu'
+  | 'broadcast_rows'
+  | 'batchnorm_forward';
 
 /** One call of a wasm/conv.c kernel. */
 export interface ConvCall {
@@ -20,12 +25,19 @@ export interface ConvCall {
   header: number[];
   /** Its input arrays, in the C signature's order. */
   inputs: Float32Array[];
-  /** Receives the result (for tfjs-wasm, a view of its heap). */
-  out: Float32Array;
-  /** Sizes (floats) of the scratch buffers that follow the output in the C signature. */
+  /** Receive the results, in the C signature's order (for tfjs-wasm, views of its heap). */
+  outputs: Float32Array[];
+  /** Sizes (floats) of the scratch buffers that follow the outputs in the C signature. */
   scratch?: number[];
   /** Scalar arguments after the pointers. */
   scalars?: number[];
+}
+
+/** Runs {@link ConvCall}s: the WebAssembly module below, or the same C built natively. */
+export interface ConvRunner {
+  readonly name: 'native' | 'wasm';
+  /** Runs one kernel (see {@link ConvCall}). */
+  run(call: ConvCall): void;
 }
 
 /**
@@ -34,7 +46,9 @@ export interface ConvCall {
  * convolutions' O(n·k²·channels); in exchange the module needs nothing from tfjs-wasm's internals
  * but its heap views.
  */
-export class ConvWasm {
+export class ConvWasm implements ConvRunner {
+  readonly name = 'wasm';
+
   private constructor(private readonly exports: WebAssembly.Exports) {}
 
   /** Compiles (asynchronously, as browsers require) and instantiates the module. */
@@ -46,10 +60,11 @@ export class ConvWasm {
 
   /** Runs one kernel (see {@link ConvCall}). */
   run(call: ConvCall): void {
-    const { header, inputs, out, scratch = [], scalars = [] } = call;
+    const { header, inputs, outputs, scratch = [], scalars = [] } = call;
     const memory = this.exports.memory as WebAssembly.Memory;
-    // Layout after the module's own data: header, inputs, output, scratch; 16-byte aligned.
-    const sizes = [header.length, ...inputs.map((a) => a.length), out.length, ...scratch];
+    // Layout after the module's own data: header, inputs, outputs, scratch; 16-byte aligned.
+    const arrays = [...inputs, ...outputs];
+    const sizes = [header.length, ...arrays.map((a) => a.length), ...scratch];
     const offsets: number[] = [];
     let end = (this.exports.__heap_base as WebAssembly.Global).value as number;
     for (const size of sizes) {
@@ -61,11 +76,13 @@ export class ConvWasm {
       memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65_536));
     }
     new Int32Array(memory.buffer, offsets[0], header.length).set(header);
-    inputs.forEach((array, i) => {
+    arrays.forEach((array, i) => {
       new Float32Array(memory.buffer, offsets[i + 1], array.length).set(array);
     });
     const kernel = this.exports[call.operation] as (...args: number[]) => void;
     kernel(...offsets, ...scalars);
-    out.set(new Float32Array(memory.buffer, offsets[inputs.length + 1], out.length));
+    outputs.forEach((out, i) => {
+      out.set(new Float32Array(memory.buffer, offsets[inputs.length + 1 + i], out.length));
+    });
   }
 }

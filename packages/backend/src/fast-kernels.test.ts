@@ -68,11 +68,26 @@ const cases = [
 ];
 
 describe('useFastKernels on wasm', () => {
-  it('replaces BatchMatMul and _FusedMatMul, and restores them', () => {
-    expect(useFastKernels(true)).toEqual(['BatchMatMul', '_FusedMatMul']);
-    expect(useFastKernels(true)).toEqual(['BatchMatMul', '_FusedMatMul']);
+  it('replaces BatchMatMul, _FusedMatMul and Identity, and restores them', () => {
+    const replaced = ['BatchMatMul', '_FusedMatMul', 'Identity'];
+    expect(useFastKernels(true)).toEqual(replaced);
+    expect(useFastKernels(true)).toEqual(replaced);
     expect(useFastKernels(false)).toEqual([]);
     expect(useFastKernels(true, 'cpu')).toEqual([]);
+  });
+
+  it('clones by sharing the data, which outlives the original', async () => {
+    useFastKernels(true);
+    const buffers = () => tf.engine().backend.numDataIds();
+    const before = buffers();
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId); // stock tfjs-wasm 4.22 copies into new data
+    expect(buffers()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4]);
+    y.dispose();
+    expect(buffers()).toBe(before); // freed with the last reference
   });
 
   for (const { m, k, n, aBatch, bBatch } of cases) {

@@ -5,8 +5,6 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 /** Kernels replaced by {@link useFastKernels}, with the originals to restore. */
 const replaced = new Map<string, tf.KernelConfig>();
 
-const matMulKernels = ['BatchMatMul', '_FusedMatMul'];
-
 function swapLastTwo(rank: number): number[] {
   const perm = Array.from({ length: rank }, (_, axis) => axis);
   perm[rank - 2] = rank - 1;
@@ -54,11 +52,36 @@ function withContiguousOperands(original: tf.KernelConfig, backendName: string):
 }
 
 /**
+ * Identity that shares the input's data (as the cpu backend's does) instead of copying it: tfjs
+ * clones every tensor it saves for the backward pass, and tfjs-wasm 4.22's Identity copies,
+ * which in a CNN's training step is about ten copies of its largest activations. Safe because no
+ * kernel writes into its inputs; the wasm backend counts references to shared data.
+ */
+function sharedIdentity(original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const backend = args.backend as tf.KernelBackend & { incRef?: (dataId: tf.DataId) => void };
+    if (!backend.incRef) return original.kernelFunc(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  return { ...original, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/** The kernels {@link useFastKernels} wraps, each with its wrapper. */
+const wrappers: [kernelName: string, wrap: (original: tf.KernelConfig) => tf.KernelConfig][] = [
+  ['BatchMatMul', (original) => withContiguousOperands(original, 'wasm')],
+  ['_FusedMatMul', (original) => withContiguousOperands(original, 'wasm')],
+  ['Identity', sharedIdentity],
+];
+
+/**
  * Replaces (or restores) kernels of a tfjs backend with faster equivalents, so stock
  * tfjs-layers training (`model.fit`) gets faster with results equal within float32 rounding.
  * Today: on `wasm`, `BatchMatMul` and `_FusedMatMul` with a transposed operand (every Dense
- * backward pass) transpose into a contiguous buffer first; 2–3.5× on whole training runs. Other
- * backends have nothing to replace. Idempotent; takes effect at once, also for a backend that is
+ * backward pass) transpose into a contiguous buffer first (2–3.5× on whole training runs), and
+ * `Identity` shares its input's data instead of copying it. Other backends have nothing to
+ * replace. Idempotent; takes effect at once, also for a backend that is
  * already running.
  *
  * @param enabled - true installs the fast kernels, false puts the stock ones back
@@ -67,14 +90,14 @@ function withContiguousOperands(original: tf.KernelConfig, backendName: string):
  */
 export function useFastKernels(enabled: boolean, backendName = 'wasm'): string[] {
   if (backendName !== 'wasm') return [];
-  for (const kernelName of matMulKernels) {
+  for (const [kernelName, wrap] of wrappers) {
     const key = `${backendName}/${kernelName}`;
     const current = tf.getKernel(kernelName, backendName);
     if (!current) continue;
     const original = replaced.get(key);
     if (enabled && !original) {
       tf.unregisterKernel(kernelName, backendName);
-      tf.registerKernel(withContiguousOperands(current, backendName));
+      tf.registerKernel(wrap(current));
       replaced.set(key, current);
     } else if (!enabled && original) {
       tf.unregisterKernel(kernelName, backendName);
@@ -82,5 +105,7 @@ export function useFastKernels(enabled: boolean, backendName = 'wasm'): string[]
       replaced.delete(key);
     }
   }
-  return matMulKernels.filter((kernelName) => replaced.has(`${backendName}/${kernelName}`));
+  return wrappers
+    .map(([kernelName]) => kernelName)
+    .filter((kernelName) => replaced.has(`${backendName}/${kernelName}`));
 }

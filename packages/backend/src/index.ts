@@ -5,7 +5,7 @@ export {
   type FusedDenseLayer,
 } from './analyze-dense-stack.js';
 export { BackendError, type BackendErrorCode } from './backend-error.js';
-export { convKernelNames, useConvKernels } from './conv-kernels.js';
+export { convKernelNames, convKernelsInUse, useConvKernels } from './conv-kernels.js';
 export {
   createTrainer,
   type Trainer,

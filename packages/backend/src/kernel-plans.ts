@@ -1,12 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvOperation } from './conv-wasm.js';
 
+/** Our kernel for LeakyRelu's (and Relu's) gradient: inputs dy and x, attribute alpha. */
+export const leakyReluGradName = 'ActlabLeakyReluGrad';
+/**
+ * Our kernel for FusedBatchNorm's gradients with per-channel statistics: inputs x, mean,
+ * variance, scale and dy, attribute varianceEpsilon; outputs dx, dMean, dVariance, dScale,
+ * dOffset.
+ */
+export const batchNormGradName = 'ActlabBatchNormGrad';
+/** Our kernel for Mean's gradient over every axis but the last: input dy, attribute shape (x's). */
+export const meanGradName = 'ActlabMeanGrad';
+
 /** What one kernel call computes in wasm/conv.c; planners return undefined for stock cases. */
 export interface KernelPlan {
   operation: ConvOperation;
   header: number[];
   inputs: tf.TensorInfo[];
-  outShape: number[];
+  /** The shapes of the outputs (float32), in the C signature's order. */
+  outShapes: number[][];
   scratch?: number[];
   scalars?: number[];
 }
@@ -56,7 +68,7 @@ function convPlan(
     operation,
     header: convHeader(info, blockRows),
     inputs: inputs as tf.TensorInfo[],
-    outShape: outShape ?? [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
+    outShapes: [outShape ?? [info.batchSize, info.outHeight, info.outWidth, info.outChannels]],
     scratch,
   };
 }
@@ -91,8 +103,7 @@ function columnReduce(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, mea
   if (!x || x.shape.length < 2) return undefined;
   const rank = x.shape.length;
   const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
-  const sorted = [...new Set(axes)].sort((a, b) => a - b);
-  if (sorted.length !== rank - 1 || sorted.some((axis, i) => axis !== i)) return undefined;
+  if (!allButLast(axes, rank)) return undefined;
   const cols = x.shape[rank - 1] as number;
   const rows = tf.util.sizeFromShape(x.shape) / Math.max(cols, 1);
   if (rows === 0) return undefined;
@@ -100,9 +111,15 @@ function columnReduce(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, mea
     operation: 'column_reduce' as const,
     header: [rows, cols],
     inputs: [x],
-    outShape: attrs.keepDims ? [...Array(rank - 1).fill(1), cols] : [cols],
+    outShapes: [attrs.keepDims ? [...Array(rank - 1).fill(1), cols] : [cols]],
     scalars: [mean ? 1 / rows : 1],
   };
+}
+
+/** Whether `axes` of a rank-`rank` tensor are every axis but the last. */
+export function allButLast(axes: number[], rank: number): boolean {
+  const sorted = [...new Set(axes)].sort((a, b) => a - b);
+  return rank >= 2 && sorted.length === rank - 1 && sorted.every((axis, i) => axis === i);
 }
 
 /** FusedConv2D activations wasm/conv.c applies, by their code there (the array index). */
@@ -165,7 +182,7 @@ export const kernelPlanners: Record<string, Planner> = {
       operation: 'tile_repeat',
       header: [x.shape.length, ...pad(x.shape), ...pad(reps)],
       inputs: [x],
-      outShape,
+      outShapes: [outShape],
     };
   },
   MaxPoolGrad: ({ dy, input }, attrs) => {
@@ -182,9 +199,79 @@ export const kernelPlanners: Record<string, Planner> = {
       operation: 'maxpool_backprop',
       header: convHeader(info, 0),
       inputs: [dy, input],
-      outShape: input.shape,
+      outShapes: [input.shape],
     };
   },
   Sum: (inputs, attrs) => columnReduce(inputs, attrs, false),
   Mean: (inputs, attrs) => columnReduce(inputs, attrs, true),
+  LeakyRelu: ({ x }, attrs) =>
+    x && {
+      operation: 'leaky_relu',
+      header: [tf.util.sizeFromShape(x.shape)],
+      inputs: [x],
+      outShapes: [x.shape],
+      scalars: [attrs.alpha as number],
+    },
+  FusedBatchNorm: ({ x, mean, variance, offset, scale }, attrs) => {
+    const channels = x?.shape.at(-1) ?? 0;
+    const perChannel = (t: tf.TensorInfo | undefined) =>
+      t !== undefined && t.shape.length === 1 && t.shape[0] === channels;
+    if (!x || x.shape.length < 2 || !perChannel(mean) || !perChannel(variance)) return undefined;
+    if ((offset && !perChannel(offset)) || (scale && !perChannel(scale))) return undefined;
+    return {
+      operation: 'batchnorm_forward',
+      header: [
+        tf.util.sizeFromShape(x.shape) / Math.max(channels, 1),
+        channels,
+        offset ? 1 : 0,
+        scale ? 1 : 0,
+      ],
+      // A missing offset or scale still needs an array: the mean stands in, unread.
+      inputs: [x, mean, variance, offset ?? mean, scale ?? mean] as tf.TensorInfo[],
+      outShapes: [x.shape],
+      scratch: [2 * channels],
+      scalars: [(attrs.varianceEpsilon as number | undefined) ?? 0.001],
+    };
+  },
+  // The gradients of fused-gradients.ts, kernels of ours (no stock kernel to fall back on).
+  [meanGradName]: ({ dy }, attrs) => {
+    const shape = attrs.shape as number[];
+    const cols = shape.at(-1) ?? 0;
+    if (!dy || shape.length < 2 || tf.util.sizeFromShape(dy.shape) !== cols) return undefined;
+    const rows = tf.util.sizeFromShape(shape) / Math.max(cols, 1);
+    if (rows === 0) return undefined;
+    return {
+      operation: 'broadcast_rows',
+      header: [rows, cols],
+      inputs: [dy],
+      outShapes: [shape],
+      scalars: [rows],
+    };
+  },
+  [leakyReluGradName]: ({ dy, x }, attrs) => {
+    if (!dy || !x || !tf.util.arraysEqual(dy.shape, x.shape)) return undefined;
+    return {
+      operation: 'leaky_relu_backprop',
+      header: [tf.util.sizeFromShape(x.shape)],
+      inputs: [dy, x],
+      outShapes: [x.shape],
+      scalars: [attrs.alpha as number],
+    };
+  },
+  [batchNormGradName]: ({ x, mean, variance, scale, dy }, attrs) => {
+    const channels = x?.shape.at(-1) ?? 0;
+    const perChannel = (t: tf.TensorInfo | undefined) =>
+      t !== undefined && t.shape.length === 1 && t.shape[0] === channels;
+    if (!x || !dy || x.shape.length < 2 || !tf.util.arraysEqual(dy.shape, x.shape))
+      return undefined;
+    if (!perChannel(mean) || !perChannel(variance) || !perChannel(scale)) return undefined;
+    return {
+      operation: 'batchnorm_backprop',
+      header: [tf.util.sizeFromShape(x.shape) / Math.max(channels, 1), channels],
+      inputs: [x, mean, variance, scale, dy] as tf.TensorInfo[],
+      outShapes: [x.shape, ...Array(4).fill([channels])],
+      scratch: [4 * channels],
+      scalars: [attrs.varianceEpsilon as number],
+    };
+  },
 };

@@ -18,7 +18,7 @@ function hasClang(): boolean {
 describe('the committed native kernels (backend-linux-x64-gnu/dense.node)', () => {
   // CI has clang and lld (.ci/run installs them): there a missing compiler is a failure.
   it.skipIf(!hasClang() && !process.env.CI)(
-    'are what clang builds from native/ and wasm/ (dense.c and the headers it includes) today (needs clang and lld)',
+    'are what clang builds from native/ and wasm/ (dense.c, conv.c and the headers they include) today (needs clang and lld)',
     () => {
       const output = execFileSync(
         'node',

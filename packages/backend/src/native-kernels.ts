@@ -1,3 +1,4 @@
+import type { ConvCall, ConvRunner } from './conv-wasm.js';
 import type { DenseKernels, KernelMemory } from './dense-wasm.js';
 
 /**
@@ -18,6 +19,11 @@ export type NativeProbe =
        * {@link nativeGemmChoice}'s).
        */
       create(gemm?: NativeGemm): DenseKernels;
+      /**
+       * The CNN kernels of `useConvKernels` on the given GEMM kernel (default:
+       * {@link nativeGemmChoice}'s); undefined when the package predates them.
+       */
+      conv?: (gemm?: NativeGemm) => ConvRunner;
     }
   | { available: false; reason: string };
 
@@ -34,6 +40,25 @@ interface NativeAddon {
     /** Kernel names and argument counts, by code. */
     operations: [name: string, argumentCount: number][];
   };
+  /**
+   * Runs one wasm/conv.c kernel in place on the arrays (inputs, then outputs), after checking
+   * their lengths against the header's geometry.
+   */
+  conv?: (
+    code: number,
+    avx512: boolean,
+    header: Int32Array,
+    arrays: Float32Array[],
+    scalars: number[],
+  ) => void;
+  /** The conv kernels by code: name, header ints, input arrays, output arrays, scalars. */
+  convOperations?: [
+    name: string,
+    header: number,
+    inputs: number,
+    outputs: number,
+    scalars: number,
+  ][];
 }
 
 // Kernels whose result the caller needs at once: they run the queue up to and including them.
@@ -123,6 +148,31 @@ function probe(): NativeProbe {
     packageName: target.name,
     gemmKernels,
     create: (gemm) => queuedKernels(addon, gemm ?? nativeGemmChoice(gemmKernels).gemm),
+    conv: addon.conv
+      ? (gemm) => nativeConv(addon, gemm ?? nativeGemmChoice(gemmKernels).gemm)
+      : undefined,
+  };
+}
+
+/** The conv kernels of the addon behind {@link ConvRunner}: one Node-API call per kernel. */
+function nativeConv(addon: NativeAddon, gemm: NativeGemm): ConvRunner {
+  const codes = new Map((addon.convOperations ?? []).map(([name], code) => [name, code]));
+  const avx512 = gemm === 'avx512';
+  return {
+    name: 'native',
+    run(call: ConvCall) {
+      const code = codes.get(call.operation);
+      if (code === undefined || !addon.conv) {
+        throw new Error(`the native kernels lack ${call.operation}`);
+      }
+      addon.conv(
+        code,
+        avx512,
+        Int32Array.from(call.header),
+        [...call.inputs, ...call.outputs],
+        call.scalars ?? [],
+      );
+    },
   };
 }
 

@@ -22,7 +22,12 @@ describe('selectBackend', () => {
     expect(choice.simd).toBe(true);
     expect(choice.threads).toBe(1);
     expect(choice.version).toMatch(/^4\./);
-    expect(choice.fastKernels).toEqual(['BatchMatMul', '_FusedMatMul', ...convKernelNames]);
+    expect(choice.fastKernels).toEqual([
+      'BatchMatMul',
+      '_FusedMatMul',
+      'Identity',
+      ...convKernelNames,
+    ]);
     expect(choice.reason).toMatch(/node unavailable .*; auto chose wasm with SIMD/);
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './backend-error.js';
-import { useConvKernels } from './conv-kernels.js';
+import { convKernelsInUse, useConvKernels } from './conv-kernels.js';
 import {
   type DenseKernelsRequest,
   resolveDenseKernels,
@@ -30,6 +30,11 @@ export interface BackendChoice {
    * through Node-API, from the optional `@actlab/backend-<platform>` package) or `wasm`.
    */
   denseKernels: 'native' | 'wasm';
+  /**
+   * What runs the CNN kernels of `useConvKernels` on the wasm backend: the same `native` or
+   * `wasm` choice as `denseKernels`; null on other backends or with `fastKernels: false`.
+   */
+  convKernels: 'native' | 'wasm' | null;
   /** Why this backend and these dense kernels: what was tried before and what failed. */
   reason: string;
 }
@@ -80,7 +85,7 @@ const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node)
 // A specifier held in a variable, so bundlers do not try to resolve the optional native package.
 const nodeBackendPackage = '@tensorflow/tfjs-node';
 
-type Started = Omit<BackendChoice, 'reason' | 'fastKernels' | 'denseKernels'>;
+type Started = Omit<BackendChoice, 'reason' | 'fastKernels' | 'denseKernels' | 'convKernels'>;
 
 async function startNode(): Promise<Started> {
   if (!inNode) throw new NotAvailableHere('tfjs-node runs only in Node');
@@ -216,11 +221,15 @@ export async function selectBackend(
       // A kernel stock wasm lacks altogether, not a faster one: Conv2D models cannot train without it.
       if (started.name === 'wasm') registerWasmConv2DBackpropFilter();
       if (started.name === 'wasm')
-        fastKernels.push(...(await useConvKernels(options.fastKernels !== false)));
+        fastKernels.push(
+          ...(await useConvKernels(options.fastKernels !== false, options.denseKernels)),
+        );
+      const convKernels = started.name === 'wasm' ? (convKernelsInUse() ?? null) : null;
       const chosen = request === 'auto' ? `auto chose ${candidate}` : `${candidate} was requested`;
       const simd = started.simd === null ? '' : started.simd ? ' with SIMD' : ' without SIMD';
-      const reason = [...failures, `${chosen}${simd}`, dense.reason].join('; ');
-      return { ...started, fastKernels, denseKernels: dense.name, reason };
+      const conv = convKernels ? [`${convKernels} conv kernels`] : [];
+      const reason = [...failures, `${chosen}${simd}`, dense.reason, ...conv].join('; ');
+      return { ...started, fastKernels, denseKernels: dense.name, convKernels, reason };
     } catch (error) {
       if (!(error instanceof NotAvailableHere)) startFailures++;
       failures.push(`${candidate} unavailable (${message(error)})`);

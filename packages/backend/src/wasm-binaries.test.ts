@@ -29,7 +29,7 @@ const modules = [
   },
   {
     name: 'conv',
-    headers: ['gemm.h'],
+    headers: ['gemm.h', 'normalize.h'],
     base64: conv.convWasmBase64,
     sha256: conv.convWasmSourceSha256,
     toolchain: conv.convWasmToolchain,

@@ -1,17 +1,26 @@
 // Convolution kernels for tfjs-wasm training: Conv2D forward and both gradients as im2col onto the
-// SIMD GEMM of gemm.h, and the two depthwise gradients as direct loops. NHWC float32; filters are
+// SIMD GEMM of gemm.h, the two depthwise gradients and MaxPool's as direct loops; normalize.h
+// adds BatchNorm's and the activations' kernels. NHWC float32; filters are
 // tfjs's [filterHeight, filterWidth, inChannels, outChannels], i.e. a row-major K×outChannels
 // matrix with K = filterHeight·filterWidth·inChannels. Output pixels are processed in blocks of
 // rows so that the im2col block stays in L2 instead of materializing the whole patch matrix.
 // Rebuild: node scripts/build-wasm.mjs (clang --target=wasm32 -msimd128 -O3 -nostdlib).
+// The native kernels compile this same file once per instruction set (native/conv-avx2.c,
+// native/conv-avx512.c): they define EXPORT (no wasm export there) and CONV_GEMM (the GEMM of
+// that instruction set) before including it.
 
 #include <stdint.h>
-#include <wasm_simd128.h>
 
+#ifndef EXPORT
 #define EXPORT(name) __attribute__((export_name(#name)))
+#endif
 #define INLINE static inline __attribute__((always_inline))
 
 #include "gemm.h"
+
+#ifndef CONV_GEMM
+#define CONV_GEMM gemm
+#endif
 
 /** The geometry of one convolution, filled by the JS side (field order is the ABI). */
 typedef struct {
@@ -107,7 +116,7 @@ void conv2d_forward(const Conv *s, const float *x, const float *filter, float *y
   for (int first = 0; first < rows; first += s->blockRows) {
     int count = rows - first < s->blockRows ? rows - first : s->blockRows;
     im2col(s, x, first, count, cols);
-    gemm(count, N, K, cols, K, 1, filter, N, y + first * N, N, 0);
+    CONV_GEMM(count, N, K, cols, K, 1, filter, N, y + first * N, N, 0);
   }
 }
 
@@ -146,7 +155,7 @@ void conv2d_forward_fused(const Conv *s, const float *x, const float *filter, co
   for (int first = 0; first < rows; first += s->blockRows) {
     int count = rows - first < s->blockRows ? rows - first : s->blockRows;
     im2col(s, x, first, count, cols);
-    gemm(count, N, K, cols, K, 1, filter, N, y + first * N, N, 0);
+    CONV_GEMM(count, N, K, cols, K, 1, filter, N, y + first * N, N, 0);
     bias_activate_block(y + first * N, count, N, hasBias ? bias : 0, activation, alpha);
   }
 }
@@ -161,7 +170,7 @@ void conv2d_backprop_filter(const Conv *s, const float *x, const float *dy, floa
   for (int first = 0; first < rows; first += s->blockRows) {
     int count = rows - first < s->blockRows ? rows - first : s->blockRows;
     im2col(s, x, first, count, cols);
-    gemm(K, N, count, cols, 1, K, dy + first * N, N, dFilter, N, 1);
+    CONV_GEMM(K, N, count, cols, 1, K, dy + first * N, N, dFilter, N, 1);
   }
 }
 
@@ -179,7 +188,7 @@ void conv2d_backprop_input(const Conv *s, const float *dy, const float *filter, 
   zero(dx, s->batch * s->inHeight * s->inWidth * s->inChannels);
   for (int first = 0; first < rows; first += s->blockRows) {
     int count = rows - first < s->blockRows ? rows - first : s->blockRows;
-    gemm(count, K, N, dy + first * N, N, 1, filterT, K, cols, K, 0);
+    CONV_GEMM(count, K, N, dy + first * N, N, 1, filterT, K, cols, K, 0);
     col2im(s, cols, first, count, dx);
   }
 }
@@ -243,59 +252,6 @@ void depthwise_backprop_filter(const Conv *s, const float *x, const float *dy, f
   depthwise_gradient(s, x, dy, 0, dFilter, 0);
 }
 
-// ---------------------------------------------------------------------------------------------
-// What a CNN's training step needs around the convolutions (tfjs-wasm does these slowly):
-// BatchNorm's gradient tiles per-channel vectors to the full activation and sums them back.
-
-typedef struct {
-  int rank;
-  int shape[6];
-  int reps[6];
-} Tile;
-
-static void tile_block(const Tile *t, int d, const float *x, float *out, const int *inInner,
-                       const int *outInner) {
-  int n = t->shape[d];
-  if (d == t->rank - 1) {
-    copy(out, x, n);
-  } else {
-    for (int i = 0; i < n; i++)
-      tile_block(t, d + 1, x + i * inInner[d], out + i * outInner[d], inInner, outInner);
-  }
-  int block = n * (d == t->rank - 1 ? 1 : outInner[d]);
-  for (int r = 1; r < t->reps[d]; r++) copy(out + r * block, out, block);
-}
-
-/** out = x repeated reps[d] times along each axis d (tf.tile), rank ≤ 6. */
-EXPORT(tile_repeat)
-void tile_repeat(const Tile *t, const float *x, float *out) {
-  int inInner[6], outInner[6];
-  int in = 1, o = 1;
-  for (int d = t->rank - 1; d >= 0; d--) {
-    inInner[d] = in;
-    outInner[d] = o;
-    in *= t->shape[d];
-    o *= t->shape[d] * t->reps[d];
-  }
-  tile_block(t, 0, x, out, inInner, outInner);
-}
-
-typedef struct {
-  int rows, cols;
-} Columns;
-
-/** out[c] = scale · Σ_r x[r][c]: Sum (scale 1) or Mean (1 / rows) over every axis but the last. */
-EXPORT(column_reduce)
-void column_reduce(const Columns *s, const float *x, float *out, float scale) {
-  zero(out, s->cols);
-  for (int r = 0; r < s->rows; r++) add(out, x + r * s->cols, s->cols);
-  if (scale == 1.0f) return;
-  int c = 0;
-  v128_t factor = wasm_f32x4_splat(scale);
-  for (; c + 4 <= s->cols; c += 4) wasm_v128_store(out + c, wasm_f32x4_mul(wasm_v128_load(out + c), factor));
-  for (; c < s->cols; c++) out[c] *= scale;
-}
-
 /**
  * MaxPool's gradient: each dy goes to the first largest input of its window (the cpu backend's
  * rule; tfjs-wasm 4.22's own MaxPoolGrad gives wrong results). Uses the `Conv` header with
@@ -342,3 +298,5 @@ void maxpool_backprop(const Conv *s, const float *dy, const float *x, float *dx)
         }
       }
 }
+
+#include "normalize.h"

@@ -91,10 +91,11 @@ static void panel512(int NV, int M, int kc, const float *A, int rowStride, int k
                  lastMask);
 }
 
-// C[M×N] = op(A)·B for K ≥ 1, as gemm() of gemm-avx2.h with accumulate = 0 (the native
-// dispatcher sends accumulating calls and K = 0, which the trainer never makes, to that one).
+// C[M×N] = op(A)·B (accumulate = 0) or C += op(A)·B (accumulate = 1) for K ≥ 1, as gemm() of
+// gemm-avx2.h (the dense dispatcher sends K = 0 there). Accumulating starts each chain from C
+// instead of adding C to the finished chain: conv.c's filter gradient sums its row blocks so.
 INLINE void gemm512(int M, int N, int K, const float *A, int rowStride, int kStride, const float *B, int ldb,
-                    float *C, int ldc) {
+                    float *C, int ldc, int accumulate) {
   float packed[KC512 * 32] __attribute__((aligned(64)));
   for (int j0 = 0; j0 < N; j0 += 32) {
     int width = N - j0 < 32 ? N - j0 : 32;
@@ -114,7 +115,8 @@ INLINE void gemm512(int M, int N, int K, const float *A, int rowStride, int kStr
         }
       }
       // Splitting K stores partial sums in C and reloads them: the same chain of fma per element.
-      panel512(NV, M, kc, A + k0 * kStride, rowStride, kStride, packed, C + j0, ldc, k0 == 0, lastMask);
+      panel512(NV, M, kc, A + k0 * kStride, rowStride, kStride, packed, C + j0, ldc, k0 == 0 && !accumulate,
+               lastMask);
     }
   }
 }

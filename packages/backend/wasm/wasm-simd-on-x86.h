@@ -44,6 +44,9 @@ SIMD_INLINE float wasm_f32x4_extract_lane_0(v128_t a) { return _mm_cvtss_f32(F(a
 SIMD_INLINE v128_t wasm_i32x4_trunc_sat_f32x4(v128_t a) { return _mm_cvttps_epi32(F(a)); }
 SIMD_INLINE v128_t wasm_i32x4_splat(int32_t x) { return _mm_set1_epi32(x); }
 SIMD_INLINE v128_t wasm_i32x4_add(v128_t a, v128_t b) { return _mm_add_epi32(a, b); }
+SIMD_INLINE v128_t wasm_i32x4_make(int32_t a, int32_t b, int32_t c, int32_t d) {
+  return _mm_setr_epi32(a, b, c, d);
+}
 SIMD_INLINE v128_t wasm_i32x4_shl(v128_t a, int32_t bits) { return _mm_slli_epi32(a, bits); }
 #undef F
 #undef I
