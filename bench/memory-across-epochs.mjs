@@ -1,5 +1,7 @@
 // Live tensors and resident memory across epochs: the fused trainer and stock model.fit (with
-// @actlab/backend's kernels) each train a 20 × 32 tanh MLP on random MNIST-shaped data.
+// @actlab/backend's kernels) each train a 20 × 32 tanh MLP on random MNIST-shaped data, then
+// model.fit trains a CNN in the seed's style (Conv 5×5 → BatchNorm → ReLU → MaxPool, twice, then
+// Dense) through the conv kernels and their fused gradients, on a tenth as many images.
 //
 //   node bench/memory-across-epochs.mjs [--epochs=10] [--samples=10000]
 //
@@ -70,3 +72,38 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 }
 tf.dispose([xTensor, yTensor]);
 stockModel.dispose();
+
+function buildCnn() {
+  const model = tfl.sequential();
+  for (const [index, filters] of [16, 32].entries()) {
+    model.add(
+      tfl.layers.conv2d({
+        ...(index === 0 ? { inputShape: [28, 28, 1] } : {}),
+        filters,
+        kernelSize: 5,
+        padding: 'same',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 20 + index }),
+      }),
+    );
+    model.add(tfl.layers.batchNormalization());
+    model.add(tfl.layers.activation({ activation: 'relu' }));
+    model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  }
+  model.add(tfl.layers.flatten());
+  model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+  return model;
+}
+
+const images = Math.max(64, Math.floor(samples / 10));
+const cnn = buildCnn();
+cnn.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
+const xImages = tf.tensor4d(xs.subarray(0, images * 784), [images, 28, 28, 1]);
+const yImages = tf.tensor2d(ys.subarray(0, images * 10), [images, 10]);
+for (let epoch = 1; epoch <= epochs; epoch++) {
+  await cnn.fit(xImages, yImages, { batchSize: 64, epochs: 1, verbose: 0 });
+  console.log(
+    `| tfjs model.fit, CNN (${choice.convKernels} conv kernels) | ${epoch} | ${tf.memory().numTensors} | ${mib()} |`,
+  );
+}
+tf.dispose([xImages, yImages]);
+cnn.dispose();
