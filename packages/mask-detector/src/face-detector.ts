@@ -195,8 +195,9 @@ export class FaceDetector {
     tf.dispose([boxes, scores, keypoints]);
     const found: FaceCandidate[] = [];
     probabilities.forEach((score, i) => {
-      if (score < minScore) return;
       const [y1 = 0, x1 = 0, y2 = 0, x2 = 0] = corners[i] ?? [];
+      // A box of no size is no face (and has no shape to calibrate).
+      if (score < minScore || !(x2 > x1) || !(y2 > y1)) return;
       found.push({
         box: viewBoxToPhoto({ x1, y1, x2, y2 }, view, size),
         score,
