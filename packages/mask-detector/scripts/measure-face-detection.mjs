@@ -3,6 +3,9 @@
 // Usage: ACTLAB_DATA_DIR=… node scripts/measure-face-detection.mjs [--photos 0-852] [--grids "1;1,2;1,2,3"]
 //          [--overlap 0.25] [--min-scores 0.3,0.5,0.7] [--rounds 1] [--end-to-end "1,2" [--end-to-end-all]]
 //          [--backend wasm]
+// Each grid set runs the detector once, at the lowest --min-scores; the rows of higher min scores
+// filter its faces, which is exactly what the detector gives at that min score as long as the
+// lowest is ≥ its voteScore (0.3), as boxes down to voteScore vote either way.
 // --end-to-end runs detector + classifier on the photos of the classifier's validation split
 // (add --end-to-end-all for every photo in --photos too).
 import { readFile } from 'node:fs/promises';

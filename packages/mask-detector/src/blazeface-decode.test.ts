@@ -23,20 +23,20 @@ describe('blazeFaceAnchors', () => {
 });
 
 describe('decodeBlazeFace', () => {
-  it('turns centre offsets and sizes around each anchor into (y1, x1, y2, x2) boxes and sigmoid scores', async () => {
+  it('turns centre offsets and sizes around each anchor into (y1, x1, y2, x2) boxes, sigmoid scores and keypoints', async () => {
     const anchors = tf.tensor2d([
       [8, 8],
       [100, 50],
     ]);
-    // dx, dy, width, height, then landmarks (ignored).
+    // dx, dy, width, height, then keypoints as offsets from the anchor.
     const regressors = tf.tensor2d([
-      [2, -1, 10, 20, 7, 7],
-      [0, 0, 40, 30, 7, 7],
+      [2, -1, 10, 20, 7, 7, -1, 3],
+      [0, 0, 40, 30, 7, 7, 0, -5],
     ]);
     const logits = tf.tensor2d([[0], [1e6]]);
     const before = tf.memory().numTensors;
-    const { boxes, scores } = decodeBlazeFace(logits, regressors, anchors);
-    expect(tf.memory().numTensors).toBe(before + 2);
+    const { boxes, scores, keypoints } = decodeBlazeFace(logits, regressors, anchors);
+    expect(tf.memory().numTensors).toBe(before + 3);
     expect(await boxes.array()).toEqual([
       [-3, 5, 17, 15],
       [35, 80, 65, 120],
@@ -45,6 +45,16 @@ describe('decodeBlazeFace', () => {
     expect(half).toBeCloseTo(0.5, 6);
     // Logits are clipped to ±100, so a huge one gives 1, not NaN.
     expect(clipped).toBeCloseTo(1, 6);
-    tf.dispose([anchors, regressors, logits, boxes, scores]);
+    expect(await keypoints.array()).toEqual([
+      [
+        [15, 15],
+        [7, 11],
+      ],
+      [
+        [107, 57],
+        [100, 45],
+      ],
+    ]);
+    tf.dispose([anchors, regressors, logits, boxes, scores, keypoints]);
   });
 });

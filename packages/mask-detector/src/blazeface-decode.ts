@@ -33,16 +33,18 @@ export type DecodedFaces = {
   boxes: tf.Tensor2D;
   /** `[n]` face probabilities in [0, 1]. */
   scores: tf.Tensor1D;
+  /** `[n, k, 2]` keypoints `(x, y)` in input pixels (k = 6 for BlazeFace: eyes, nose, mouth, ears). */
+  keypoints: tf.Tensor3D;
 };
 
 /**
  * Turns BlazeFace's raw outputs into boxes: the first four regressors of an anchor are the offset
- * of the face centre from the anchor and the face's width and height, in input pixels (the other
- * twelve are six landmarks, unused here); the score is the sigmoid of the logit, clipped to ±100
+ * of the face centre from the anchor and the face's width and height, in input pixels; the other
+ * twelve are six keypoints, each an offset from the anchor; the score is the sigmoid of the logit, clipped to ±100
  * as MediaPipe does.
  *
  * @param logits - `[n]` or `[n, 1]` score logits
- * @param regressors - `[n, ≥ 4]`
+ * @param regressors - `[n, 4 + 2k]`
  * @param anchors - `[n, 2]` anchor centres `(x, y)` from {@link blazeFaceAnchors}
  */
 export function decodeBlazeFace(
@@ -58,6 +60,12 @@ export function decodeBlazeFace(
     // (x, y) pairs to (y1, x1, y2, x2).
     const boxes = tf.gather(tf.concat([starts, ends], 1), [1, 0, 3, 2], 1) as tf.Tensor2D;
     const scores = tf.sigmoid(tf.clipByValue(tf.reshape(logits, [-1]), -100, 100)) as tf.Tensor1D;
-    return { boxes, scores };
+    const [count = 0, columns = 4] = regressors.shape;
+    const points = Math.floor((columns - 4) / 2);
+    const keypoints = tf.add(
+      tf.reshape(tf.slice(regressors, [0, 4], [-1, 2 * points]), [count, points, 2]),
+      tf.expandDims(anchors, 1),
+    ) as tf.Tensor3D;
+    return { boxes, scores, keypoints };
   });
 }

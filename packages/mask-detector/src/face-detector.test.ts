@@ -101,6 +101,33 @@ describe('FaceDetector', () => {
     60_000,
   );
 
+  it.skipIf(!dataDir)(
+    'gives each candidate six keypoints on its face, and the same faces at a higher minScore as filtering a lower one',
+    async () => {
+      const photo = await decodeImage(join(vocDir, 'images', 'maksssksksss29.jpg'));
+      const candidates = await detector.detectCandidates(photo, { minScore: 0.5 });
+      expect(candidates.length).toBeGreaterThan(0);
+      for (const { box, keypoints, score, grid } of candidates) {
+        expect(score).toBeGreaterThanOrEqual(0.3);
+        expect([1, 2]).toContain(grid);
+        expect(keypoints).toHaveLength(6);
+        // Eyes, nose and mouth lie inside the box (the ears may stick out).
+        for (const [x, y] of keypoints.slice(0, 4)) {
+          expect(x).toBeGreaterThan(box.x);
+          expect(x).toBeLessThan(box.x + box.width);
+          expect(y).toBeGreaterThan(box.y);
+          expect(y).toBeLessThan(box.y + box.height);
+        }
+      }
+      // Boxes between voteScore and minScore vote, so a face does not move with minScore.
+      const low = await detector.detect(photo, { minScore: 0.3 });
+      const high = await detector.detect(photo, { minScore: 0.6 });
+      expect(high).toEqual(low.filter((face) => face.score >= 0.6));
+      photo.dispose();
+    },
+    60_000,
+  );
+
   it('throws typed errors for an image that is not [height, width, 3|4], bad options and a missing model', async () => {
     const flat = tf.zeros([16, 16]);
     await expect(detector.detect(flat as never)).rejects.toMatchObject({
@@ -111,7 +138,13 @@ describe('FaceDetector', () => {
       code: 'BAD_IMAGE_TENSOR',
     });
     const photo = tf.zeros([16, 16, 3]) as tf.Tensor3D;
-    for (const options of [{ grids: [] }, { grids: [0.5] }, { minScore: 2 }, { tileOverlap: -1 }]) {
+    for (const options of [
+      { grids: [] },
+      { grids: [0.5] },
+      { minScore: 2 },
+      { voteScore: -0.1 },
+      { tileOverlap: -1 },
+    ]) {
       await expect(detector.detect(photo, options), JSON.stringify(options)).rejects.toMatchObject({
         code: 'INVALID_OPTION',
       });

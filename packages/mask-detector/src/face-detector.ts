@@ -1,22 +1,31 @@
 import * as tfc from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { blazeFaceAnchors, decodeBlazeFace } from './blazeface-decode.js';
-import { clampBox, type FaceBox } from './box-geometry.js';
+import { clampBox } from './box-geometry.js';
+import { calibrateFaceBox, type FaceKeypoints } from './face-box-calibration.js';
 import {
   type DetectorView,
   planViews,
   touchesInnerTileEdge,
   viewBoxToPhoto,
+  viewPointToPhoto,
 } from './face-views.js';
 import { checkImage, rgb } from './image-tensor.js';
 import { loadModelWith } from './load-model.js';
 import { MaskDetectorError } from './mask-detector-error.js';
 import { blendOverlaps, type ScoredBox, suppressOverlaps } from './suppress-overlaps.js';
+import { vocFaceBoxCalibration } from './voc-face-box-calibration.js';
 
 /** Options of {@link FaceDetector.detect}. */
 export interface FaceDetectionOptions {
   /** Faces scored below this are dropped. Default 0.4. */
   minScore?: number;
+  /**
+   * Boxes scored at least this (and below `minScore`) are no faces themselves but still vote on
+   * the edges of the face they overlap, and suppress weaker boxes; so a face's box does not
+   * depend on `minScore` as long as both are ≥ this. Default 0.3.
+   */
+  voteScore?: number;
   /** Of two faces overlapping by more than this IoU, the lower-scored one is dropped. Default 0.3. */
   iouThreshold?: number;
   /** At most this many faces. Default 200. */
@@ -34,16 +43,26 @@ export interface FaceDetectionOptions {
 /** Defaults of {@link FaceDetectionOptions}, measured by `scripts/measure-face-detection.mjs`. */
 export const defaultFaceDetectionOptions: Required<FaceDetectionOptions> = {
   minScore: 0.4,
+  voteScore: 0.3,
   iouThreshold: 0.3,
   maxFaces: 200,
   grids: [1, 2],
   tileOverlap: 0.25,
 };
 
+/** One box of one view, as BlazeFace gives it, in photo pixels. */
+export interface FaceCandidate extends ScoredBox {
+  /** The six keypoints (eyes, nose tip, mouth, ear tragions), in photo pixels. */
+  keypoints: FaceKeypoints;
+  /** Grid level of the view that found it (1: the whole photo). */
+  grid: number;
+}
+
 /**
  * MediaPipe's BlazeFace "back" face detector (a tfjs graph model with a 256 × 256 input, for
- * faces far from the camera), run on the whole photo and on enlarged tiles of it; the boxes of
- * all views are merged by non-maximum suppression.
+ * faces far from the camera), run on the whole photo and on enlarged tiles of it; each box is
+ * moved to where the VOC annotators draw a face ({@link vocFaceBoxCalibration}, from its
+ * keypoints), and the boxes of all views are merged by non-maximum suppression and blended.
  */
 export class FaceDetector {
   /** Side of the model's square input in pixels. */
@@ -92,18 +111,44 @@ export class FaceDetector {
    *   whole numbers ≥ 1, a score outside [0, 1] or a negative overlap
    */
   async detect(photo: tf.Tensor3D, options: FaceDetectionOptions = {}): Promise<ScoredBox[]> {
+    const settings = { ...defaultFaceDetectionOptions, ...options };
+    const candidates = await this.detectCandidates(photo, settings);
+    const [height, width] = photo.shape;
+    const inside = candidates.flatMap(({ box, keypoints, score }) => {
+      const calibrated = calibrateFaceBox(box, keypoints, vocFaceBoxCalibration);
+      const clamped = clampBox(calibrated, width, height).box;
+      return clamped ? [{ box: clamped, score }] : [];
+    });
+    const kept = await suppressOverlaps(inside, settings.iouThreshold, settings.maxFaces);
+    return blendOverlaps(kept, inside, settings.iouThreshold).filter(
+      (face) => face.score >= settings.minScore,
+    );
+  }
+
+  /**
+   * Every box of every view scored at least `min(minScore, voteScore)`, as BlazeFace gives it
+   * (before calibration, suppression and blending; boxes cut by a tile's inner edge left out),
+   * with its keypoints: what {@link FaceDetector.detect} merges, and what a calibration is fitted on.
+   *
+   * @throws {@link MaskDetectorError} as {@link FaceDetector.detect}
+   */
+  async detectCandidates(
+    photo: tf.Tensor3D,
+    options: FaceDetectionOptions = {},
+  ): Promise<FaceCandidate[]> {
     checkImage(photo, 'photo');
     const settings = { ...defaultFaceDetectionOptions, ...options };
     checkOptions(settings);
     const [height, width] = photo.shape;
+    const floor = Math.min(settings.minScore, settings.voteScore);
     // The model takes values in [−1, 1].
     const normalised = tf.tidy(() =>
       tf.expandDims(tf.sub(tf.div(rgb(photo), 127.5), 1), 0),
     ) as tf.Tensor4D;
-    const candidates: ScoredBox[] = [];
+    const candidates: FaceCandidate[] = [];
     try {
       for (const view of planViews(width, height, settings.grids, settings.tileOverlap)) {
-        for (const found of await this.detectInView(normalised, view, settings.minScore)) {
+        for (const found of await this.detectInView(normalised, view, floor)) {
           // A face cut by a tile's inner edge is seen whole by a neighbour or a coarser level.
           if (!touchesInnerTileEdge(found.box, view, width, height, 2)) candidates.push(found);
         }
@@ -111,12 +156,7 @@ export class FaceDetector {
     } finally {
       normalised.dispose();
     }
-    const inside = candidates.flatMap(({ box, score }) => {
-      const clamped = clampBox(toAnnotatedFace(box), width, height).box;
-      return clamped ? [{ box: clamped, score }] : [];
-    });
-    const kept = await suppressOverlaps(inside, settings.iouThreshold, settings.maxFaces);
-    return blendOverlaps(kept, inside, settings.iouThreshold);
+    return candidates;
   }
 
   /** Frees the model's weights. */
@@ -129,10 +169,10 @@ export class FaceDetector {
     photo: tf.Tensor4D,
     view: DetectorView,
     minScore: number,
-  ): Promise<ScoredBox[]> {
+  ): Promise<FaceCandidate[]> {
     const [, height = 1, width = 1] = photo.shape;
     const size = this.inputSize;
-    const { boxes, scores } = tf.tidy(() => {
+    const { boxes, scores, keypoints } = tf.tidy(() => {
       // cropAndResize samples pixel centres; the part of the view past the photo is black (−1).
       const corners = [
         view.y / Math.max(1, height - 1),
@@ -150,13 +190,20 @@ export class FaceDetector {
       return decodeBlazeFace(logits, regressors as tf.Tensor2D, this.anchors);
     });
     const corners = await boxes.array();
+    const points = await keypoints.array();
     const probabilities = await scores.data();
-    tf.dispose([boxes, scores]);
-    const found: ScoredBox[] = [];
+    tf.dispose([boxes, scores, keypoints]);
+    const found: FaceCandidate[] = [];
     probabilities.forEach((score, i) => {
-      if (score < minScore) return;
       const [y1 = 0, x1 = 0, y2 = 0, x2 = 0] = corners[i] ?? [];
-      found.push({ box: viewBoxToPhoto({ x1, y1, x2, y2 }, view, size), score });
+      // A box of no size is no face (and has no shape to calibrate).
+      if (score < minScore || !(x2 > x1) || !(y2 > y1)) return;
+      found.push({
+        box: viewBoxToPhoto({ x1, y1, x2, y2 }, view, size),
+        score,
+        keypoints: (points[i] ?? []).map(([x = 0, y = 0]) => viewPointToPhoto([x, y], view, size)),
+        grid: view.grid,
+      });
     });
     return found;
   }
@@ -170,23 +217,15 @@ function checkOptions(settings: Required<FaceDetectionOptions>): void {
     settings.minScore >= 0 && settings.minScore <= 1
       ? ''
       : `minScore must be in [0, 1], got ${settings.minScore}`,
+    settings.voteScore >= 0 && settings.voteScore <= 1
+      ? ''
+      : `voteScore must be in [0, 1], got ${settings.voteScore}`,
     settings.tileOverlap >= 0 ? '' : `tileOverlap must be ≥ 0, got ${settings.tileOverlap}`,
     settings.maxFaces >= 1 ? '' : `maxFaces must be ≥ 1, got ${settings.maxFaces}`,
   ].filter(Boolean);
   if (problems.length > 0) {
     throw new MaskDetectorError({ code: 'INVALID_OPTION', message: `${problems.join('; ')}.` });
   }
-}
-
-/**
- * BlazeFace's box moved to where the VOC annotators draw a face: over 202 faces of VOC photos
- * 100–159 that it found, the median annotated box is as wide, 7 % taller, and centred 5 % of the
- * height lower (the chin is in, the forehead less so).
- */
-function toAnnotatedFace(box: FaceBox): FaceBox {
-  const height = box.height * 1.07;
-  const centreY = box.y + box.height * 0.55;
-  return { x: box.x, y: centreY - height / 2, width: box.width, height };
 }
 
 /** Loads a graph model, turning any failure into a typed error. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planViews, touchesInnerTileEdge, viewBoxToPhoto } from './face-views.js';
+import { planViews, touchesInnerTileEdge, viewBoxToPhoto, viewPointToPhoto } from './face-views.js';
 
 describe('planViews', () => {
   it('sees the whole photo padded to a square at level 1, and overlapping tiles at level 2', () => {
@@ -58,6 +58,15 @@ describe('viewBoxToPhoto', () => {
       256,
     );
     expect(box).toEqual({ x: 3, y: 4, width: 27, height: 40 });
+  });
+});
+
+describe('viewPointToPhoto', () => {
+  it('maps a keypoint like a box corner: input pixel i of a 511 px view samples photo pixel 100 + 2i', () => {
+    const view = { x: 100, y: -20, side: 511, grid: 2 };
+    expect(viewPointToPhoto([10.5, 0.5], view, 256)).toEqual([100 + 0.5 + 20, -20 + 0.5]);
+    const box = viewBoxToPhoto({ x1: 7, y1: 9, x2: 20, y2: 30 }, view, 256);
+    expect(viewPointToPhoto([7, 9], view, 256)).toEqual([box.x, box.y]);
   });
 });
 

@@ -60,9 +60,18 @@ export function viewBoxToPhoto(
   inputSize: number,
 ): FaceBox {
   const scale = (view.side - 1) / (inputSize - 1);
-  const x = view.x + 0.5 + (box.x1 - 0.5) * scale;
-  const y = view.y + 0.5 + (box.y1 - 0.5) * scale;
+  const [x, y] = viewPointToPhoto([box.x1, box.y1], view, inputSize);
   return { x, y, width: (box.x2 - box.x1) * scale, height: (box.y2 - box.y1) * scale };
+}
+
+/** Maps a point `(x, y)` from a view's input pixels back to photo pixels, as {@link viewBoxToPhoto} does its corner. */
+export function viewPointToPhoto(
+  [x, y]: readonly [number, number],
+  view: DetectorView,
+  inputSize: number,
+): [number, number] {
+  const scale = (view.side - 1) / (inputSize - 1);
+  return [view.x + 0.5 + (x - 0.5) * scale, view.y + 0.5 + (y - 0.5) * scale];
 }
 
 /**

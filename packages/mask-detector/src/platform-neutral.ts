@@ -11,7 +11,21 @@ export {
   type ClassMetrics,
   classificationMetrics,
 } from './classification-metrics.js';
-export { defaultFaceDetectionOptions, type FaceDetectionOptions } from './face-detector.js';
+export {
+  type CalibrationSample,
+  calibrateFaceBox,
+  calibrationFeatureCount,
+  calibrationFeatures,
+  type FaceBoxCalibration,
+  type FaceKeypoints,
+  fitFaceBoxCalibration,
+  identityCalibration,
+} from './face-box-calibration.js';
+export {
+  defaultFaceDetectionOptions,
+  type FaceCandidate,
+  type FaceDetectionOptions,
+} from './face-detector.js';
 export {
   type GroupedSplitOptions,
   groupedStratifiedSplit,
@@ -43,3 +57,4 @@ export {
   type TrainMaskModelOptions,
   trainMaskModel,
 } from './train-mask-model.js';
+export { vocFaceBoxCalibration } from './voc-face-box-calibration.js';
