@@ -4,9 +4,10 @@
 // `{run, rebind, operations, gemm}` for that buffer: `run(program, length)` executes a list of
 // kernel calls in one Node-API call, `rebind(larger)` moves to a grown copy. Offsets are checked
 // against the buffer's length; extents are the caller's (the trainer's memory plan) to keep right.
-// `gemm` names the GEMM micro-kernel of gemm_nn and gemm_tn: "avx512" (wasm/gemm-avx512.h, the
-// default when the CPU has AVX-512F) or "avx2" (wasm/gemm-avx2.h); both give the same bits. The
-// module's `gemmKernels` lists those this CPU runs, best first.
+// `gemm` names the kernels of gemm_nn, gemm_tn and sparse_product: "avx512" (wasm/gemm-avx512.h
+// and wasm/sparse-avx512.h, the default when the CPU has AVX-512F) or "avx2" (wasm/gemm-avx2.h and
+// wasm/sparse-rows.h at 8 lanes); both give the same bits. The module's `gemmKernels` lists those
+// this CPU runs, best first.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <stdlib.h>
@@ -14,9 +15,11 @@
 
 #include "../wasm/dense.c"
 
-// native/gemm-avx512.c, compiled with -mavx512f: called only when the CPU has it.
+// native/avx512.c, compiled with -mavx512f: called only when the CPU has it.
 void actlab_gemm_avx512(int M, int N, int K, const float *A, int rowStride, int kStride, const float *B,
                         int ldb, float *C, int ldc);
+void sparse_product_avx512(int rowCount, int N, int K, const int *starts, const int *indices,
+                           const float *values, const float *M, int ldm, float *out, int ldo);
 
 static int cpu_has_avx512;
 
@@ -161,7 +164,11 @@ static int execute(Args *args, int op, double *result) {
       const int *starts = P(3), *indices = P(4);
       const float *values = P(5), *M = P(6);
       float *out = P(8);
-      if (!a.bad) sparse_product(I(0), I(1), I(2), starts, indices, values, M, I(7), out, I(9));
+      if (a.bad) break;
+      if (a.memory->avx512)
+        sparse_product_avx512(I(0), I(1), I(2), starts, indices, values, M, I(7), out, I(9));
+      else
+        sparse_product(I(0), I(1), I(2), starts, indices, values, M, I(7), out, I(9));
       break;
     }
     case OP_sparse_transposed_product: {

@@ -1,5 +1,5 @@
 // Entry point of the native kernels: checks that the CPU runs AVX2 and FMA before anything
-// compiled for them executes, and whether it runs AVX-512F (the GEMM of native/gemm-avx512.c).
+// compiled for them executes, and whether it runs AVX-512F (the kernels of native/avx512.c).
 // This file alone is built without -mavx2 (scripts/build-native.mjs), so a CPU without them gets
 // a JavaScript error to fall back on instead of SIGILL. __builtin_cpu_supports checks that the
 // operating system saves the registers too (XGETBV), not only the CPUID bits.

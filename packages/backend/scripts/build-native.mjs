@@ -1,6 +1,6 @@
 // Builds the native kernels of the fused trainer: native/dense-addon.c (wasm/dense.c behind
-// Node-API, -mavx2 -mfma), native/gemm-avx512.c (the AVX-512 GEMM, -mavx512f, run only when the
-// CPU has it) and native/entry.c (the CPU check, built without either) into
+// Node-API, -mavx2 -mfma), native/avx512.c (the AVX-512 GEMM and sparse row kernel, -mavx512f, run
+// only when the CPU has it) and native/entry.c (the CPU check, built without either) into
 // ../backend-<target>/dense.node, with Debian's clang and lld (`apt-get install clang lld`) and
 // the headers of the `node-api-headers` package (no node-gyp, no download). The flags are fixed
 // and the output stripped, so the same source and compiler give the same bytes: `--check`
@@ -27,7 +27,7 @@ export const targets = {
     units: [
       ['native/entry.c', []],
       ['native/dense-addon.c', ['-mavx2', '-mfma']],
-      ['native/gemm-avx512.c', ['-mavx2', '-mfma', '-mavx512f']],
+      ['native/avx512.c', ['-mavx2', '-mfma', '-mavx512f']],
       ['native/conv-addon.c', ['-mavx2', '-mfma']],
       ['native/conv-avx512.c', ['-mavx2', '-mfma', '-mavx512f']],
     ],

@@ -15,7 +15,11 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Each module: its C source, the local headers it includes (hashed with it), its TS prefix. */
 export const modules = [
-  { name: 'dense', headers: ['gemm.h', 'sparse.h', 'vec.h'], prefix: 'denseWasm' },
+  {
+    name: 'dense',
+    headers: ['gemm.h', 'sparse.h', 'sparse-columns.h', 'sparse-rows.h', 'vec.h'],
+    prefix: 'denseWasm',
+  },
   { name: 'conv', headers: ['gemm.h', 'normalize.h'], prefix: 'convWasm' },
 ];
 

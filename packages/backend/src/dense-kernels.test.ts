@@ -180,7 +180,7 @@ describe.each(kernelSets)('the %s dense kernels', (_name, instantiate) => {
 });
 
 describe.skipIf(!native.available || native.gemmKernels.length < 2)(
-  'the native GEMM micro-kernels',
+  'the native AVX-512 and AVX2 kernels',
   () => {
     // Each element of C is one chain of fused multiply-adds over k in order in both, so the
     // AVX-512 kernel's products equal the AVX2 kernel's bit for bit.
@@ -204,6 +204,69 @@ describe.skipIf(!native.available || native.gemmKernels.length < 2)(
         });
         expect(results[0]).toEqual(results[1]);
       },
+    );
+
+    // The row kernel runs at 16 lanes on AVX-512 and 8 on AVX2 (the column kernels at 8 on both):
+    // widths with every strip (8, 4, 2, 1 registers) and a scalar tail at each, batches past the
+    // packed column strips (128 rows) and the row chunks (256), blocks of M's rows (64 at 128
+    // columns on AVX-512, 128 on AVX2).
+    it.each([
+      [128, 128, 300],
+      [64, 32, 784],
+      [100, 144, 300],
+      [130, 96, 200],
+      [300, 40, 97],
+      [7, 10, 64],
+      [33, 17, 50],
+      [257, 200, 129],
+    ])(
+      'give the same sparse-input products and SGD step on AVX-512 and AVX2, equal to the dense ones (%i×%i, %i inputs)',
+      async (rows, n, k) => {
+        if (!native.available) return;
+        const seed = rows * 3 + n * 5 + k;
+        const x = matrix(rows, k, seed, 0.2);
+        const w = matrix(k, n, seed + 2);
+        const g = matrix(rows, n, seed + 4);
+        const results = native.gemmKernels.map((gemm) => {
+          const kernels = native.create(gemm);
+          const memory = arena(kernels);
+          const [px, pw, pg, denseW, sparseW] = [x, w, g, w, w].map((values) =>
+            memory.put(values),
+          ) as [number, number, number, number, number];
+          const [denseZ, denseDw, sparseZ, sparseDw] = [rows * n, k * n, rows * n, k * n].map(
+            (size) => memory.put(size),
+          ) as [number, number, number, number];
+          const [starts, indices, values, colBits] = [
+            rows + 1,
+            rows * k + 8,
+            rows * k + 8,
+            Math.ceil(rows / 64) * k * 2,
+          ].map((size) => memory.put(size)) as [number, number, number, number];
+          kernels.gemm_nn(rows, n, k, px, k, pw, n, denseZ, n, 0);
+          kernels.gemm_tn(k, n, rows, px, k, pg, n, denseDw, n, 0);
+          kernels.sgd_update(k * n, denseW, denseDw, 0.1);
+          kernels.sparse_index(rows, k, px, starts, indices, values, colBits);
+          kernels.sparse_product(rows, n, k, starts, indices, values, pw, n, sparseZ, n);
+          kernels.sparse_transposed_product(rows, n, k, colBits, px, k, pg, n, sparseDw, n);
+          kernels.sparse_sgd_update(rows, n, k, colBits, px, k, pg, n, sparseW, n, 0.1);
+          const sparse = [
+            memory.get(sparseZ, rows * n),
+            memory.get(sparseDw, k * n),
+            memory.get(sparseW, k * n),
+          ];
+          const dense = [
+            memory.get(denseZ, rows * n),
+            memory.get(denseDw, k * n),
+            memory.get(denseW, k * n),
+          ];
+          expect(sparse).toEqual(dense);
+          return sparse;
+        });
+        expect(results[0]).toEqual(results[1]);
+        // Not vacuous: the step moved the weights.
+        expect(results[0]![2]).not.toEqual(w);
+      },
+      30_000,
     );
   },
 );

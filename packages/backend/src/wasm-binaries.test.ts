@@ -22,7 +22,7 @@ function hasClang(): boolean {
 const modules = [
   {
     name: 'dense',
-    headers: ['gemm.h', 'sparse.h', 'vec.h'],
+    headers: ['gemm.h', 'sparse.h', 'sparse-columns.h', 'sparse-rows.h', 'vec.h'],
     base64: dense.denseWasmBase64,
     sha256: dense.denseWasmSourceSha256,
     toolchain: dense.denseWasmToolchain,

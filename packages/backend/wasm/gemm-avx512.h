@@ -1,5 +1,5 @@
 // The GEMM of gemm-avx2.h for x86 with AVX-512F (the native build chooses it at run time when the
-// CPU has AVX-512; native/gemm-avx512.c compiles it alone with -mavx512f so that the rest of the
+// CPU has AVX-512; native/avx512.c compiles it alone with -mavx512f so that the rest of the
 // library still loads on AVX2-only CPUs). Same contract, and the same chain per element of C:
 // acc = fma(a_k, b_k, acc) over k in order from 0, partial sums stored and reloaded between K
 // blocks. So its results equal the AVX2 kernel's (and the sparse kernels') bit for bit.

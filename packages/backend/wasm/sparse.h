@@ -7,9 +7,13 @@
 // r's list in registers; the weight gradient sums dW[k, :] = Σ X[r, k]·G[r, :] over the rows
 // marked in column k's bits (increasing r) in registers the same way, so the columns without a
 // non-zero cost nothing and each row of dW is written once. Both follow the dense GEMM's order
-// with its multiply-add (zeros skipped add nothing), so results equal it bit for bit.
+// with its multiply-add (zeros skipped add nothing), so results equal it bit for bit. This file
+// indexes; the forward product is in sparse-rows.h (also at 16 AVX-512 lanes: sparse-avx512.h),
+// the gradient and the fused SGD step in sparse-columns.h.
 #ifndef ACTLAB_SPARSE_H
 #define ACTLAB_SPARSE_H
+
+#include "sparse-columns.h"
 
 /** The number of non-zero values among X[0…count). */
 EXPORT(count_nonzero)
@@ -18,9 +22,6 @@ int count_nonzero(int count, const float *X) {
   for (int i = 0; i < count; i++) nonzero += X[i] != 0.0f;
   return nonzero;
 }
-
-/** 64-bit words of row bits per column for a batch of rowCount rows. */
-INLINE int row_words(int rowCount) { return (rowCount + 63) / 64; }
 
 // Left-packing: the non-zero values of LANES inputs x[0…LANES) and their columns j + lane go to
 // values[0…) and indices[0…) in lane order (a full vector is stored: LANES slots of room needed),
@@ -150,160 +151,6 @@ void sparse_index(int rowCount, int colCount, const float *X, int *starts, int *
     }
   }
   starts[rowCount] = e;
-}
-
-// Columns of M (bytes of one strip) whose rows stay in L1 while every row of the batch passes.
-#define SPARSE_BLOCK_BYTES 32768
-
-// out[0…NL·LANES) (= 0, or the partial sums already there when !first) += values[e]·M[indices[e], …]
-// for row entries e from *cursor on while indices[e] < limit; *cursor moves past them.
-INLINE void sparse_block(int NL, int *cursor, int last, int limit, const int *indices, const float *values,
-                         const float *M, int ldm, float *out, int first) {
-  lane_t acc[8];
-  for (int v = 0; v < NL; v++) acc[v] = first ? lane_zero() : lane_load(out + LANES * v);
-  int e = *cursor;
-  for (; e < last && indices[e] < limit; e++) {
-    const float *m = M + indices[e] * ldm;
-    float x = values[e];
-    for (int v = 0; v < NL; v++) acc[v] = lane_madd(acc[v], x, m + LANES * v);
-  }
-  *cursor = e;
-  for (int v = 0; v < NL; v++) lane_store(out + LANES * v, acc[v]);
-}
-
-/**
- * out[r×N] = Σ_{e in list r} values[e]·M[indices[e], :] for r < rows (X·M from X's row index,
- * M with K rows). Column strips of out are summed in registers over blocks of M's rows that fit
- * L1 (M is read at random rows, ~80 % of it each row), storing and reloading the partial sums
- * between blocks: the same chain of multiply-adds per element.
- */
-EXPORT(sparse_product)
-void sparse_product(int rowCount, int N, int K, const int *starts, const int *indices, const float *values,
-                    const float *M, int ldm, float *out, int ldo) {
-  int cursor[256];
-  for (int r0 = 0; r0 < rowCount; r0 += 256) {
-    int rows = rowCount - r0 < 256 ? rowCount - r0 : 256;
-    int j = 0;
-    while (j + LANES <= N) {
-      int NL = N - j >= 8 * LANES ? 8 : N - j >= 4 * LANES ? 4 : 1;
-      int block = SPARSE_BLOCK_BYTES / (NL * LANES * 4);
-      for (int r = 0; r < rows; r++) cursor[r] = starts[r0 + r];
-      for (int k0 = 0; k0 < K; k0 += block) {
-        for (int r = 0; r < rows; r++) {
-          float *o = out + (r0 + r) * ldo + j;
-          int last = starts[r0 + r + 1], limit = k0 + block, first = k0 == 0;
-          switch (NL) {
-            case 8: sparse_block(8, cursor + r, last, limit, indices, values, M + j, ldm, o, first); break;
-            case 4: sparse_block(4, cursor + r, last, limit, indices, values, M + j, ldm, o, first); break;
-            default: sparse_block(1, cursor + r, last, limit, indices, values, M + j, ldm, o, first); break;
-          }
-        }
-      }
-      j += NL * LANES;
-    }
-    for (; j < N; j++)
-      for (int r = r0; r < r0 + rows; r++) {
-        float sum = 0.0f;
-        for (int e = starts[r]; e < starts[r + 1]; e++) sum = madd_scalar(sum, values[e], M[indices[e] * ldm + j]);
-        out[r * ldo + j] = sum;
-      }
-  }
-}
-
-// acc = Σ x[r·ldx]·M[r, 0…NL·LANES) over the rows r set in a column's bits (its words are
-// `stride` apart; increasing r).
-INLINE void column_block(int NL, const uint64_t *bits, int words, int stride, const float *x, int ldx,
-                         const float *M, int ldm, lane_t *acc) {
-  for (int v = 0; v < NL; v++) acc[v] = lane_zero();
-  for (int w = 0; w < words; w++)
-    for (uint64_t b = bits[w * stride]; b; b &= b - 1) {
-      int r = 64 * w + __builtin_ctzll(b);
-      const float *m = M + r * ldm;
-      float value = x[r * ldx];
-      for (int v = 0; v < NL; v++) acc[v] = lane_madd(acc[v], value, m + LANES * v);
-    }
-}
-
-INLINE float column_dot(const uint64_t *bits, int words, int stride, const float *x, int ldx, const float *M,
-                        int ldm) {
-  float sum = 0.0f;
-  for (int w = 0; w < words; w++)
-    for (uint64_t b = bits[w * stride]; b; b &= b - 1) {
-      int r = 64 * w + __builtin_ctzll(b);
-      sum = madd_scalar(sum, x[r * ldx], M[r * ldm]);
-    }
-  return sum;
-}
-
-INLINE void column_product_block(int NL, const uint64_t *bits, int words, int stride, const float *x,
-                                 int ldx, const float *M, int ldm, float *out) {
-  lane_t acc[8];
-  column_block(NL, bits, words, stride, x, ldx, M, ldm, acc);
-  for (int v = 0; v < NL; v++) lane_store(out + LANES * v, acc[v]);
-}
-
-/**
- * out[K×N] = Xᵀ·M for X[rows×K] (leading dimension ldx) with the column bits of sparse_index and
- * M[rows×N]: the first layer's weight gradient. Rows of out for columns without a non-zero are 0.
- */
-EXPORT(sparse_transposed_product)
-void sparse_transposed_product(int rowCount, int N, int K, const uint64_t *colBits, const float *X, int ldx,
-                               const float *M, int ldm, float *out, int ldo) {
-  int words = row_words(rowCount);
-  // Column strips of M outside, so that the strip (rows × 64 floats at most) stays in L1 while
-  // every column of X passes.
-  int j = 0;
-  for (; j + 8 * LANES <= N; j += 8 * LANES)
-    for (int k = 0; k < K; k++)
-      column_product_block(8, colBits + k, words, K, X + k, ldx, M + j, ldm, out + k * ldo + j);
-  for (; j + 4 * LANES <= N; j += 4 * LANES)
-    for (int k = 0; k < K; k++)
-      column_product_block(4, colBits + k, words, K, X + k, ldx, M + j, ldm, out + k * ldo + j);
-  for (; j + LANES <= N; j += LANES)
-    for (int k = 0; k < K; k++)
-      column_product_block(1, colBits + k, words, K, X + k, ldx, M + j, ldm, out + k * ldo + j);
-  for (; j < N; j++)
-    for (int k = 0; k < K; k++) out[k * ldo + j] = column_dot(colBits + k, words, K, X + k, ldx, M + j, ldm);
-}
-
-INLINE void column_sgd_block(int NL, const uint64_t *bits, int words, int stride, const float *x, int ldx,
-                             const float *M, int ldm, float *w, float rate) {
-  lane_t acc[8];
-  column_block(NL, bits, words, stride, x, ldx, M, ldm, acc);
-  for (int v = 0; v < NL; v++) lane_store(w + LANES * v, lane_scale_add(acc[v], rate, lane_load(w + LANES * v)));
-}
-
-/**
- * Plain SGD on W[K×N] with the gradient Xᵀ·M of sparse_transposed_product, fused: for each column
- * k of X that holds a non-zero, W[k, :] = g·(−learningRate) + W[k, :] with g summed in registers
- * (the values sgd_update would read from dW, and its rounding). The other rows of the gradient
- * are zero and would leave W unchanged, so they are skipped, and no dW is written. Exact for
- * plain SGD only: momentum, Adam and the others move every weight.
- */
-EXPORT(sparse_sgd_update)
-void sparse_sgd_update(int rowCount, int N, int K, const uint64_t *colBits, const float *X, int ldx,
-                       const float *M, int ldm, float *W, int ldw, float learningRate) {
-  int words = row_words(rowCount);
-  float rate = -learningRate;
-  // As sparse_transposed_product: column strips of M outside.
-  for (int j = 0; j < N;) {
-    int width = N - j >= 8 * LANES ? 8 * LANES : N - j >= 4 * LANES ? 4 * LANES : N - j >= LANES ? LANES : 1;
-    for (int k = 0; k < K; k++) {
-      const uint64_t *bits = colBits + k;
-      uint64_t any = 0;
-      for (int w = 0; w < words; w++) any |= bits[w * K];
-      if (!any) continue;
-      float *w = W + k * ldw + j;
-      const float *x = X + k;
-      switch (width) {
-        case 8 * LANES: column_sgd_block(8, bits, words, K, x, ldx, M + j, ldm, w, rate); break;
-        case 4 * LANES: column_sgd_block(4, bits, words, K, x, ldx, M + j, ldm, w, rate); break;
-        case LANES: column_sgd_block(1, bits, words, K, x, ldx, M + j, ldm, w, rate); break;
-        default: *w = column_dot(bits, words, K, x, ldx, M + j, ldm) * rate + *w; break;
-      }
-    }
-    j += width;
-  }
 }
 
 #endif
