@@ -118,10 +118,10 @@ export async function maskReport({
   });
   const { size, maxEpochs } = common;
   // A row per model × epoch: what it was trained on, the shared settings, the epoch's numbers.
-  const metrics: MetricRow[] = models.flatMap(({ id, trainedOn, epochs }) =>
+  const metrics: MetricRow[] = results.flatMap(({ unit, result: { id, trainedOn, epochs } }) =>
     epochs.map((epoch) => ({
       unit: id,
-      settings: { trainedOn, ...common },
+      settings: { trainedOn, ...common, seed: unit.axes.seed ?? common.seed },
       metrics: { ...epoch },
     })),
   );
@@ -182,7 +182,7 @@ export async function maskReport({
               ],
               rows: models.flatMap((model) =>
                 model.evaluations.map(({ set, metrics }) => [
-                  model.trainedOn,
+                  model.label,
                   set,
                   String(metrics.samples),
                   metrics.accuracy.toFixed(4),
