@@ -216,7 +216,7 @@ export async function maskReport({
           ...(vocOwn
             ? [
                 {
-                  paragraph: `The seed's bar: > 97 % validation accuracy on the VOC crops. Measured here: ${percent(vocOwn.accuracy)} (balanced accuracy ${percent(vocOwn.balancedAccuracy)}) — ${vocOwn.accuracy > 0.97 ? 'met' : 'not met'}. with_mask is ${percent((vocOwn.perClass[0]?.support ?? 0) / Math.max(1, vocOwn.samples))} of these crops, so accuracy alone flatters the model; the balanced figure weighs both classes equally.`,
+                  paragraph: `The seed's bar: > 97 % validation accuracy on the VOC crops. Measured here (the model trained on ${first?.result.label}): ${percent(vocOwn.accuracy)} (balanced accuracy ${percent(vocOwn.balancedAccuracy)}) — ${vocOwn.accuracy > 0.97 ? 'met' : 'not met'}. with_mask is ${percent((vocOwn.perClass[0]?.support ?? 0) / Math.max(1, vocOwn.samples))} of these crops, so accuracy alone flatters the model; the balanced figure weighs both classes equally.`,
                 },
               ]
             : []),
