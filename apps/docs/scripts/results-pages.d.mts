@@ -1,5 +1,5 @@
 // Types of results-pages.mjs for the tests (the script itself runs as plain JavaScript).
-import type { AdversarialPublication, Publication } from '@actlab/study';
+import type { AdversarialPublication, MaskPublication, Publication } from '@actlab/study';
 
 export interface PublishedEntry {
   preset: string;
@@ -8,6 +8,8 @@ export interface PublishedEntry {
   report: string;
   /** Every report of the study: one per source set of an adversarial study, `.` for a grid's. */
   reports?: { folder: string; report: string }[];
+  /** The files of its `figures/` folder (a grid or mask study's). */
+  figures?: string[];
 }
 export interface CommittedResults {
   published: PublishedEntry[];
@@ -19,6 +21,7 @@ export const readmeMarkers: { start: string; end: string };
 export function readResults(resultsDir: string): CommittedResults;
 export function comparisonTable(publication: Publication): string;
 export function attackTables(publication: AdversarialPublication): string;
+export function maskTables(publication: MaskPublication): string;
 export function figureFolders(publication: Publication): string[];
 export function missingExplanations(
   published: PublishedEntry[],

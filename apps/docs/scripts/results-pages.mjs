@@ -30,7 +30,9 @@ export function readResults(resultsDir) {
       folder,
       report: readFileSync(join(resultsDir, name, folder, 'report.md'), 'utf8'),
     }));
-    published.push({ preset: name, publication, report: reports[0].report, reports });
+    const figuresDir = join(resultsDir, name, 'figures');
+    const figures = existsSync(figuresDir) ? readdirSync(figuresDir).sort() : [];
+    published.push({ preset: name, publication, report: reports[0].report, reports, figures });
   }
   const quickDir = join(resultsDir, 'quick');
   for (const name of existsSync(quickDir) ? readdirSync(quickDir).sort() : []) {
@@ -104,9 +106,67 @@ export function attackTables(publication) {
     .join('\n\n');
 }
 
+/**
+ * A mask-detector study's tables: per model and set, mean ± sd over seeds of the report's
+ * validation metrics; per model, its training; ours beside the seed's bar.
+ */
+export function maskTables(publication) {
+  const classes = publication.models[0]?.evaluations[0]?.perClass.map((c) => c.label) ?? [];
+  const metrics = table(
+    [
+      'trained on',
+      'evaluated on',
+      'samples',
+      'seeds',
+      'accuracy',
+      'balanced accuracy',
+      ...classes.map((name) => `${name} P / R / F1`),
+    ],
+    publication.models.flatMap((model) =>
+      model.evaluations.map((evaluation) => [
+        model.label,
+        evaluation.set,
+        String(evaluation.samples),
+        String(model.seeds),
+        evaluation.accuracy.text,
+        evaluation.balancedAccuracy.text,
+        ...evaluation.perClass.map((c) => `${c.precision.text} / ${c.recall.text} / ${c.f1.text}`),
+      ]),
+    ),
+  );
+  const training = table(
+    ['model', 'seeds', 'epochs', 'stopped because (seeds)', 'validation accuracy (own sets)'],
+    publication.models.map((model) => [
+      model.label,
+      String(model.seeds),
+      model.epochs.text,
+      Object.entries(model.stoppedBy)
+        .map(([reason, seeds]) => `${reason}: ${seeds}`)
+        .join(', '),
+      model.ownValidationAccuracy.text,
+    ]),
+  );
+  const { metric, set } = publication.reference;
+  const bar = table(
+    ['model', `ours: ${metric} on ${set} (mean ± sd)`, "the seed's bar", 'below it beyond noise'],
+    publication.points.map((point) => [
+      point.label.replace(`, ${set}`, ''),
+      point.ours.text,
+      `> ${point.reference}`,
+      point.gap ? '**yes**' : 'no',
+    ]),
+  );
+  return `${metrics}
+
+${training}
+
+${bar}`;
+}
+
 /** The comparison table: ours (mean ± sd over seeds) beside the seed's number. */
 export function comparisonTable(publication) {
   if (publication.kind === 'adversarial') return attackTables(publication);
+  if (publication.kind === 'mask-detector') return maskTables(publication);
   const axes = axesOf(publication);
   const metric = publication.reference?.metric ?? 'testAccuracy';
   const label = metric === 'validationAccuracy' ? 'validation accuracy' : 'test accuracy';
@@ -161,6 +221,9 @@ function disagreements(preset, publication, explanations) {
     return 'The seed published no numbers for this study: there is nothing to disagree with.';
   }
   const gaps = gapsOf(publication);
+  if (gaps.length === 0 && publication.kind === 'mask-detector') {
+    return "Nowhere beyond noise: no model's VOC validation accuracy falls short of the seed's bar by more than noise (as `actlab publish` judges it; the rule is in the study README).";
+  }
   if (gaps.length === 0) {
     return 'Nowhere beyond noise: at every grid point ours is within noise of the seed (as `actlab publish` judges it; the rule is in the study README).';
   }
@@ -194,16 +257,20 @@ export function facts(publication) {
       `- Seeds: ${run.seeds} per method and source set (a seed fixes the generators' initial weights, PGD's random start and the amortised generator's training), ${run.units} units; backend ${run.backends.join(', ')}; classifier ${classifier.folder}${accuracy}, the same for every seed.`,
     ].join('\n');
   }
+  const seeds =
+    publication.kind === 'mask-detector'
+      ? `- Seeds: ${run.seeds} per model (a seed fixes the model's initial weights, batch sampling, augmentation and dropout; every seed is judged on the same validation crops), ${run.units} models; backend ${run.backends.join(', ')}.`
+      : `- Seeds: ${run.seeds} per grid point, ${run.units} trials; ${run.epochs.join('/')} epochs; backend ${run.backends.join(', ')}; trainer ${run.trainers.join(', ')}.`;
   return [
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
     `- Date: run started ${run.createdAt.slice(0, 10)}, last run ${run.updatedAt.slice(0, 10)}.`,
     `- Code version: commit ${shortCommit(code)} (recorded by \`actlab ${code.recordedBy}\`).`,
-    `- Seeds: ${run.seeds} per grid point, ${run.units} trials; ${run.epochs.join('/')} epochs; backend ${run.backends.join(', ')}; trainer ${run.trainers.join(', ')}.`,
+    seeds,
   ].join('\n');
 }
 
 /** A published study's Results page (Markdown for VitePress). */
-export function resultsPage({ preset, publication, report, reports }, explanations) {
+export function resultsPage({ preset, publication, report, reports, figures }, explanations) {
   const reference = publication.reference
     ? `\n\nThe seed's column: ${publication.reference.source}.${publication.reference.note ? ` ${publication.reference.note}` : ''}`
     : '';
@@ -212,11 +279,12 @@ export function resultsPage({ preset, publication, report, reports }, explanatio
     text
       .replace(/^# .*\n/, '')
       .replace(/^## /gm, adversarial ? '#### ' : '### ')
-      .replace(
-        /\]\(figures\/([^)]+)\.png\)/g,
+      .replace(/!\[([^\]]*)\]\(figures\/([^)]+)\.png\)/g, (_, alt, name) =>
         adversarial
-          ? `](/results/${preset}/${folder}/figures/$1.png)`
-          : `](/results/${preset}/figures/$1.svg)`,
+          ? `![${alt}](/results/${preset}/${folder}/figures/${name}.png)`
+          : !figures || figures.includes(`${name}.svg`)
+            ? `![${alt}](/results/${preset}/figures/${name}.svg)`
+            : `*(${alt}: not published, a picture of the data set's images, which stay out of the repository; \`actlab run ${preset}\` draws it from the data)*`,
       )
       .replace(/<(?=[a-zA-Z/])/g, '&lt;')
       .trim();
@@ -295,9 +363,11 @@ export function readmeBlock({ published, pending }) {
     const verdict = adversarial
       ? "no numbers of the seed's to set beside ours (docs page"
       : `${gaps} gap(s) beyond noise, explained on the docs page`;
+    const per =
+      { adversarial: 'method', 'mask-detector': 'model' }[publication.kind] ?? 'grid point';
     return `### [${publication.study.title}](apps/docs/results/${preset}/${folder}report.md)
 
-${publication.run.seeds} seeds per ${adversarial ? 'method' : 'grid point'}, ${publication.machine.cpu} (${publication.machine.cores} cores), ${publication.run.updatedAt.slice(0, 10)}; ${verdict} \`/results/${preset}\`${adversarial ? ')' : ''}.
+${publication.run.seeds} seeds per ${per}, ${publication.machine.cpu} (${publication.machine.cores} cores), ${publication.run.updatedAt.slice(0, 10)}; ${verdict} \`/results/${preset}\`${adversarial ? ')' : ''}.
 
 ${comparisonTable(publication)}`;
   });

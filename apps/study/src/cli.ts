@@ -78,7 +78,11 @@ program
   .command('run <study>')
   .description('run a preset or a study file; re-running the same command resumes')
   .option('--out <folder>', 'run folder (default: runs/<study name>[-quick])')
-  .option('--seeds <n>', 'grid studies: seeds per grid point', positiveInteger)
+  .option(
+    '--seeds <n>',
+    'seeds per grid point (grid), per attack (adversarial), per model (mask-detector)',
+    positiveInteger,
+  )
   .option(
     '--epochs <n>',
     'grid and mask-detector studies: epochs per trial or model',

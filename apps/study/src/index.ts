@@ -34,6 +34,12 @@ export type {
 export type { UnitEvents, UnitExecutor, UnitJob } from './engine/unit-executor.js';
 export { unitId } from './engine/unit-id.js';
 export { type ReportOutput, writeReport } from './engine/write-report.js';
+export type {
+  MaskBarPoint,
+  MaskPublication,
+  PublishedEvaluation,
+  PublishedMaskModel,
+} from './mask-detector/mask-publication.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/queue-executor.js';
 export {
   type QueueWorkerOptions,

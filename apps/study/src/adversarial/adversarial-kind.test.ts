@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adversarialKind, attackSeeds } from './adversarial-kind.js';
+import { runSeeds } from '../engine/study-kind.js';
+import { adversarialKind } from './adversarial-kind.js';
 import { adversarialStudySchema } from './adversarial-study-schema.js';
 
 const study = adversarialStudySchema.parse({
@@ -11,13 +12,13 @@ const study = adversarialStudySchema.parse({
   methods: [{ id: 'generator', label: 'generator', attack: 'generator' }],
 });
 
-describe('attackSeeds', () => {
+describe('runSeeds', () => {
   it('runs the study seed alone without --seeds, so one-seed runs keep their units', () => {
-    expect(attackSeeds(study)).toEqual([5]);
+    expect(runSeeds(study)).toEqual([5]);
   });
 
   it('counts --seeds on from the study seed', () => {
-    expect(attackSeeds(study, 3)).toEqual([5, 6, 7]);
+    expect(runSeeds(study, 3)).toEqual([5, 6, 7]);
   });
 });
 

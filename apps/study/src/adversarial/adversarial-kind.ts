@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { StudyError } from '../engine/study-error.js';
-import type { PlannedUnit, StudyKind } from '../engine/study-kind.js';
+import { type PlannedUnit, runSeeds, type StudyKind } from '../engine/study-kind.js';
 import { adversarialReport } from './adversarial-report.js';
 import {
   type AdversarialMethod,
@@ -46,14 +46,6 @@ function capSteps(
 }
 
 /**
- * The seeds of a run: `count` (the `--seeds` flag, default 1) seeds from the study's `seed` on,
- * so a one-seed run is the run made before the kind took `--seeds` (same units, same ids).
- */
-export function attackSeeds(study: Pick<AdversarialStudy, 'seed'>, count = 1): number[] {
-  return Array.from({ length: count }, (_, index) => study.seed + index);
-}
-
-/**
  * Attacks on an MNIST classifier (`kind: adversarial`): one unit per method, source and seed
  * (its targets are the unit's steps), the amortised generator one unit per seed for all sources
  * since it is trained once; a seed fixes the generators' initial weights, PGD's random start and
@@ -81,7 +73,7 @@ export const adversarialKind: StudyKind<AdversarialStudy, AttackSettings, Attack
       });
     }
     const model = options.model ? resolve(options.model) : null;
-    const seeds = attackSeeds(study, options.seeds);
+    const seeds = runSeeds(study, options.seeds);
     const methods = study.methods
       .filter((method) => !options.methods || options.methods.includes(method.id))
       .map((method) => capSteps(method, options.quick ? study.quick : undefined));

@@ -57,6 +57,15 @@ export interface UnitResult {
   status: 'completed' | 'diverged';
 }
 
+/**
+ * The seeds of a run of a kind with one `seed` in its study file: `count` (the `--seeds` flag,
+ * default 1) seeds from the study's `seed` on, so a one-seed run is the run made before the
+ * kind took `--seeds` (same units, same ids).
+ */
+export function runSeeds(study: { seed: number }, count = 1): number[] {
+  return Array.from({ length: count }, (_, index) => study.seed + index);
+}
+
 /** The flags of `actlab run` that only some kinds can use. */
 export type KindFlag = 'seeds' | 'epochs' | 'trainer' | 'sources' | 'model' | 'methods';
 

@@ -97,10 +97,12 @@ export function maskData(
         'the mask-detector study needs the face-mask data: pass --data-dir or set ACTLAB_DATA_DIR (a folder with face-mask-voc/ and face-mask/)',
     });
   }
-  const key = JSON.stringify([settings, dataDir]);
+  // Only what decides the crops: a thread's models (and seeds) share one copy of them.
+  const { size, limit, seed, margin, minBoxSize } = settings;
+  const key = JSON.stringify([{ size, limit, seed, margin, minBoxSize }, dataDir]);
   let data = loaded.get(key);
   if (!data) {
-    data = load(settings, dataDir);
+    data = load({ size, limit, seed, margin, minBoxSize }, dataDir);
     loaded.set(key, data);
     data.catch(() => loaded.delete(key));
   }

@@ -1,4 +1,4 @@
-import type { PlannedUnit, StudyKind } from '../engine/study-kind.js';
+import { type PlannedUnit, runSeeds, type StudyKind } from '../engine/study-kind.js';
 import type { MaskSet } from './mask-data.js';
 import { maskReport } from './mask-report.js';
 import { type MaskStudy, maskStudySchema } from './mask-study-schema.js';
@@ -11,12 +11,15 @@ import {
 
 /**
  * The seed's face-mask CNN (`kind: mask-detector`): one unit per model (both sets, and with
- * `crossDataset` each set alone), one step per epoch, a checkpoint after every epoch.
+ * `crossDataset` each set alone) and seed (`--seeds n`: the study's `seed` and the n − 1 after
+ * it), one step per epoch, a checkpoint after every epoch. A seed fixes the model's initial
+ * weights, its batches' sampling and augmentation and its dropout masks; the crops' train /
+ * validation split stays the study's `seed`, so every seed is judged on the same crops.
  */
 export const maskDetectorKind: StudyKind<MaskStudy, MaskUnitSettings, MaskUnitResult> = {
   kind: 'mask-detector',
   schema: maskStudySchema,
-  flags: ['epochs'],
+  flags: ['seeds', 'epochs'],
   async plan(study, options) {
     const common = maskCommonSettings(study, options);
     const models: [string, MaskSet[]][] = [
@@ -28,13 +31,17 @@ export const maskDetectorKind: StudyKind<MaskStudy, MaskUnitSettings, MaskUnitRe
           ] as [string, MaskSet[]][])
         : []),
     ];
-    return models.map(
-      ([label, trainedOn]): PlannedUnit<MaskUnitSettings> => ({
-        label,
-        axes: { trainedOn: label },
-        settings: { ...common, trainedOn },
-        steps: common.maxEpochs,
-      }),
+    const seeds = runSeeds(study, options.seeds);
+    return seeds.flatMap((seed) =>
+      models.map(
+        ([label, trainedOn]): PlannedUnit<MaskUnitSettings> => ({
+          label: seeds.length > 1 ? `${label}, seed ${seed}` : label,
+          axes: { trainedOn: label, seed },
+          // The study's own seed leaves `modelSeed` out: a one-seed run keeps its unit ids.
+          settings: { ...common, trainedOn, ...(seed !== study.seed ? { modelSeed: seed } : {}) },
+          steps: common.maxEpochs,
+        }),
+      ),
     );
   },
   runUnit: runMaskUnit,

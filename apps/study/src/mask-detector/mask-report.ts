@@ -118,10 +118,10 @@ export async function maskReport({
   });
   const { size, maxEpochs } = common;
   // A row per model × epoch: what it was trained on, the shared settings, the epoch's numbers.
-  const metrics: MetricRow[] = models.flatMap(({ id, trainedOn, epochs }) =>
+  const metrics: MetricRow[] = results.flatMap(({ unit, result: { id, trainedOn, epochs } }) =>
     epochs.map((epoch) => ({
       unit: id,
-      settings: { trainedOn, ...common },
+      settings: { trainedOn, ...common, seed: unit.axes.seed ?? common.seed },
       metrics: { ...epoch },
     })),
   );
@@ -182,7 +182,7 @@ export async function maskReport({
               ],
               rows: models.flatMap((model) =>
                 model.evaluations.map(({ set, metrics }) => [
-                  model.trainedOn,
+                  model.label,
                   set,
                   String(metrics.samples),
                   metrics.accuracy.toFixed(4),
@@ -216,7 +216,7 @@ export async function maskReport({
           ...(vocOwn
             ? [
                 {
-                  paragraph: `The seed's bar: > 97 % validation accuracy on the VOC crops. Measured here: ${percent(vocOwn.accuracy)} (balanced accuracy ${percent(vocOwn.balancedAccuracy)}) — ${vocOwn.accuracy > 0.97 ? 'met' : 'not met'}. with_mask is ${percent((vocOwn.perClass[0]?.support ?? 0) / Math.max(1, vocOwn.samples))} of these crops, so accuracy alone flatters the model; the balanced figure weighs both classes equally.`,
+                  paragraph: `The seed's bar: > 97 % validation accuracy on the VOC crops. Measured here (the model trained on ${first?.result.label}): ${percent(vocOwn.accuracy)} (balanced accuracy ${percent(vocOwn.balancedAccuracy)}) — ${vocOwn.accuracy > 0.97 ? 'met' : 'not met'}. with_mask is ${percent((vocOwn.perClass[0]?.support ?? 0) / Math.max(1, vocOwn.samples))} of these crops, so accuracy alone flatters the model; the balanced figure weighs both classes equally.`,
                 },
               ]
             : []),

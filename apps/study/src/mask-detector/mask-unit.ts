@@ -27,6 +27,8 @@ import type { MaskStudy } from './mask-study-schema.js';
 /** What defines one mask model: the sets it trains on and how. */
 export interface MaskUnitSettings extends MaskDataSettings {
   trainedOn: MaskSet[];
+  /** Seeds the model's weights, sampling, augmentation and dropout; absent: `seed` does. */
+  modelSeed?: number;
   maxEpochs: number;
   batchSize: number;
   targetValidationAccuracy: number;
@@ -102,7 +104,8 @@ export async function runMaskUnit(
   const { settings } = unit;
   const data = await maskData(settings, context.dataDir);
   const { images, labels, classNames } = data;
-  const model = buildMaskModel({ size: settings.size, classes: 2, seed: settings.seed });
+  const seed = settings.modelSeed ?? settings.seed;
+  const model = buildMaskModel({ size: settings.size, classes: 2, seed });
   // trainMaskModel trains; the tfjs trainer only carries the model's weights and Adam's state
   // (moments and running powers) in and out of checkpoints, bit for bit.
   const codec = await createTrainer(model, { optimizer: model.optimizer, trainer: 'tfjs' });
@@ -127,7 +130,7 @@ export async function runMaskUnit(
         maxEpochs: settings.maxEpochs,
         batchSize: settings.batchSize,
         targetValidationAccuracy: settings.targetValidationAccuracy,
-        seed: settings.seed,
+        seed,
         ...(resume ? { resume } : {}),
         onEpoch: async (record, state) => {
           const checkpoint: MaskCheckpoint = {

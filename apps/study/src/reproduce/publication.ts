@@ -1,6 +1,7 @@
 import type { AdversarialPublication } from '../adversarial/adversarial-publication.js';
 import type { MachineInfo } from '../engine/machine-info.js';
 import type { RunManifest } from '../engine/study-kind.js';
+import type { MaskPublication } from '../mask-detector/mask-publication.js';
 import {
   beyondNoise,
   oursFor,
@@ -63,11 +64,12 @@ export interface GridPublication extends PublicationHeader {
   points: PublishedPoint[];
 }
 
-/** `publication.json`, of a grid or an adversarial study (told apart by `kind`). */
-export type Publication = GridPublication | AdversarialPublication;
+/** `publication.json`, of a grid, an adversarial or a mask-detector study (told apart by `kind`). */
+export type Publication = GridPublication | AdversarialPublication | MaskPublication;
 
-function published(value: MeanSd): PublishedValue {
-  return { ...value, text: formatMeanSd(value) };
+/** A mean ± sd with its text, `digits` decimals (4: as the grid report prints accuracies). */
+export function published(value: MeanSd, digits = 4): PublishedValue {
+  return { ...value, text: formatMeanSd(value, digits) };
 }
 
 /**

@@ -14,6 +14,9 @@ import { StudyError } from '../engine/study-error.js';
 import type { RunManifest } from '../engine/study-kind.js';
 import { checkUnit } from '../engine/unit-seal.js';
 import { writeReport } from '../engine/write-report.js';
+import { buildMaskPublication } from '../mask-detector/mask-publication.js';
+import type { MaskStudy } from '../mask-detector/mask-study-schema.js';
+import type { MaskUnitResult } from '../mask-detector/mask-unit.js';
 import type { TrialResult } from '../run/trial-records.js';
 import { canonicalJson } from '../study/canonical-json.js';
 import type { Study } from '../study/study-schema.js';
@@ -34,9 +37,14 @@ const publishedFiles = [
   'results.json',
   reproduceRecordFile,
 ];
-/** Figures: a grid study's Vega-Lite specs and SVGs; an adversarial study's grids are PNGs. */
+const charts = (name: string) => name.endsWith('.vl.json') || name.endsWith('.svg');
+/**
+ * Figures: a grid or mask study's Vega-Lite specs and SVGs (a mask study's crop grids, faces of
+ * the data sets, stay out like the data); an adversarial study's grids are PNGs.
+ */
 const figureFilters: Record<string, (name: string) => boolean> = {
-  grid: (name) => name.endsWith('.vl.json') || name.endsWith('.svg'),
+  grid: charts,
+  'mask-detector': charts,
   adversarial: (name) => name.endsWith('.png'),
 };
 
@@ -52,7 +60,7 @@ async function readManifest(runFolder: string): Promise<RunManifest> {
   if (!(kind in figureFilters)) {
     throw new StudyError({
       code: 'RUN_NOT_PUBLISHABLE',
-      message: `${runFolder} holds a ${kind} study: actlab publish takes grid and adversarial studies only for now (the ${kind} kind's tables have not been mapped to the Results pages yet)`,
+      message: `${runFolder} holds a ${kind} study: actlab publish takes grid, adversarial and mask-detector studies only for now (the ${kind} kind's tables have not been mapped to the Results pages yet)`,
     });
   }
   if (manifest.options.quick) {
@@ -180,16 +188,17 @@ async function publishAdversarial(
 /**
  * `actlab publish <run folder…> [--to <folder>]`: checks that every unit of each run finished
  * (against its checksums), rewrites its report, and copies its small result files (manifest with
- * machine and dates, metrics.csv, report.md, results.json, reproduce.json, figures: a grid
- * study's Vega-Lite specs and SVGs, an adversarial study's grid PNGs; never checkpoints) with a
+ * machine and dates, metrics.csv, report.md, results.json, reproduce.json, figures: a grid or
+ * mask study's Vega-Lite specs and SVGs, an adversarial study's grid PNGs; never checkpoints) with a
  * `publication.json` into `--to`, by default `apps/docs/results/<study>/`, whose previous
  * contents it replaces. A grid study is one run folder (publication: mean ± sd per grid point,
- * the seed's value, gaps, code version); an adversarial study takes one run folder per source
+ * the seed's value, gaps, code version), so is a mask-detector study (per model and set, the
+ * report's metrics as mean ± sd over seeds, beside the seed's bar); an adversarial study takes one run folder per source
  * set (its default sources and each of its `sourceSets`), each copied into `<set>/`
  * (publication: per set and method, mean ± sd over seeds).
  *
  * @throws {@link StudyError} `RUN_NOT_FOUND`, `RUN_NOT_PUBLISHABLE` (another kind, --quick, two
- *   folders of a grid study, runs of different studies or sources outside the study's sets),
+ *   folders of a grid or mask study, runs of different studies or sources outside the study's sets),
  *   `RUN_NOT_FINISHED` naming the units still to run and the command that resumes them
  */
 export async function publishRun(
@@ -200,10 +209,10 @@ export async function publishRun(
   const manifests: RunManifest[] = [];
   for (const folder of folders) manifests.push(await readManifest(folder));
   const kind = manifests[0]?.kind ?? 'grid';
-  if (kind === 'grid' && folders.length !== 1) {
+  if (kind !== 'adversarial' && folders.length !== 1) {
     throw new StudyError({
       code: 'RUN_NOT_PUBLISHABLE',
-      message: `a grid study is published from one run folder, not ${folders.length}`,
+      message: `a ${kind} study is published from one run folder, not ${folders.length}`,
     });
   }
   for (const [index, folder] of folders.entries()) {
@@ -218,15 +227,27 @@ export async function publishRun(
     return { target, files: [...files, 'publication.json'], publication };
   }
   const [folder] = folders as [string];
-  const manifest = manifests[0] as RunManifest<Study>;
+  const manifest = manifests[0] as RunManifest;
   const finished = await readFinishedResults(folder);
   const results = manifest.trials.map((unit) => ({
     axes: unit.axes,
-    result: finished.get(unit.id) as TrialResult,
+    result: finished.get(unit.id),
   }));
-  const publication = buildPublication(manifest, results, await codeOf(folder));
+  const code = await codeOf(folder);
+  const publication =
+    kind === 'mask-detector'
+      ? buildMaskPublication(
+          manifest as RunManifest<MaskStudy>,
+          results as { axes: Record<string, unknown>; result: MaskUnitResult }[],
+          code,
+        )
+      : buildPublication(
+          manifest as RunManifest<Study>,
+          results as { axes: Record<string, unknown>; result: TrialResult }[],
+          code,
+        );
   await rm(target, { recursive: true, force: true });
-  const files = await copyRunFiles(folder, target, 'grid');
+  const files = await copyRunFiles(folder, target, kind);
   await writeJsonAtomic(join(target, 'publication.json'), publication);
   files.push('publication.json');
   return { target, files, publication };

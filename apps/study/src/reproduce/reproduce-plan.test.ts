@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { planReproduction, runName, studiesWithoutPreset } from './reproduce-plan.js';
 
 const grid = { kind: 'grid', flags: ['seeds', 'epochs', 'trainer'] as const };
-const unseeded = { kind: 'mask-detector', flags: ['epochs'] as const };
+const unseeded = { kind: 'unseeded-kind', flags: ['epochs'] as const };
 const adversarial = { kind: 'adversarial', flags: ['seeds', 'sources'] as const };
 const presets = [
   { name: 'depth-activation', kind: grid },
-  { name: 'mask-detector', kind: unseeded },
+  { name: 'one-seed', kind: unseeded },
   { name: 'fit-regimes', kind: grid },
 ];
 
@@ -23,7 +23,7 @@ describe('planReproduction', () => {
   it('lists presets without seeds and studies without a preset as pending, with a reason', () => {
     const { pending } = planReproduction([], presets, 'out');
     expect(pending.map((study) => study.study)).toEqual([
-      'mask-detector',
+      'one-seed',
       ...studiesWithoutPreset.map((study) => study.study),
     ]);
     expect(pending[0]?.reason).toContain('takes no --seeds');
