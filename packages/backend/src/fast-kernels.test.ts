@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { expectArraysClose } from '@actlab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useFastKernels } from './fast-kernels.js';
 
 beforeAll(async () => {
@@ -69,12 +69,47 @@ const cases = [
 
 describe('useFastKernels on wasm', () => {
   it('replaces BatchMatMul, _FusedMatMul and Identity, and restores them', () => {
-    const replaced = ['BatchMatMul', '_FusedMatMul', 'Identity'];
+    const replaced = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice'];
     expect(useFastKernels(true)).toEqual(replaced);
     expect(useFastKernels(true)).toEqual(replaced);
     expect(useFastKernels(false)).toEqual([]);
     expect(useFastKernels(true, 'cpu')).toEqual([]);
   });
+
+  it.each([
+    ['a batch of rows (contiguous)', [50, 4, 3, 2], [7, 0, 0, 0], [5, -1, -1, -1], 'float32'],
+    ['a 4-D window', [3, 5, 6, 4], [1, 2, 1, 1], [2, 3, 4, 2], 'float32'],
+    ['a 2-D block of int32', [9, 11], [2, 3], [4, 5], 'int32'],
+    ['a 5-D window', [2, 3, 4, 3, 5], [1, 1, 0, 1, 2], [1, 2, 3, 2, 3], 'float32'],
+    ['bools', [6, 7], [1, 2], [3, 4], 'bool'],
+    ['nothing', [4, 4], [1, 1], [0, 2], 'float32'],
+  ] as const)(
+    'slices %s like the cpu backend, reading only the slice',
+    async (_, shape, begin, size, dtype) => {
+      useFastKernels(true);
+      const run = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        // Bools from a comparison: tfjs-wasm 4.22's cast of int32 to bool keeps the integers.
+        const values = tf.tidy(() => {
+          const ints = tf.randomUniform([...shape], 0, 9, 'int32', 4);
+          return dtype === 'bool' ? tf.greater(ints, 4) : tf.cast(ints, dtype);
+        });
+        const readSync = vi.spyOn(tf.backend(), 'readSync');
+        const sliced = tf.slice(values, [...begin], [...size]);
+        const calls = readSync.mock.calls.length;
+        readSync.mockRestore();
+        const result = { shape: sliced.shape, data: Array.from(await sliced.data()), calls };
+        tf.dispose([values, sliced]);
+        return result;
+      };
+      const expected = await run('cpu');
+      const got = await run('wasm');
+      await tf.setBackend('wasm');
+      expect(got.shape).toEqual(expected.shape);
+      expect(got.data).toEqual(expected.data);
+      expect(got.calls).toBe(0); // tfjs-wasm 4.22's Slice copies its whole input with readSync
+    },
+  );
 
   it('clones by sharing the data, which outlives the original', async () => {
     useFastKernels(true);

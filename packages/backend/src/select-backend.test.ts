@@ -26,6 +26,7 @@ describe('selectBackend', () => {
       'BatchMatMul',
       '_FusedMatMul',
       'Identity',
+      'Slice',
       ...convKernelNames,
     ]);
     expect(choice.reason).toMatch(/node unavailable .*; auto chose wasm with SIMD/);
