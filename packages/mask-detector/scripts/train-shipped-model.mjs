@@ -9,15 +9,8 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@actlab/backend';
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  buildMaskModel,
-  classificationMetrics,
-  loadFaceMaskDataset,
-  predictBatches,
-  saveModelFiles,
-  trainMaskModel,
-} from '../dist/index.js';
+import { buildMaskModel, saveModelFiles, trainMaskModel } from '../dist/index.js';
+import { loadShippedData } from './shipped-data.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -41,19 +34,10 @@ const log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\
 log(`backend ${JSON.stringify(backend)}`);
 
 const size = Number(values.size);
-const voc = await loadFaceMaskDataset(join(dataDir, 'face-mask-voc'), {
-  format: 'voc',
-  size,
-  classes: 2,
-  margin: 0.1,
-  minBoxSize: 10,
-  seed,
-});
-const folders = await loadFaceMaskDataset(join(dataDir, 'face-mask'), {
-  format: 'folders',
-  size,
-  seed,
-});
+const { voc, folders, offset, shift, images, labels, classNames, evaluate } = await loadShippedData(
+  dataDir,
+  { size, seed },
+);
 const { warnings: _v, ...vocSummary } = voc.summary;
 const { warnings: _f, ...folderSummary } = folders.summary;
 log(
@@ -62,21 +46,7 @@ log(
 log(
   `folders ${JSON.stringify(folderSummary)} split ${folders.split.train.length}/${folders.split.validation.length}`,
 );
-const classNames = voc.classNames;
-const images = tf.concat([voc.images, folders.images]);
-const offset = voc.samples.length;
-const labels = [...voc.labelIndices, ...folders.labelIndices];
-const shift = (indices) => indices.map((i) => i + offset);
 const all = (n, from = 0) => Array.from({ length: n }, (_, i) => i + from);
-
-async function evaluate(model, indices) {
-  const predictions = await predictBatches(model, images, indices);
-  return classificationMetrics(
-    indices.map((i) => labels[i]),
-    predictions.predicted,
-    classNames,
-  );
-}
 
 async function train(trainIndices, validationIndices, budgetMinutes) {
   const model = buildMaskModel({
