@@ -122,6 +122,10 @@ export function allButLast(axes: number[], rank: number): boolean {
   return rank >= 2 && sorted.length === rank - 1 && sorted.every((axis, i) => axis === i);
 }
 
+/** Whether a BatchNorm statistic holds one value per channel (a vector of `channels`). */
+const perChannelOf = (channels: number) => (t: tf.TensorInfo | undefined) =>
+  t !== undefined && t.shape.length === 1 && t.shape[0] === channels;
+
 /** FusedConv2D activations wasm/conv.c applies, by their code there (the array index). */
 const fusedActivations = ['linear', 'relu', 'relu6', 'leakyrelu'];
 
@@ -214,8 +218,7 @@ export const kernelPlanners: Record<string, Planner> = {
     },
   FusedBatchNorm: ({ x, mean, variance, offset, scale }, attrs) => {
     const channels = x?.shape.at(-1) ?? 0;
-    const perChannel = (t: tf.TensorInfo | undefined) =>
-      t !== undefined && t.shape.length === 1 && t.shape[0] === channels;
+    const perChannel = perChannelOf(channels);
     if (!x || x.shape.length < 2 || !perChannel(mean) || !perChannel(variance)) return undefined;
     if ((offset && !perChannel(offset)) || (scale && !perChannel(scale))) return undefined;
     return {
@@ -260,10 +263,9 @@ export const kernelPlanners: Record<string, Planner> = {
   },
   [batchNormGradName]: ({ x, mean, variance, scale, dy }, attrs) => {
     const channels = x?.shape.at(-1) ?? 0;
-    const perChannel = (t: tf.TensorInfo | undefined) =>
-      t !== undefined && t.shape.length === 1 && t.shape[0] === channels;
     if (!x || !dy || x.shape.length < 2 || !tf.util.arraysEqual(dy.shape, x.shape))
       return undefined;
+    const perChannel = perChannelOf(channels);
     if (!perChannel(mean) || !perChannel(variance) || !perChannel(scale)) return undefined;
     return {
       operation: 'batchnorm_backprop',
