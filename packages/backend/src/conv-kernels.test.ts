@@ -299,3 +299,13 @@ describe.each(builds)('useConvKernels, %s build', (build) => {
     expect(tf.getKernel('Conv2D', 'wasm')).toBe(stock);
   });
 });
+
+describe('choosing the conv kernels', () => {
+  it('refuses an unknown build, naming the conv kernels and the choices', async () => {
+    await expect(useConvKernels(true, 'gpu' as never)).rejects.toMatchObject({
+      name: 'BackendError',
+      code: 'UNKNOWN_BACKEND',
+      message: 'unknown conv kernels "gpu"; expected one of auto, native, wasm.',
+    });
+  });
+});

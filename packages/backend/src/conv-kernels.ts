@@ -72,9 +72,10 @@ function wasmKernel(
 
 /** The native build of the kernels when {@link resolveDenseKernels} picks native, else wasm. */
 async function chooseRunner(request: DenseKernelsRequest): Promise<ConvRunner> {
-  const probe = probeNativeKernels();
-  if (resolveDenseKernels(request).name === 'native' && probe.available && probe.conv) {
-    return probe.conv();
+  // Probe only once native is chosen: with 'wasm' or ACTLAB_NATIVE=0 the addon is never loaded.
+  if (resolveDenseKernels(request, 'conv').name === 'native') {
+    const probe = probeNativeKernels();
+    if (probe.available && probe.conv) return probe.conv();
   }
   convWasm ??= ConvWasm.create();
   return convWasm;

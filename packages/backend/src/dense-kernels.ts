@@ -29,35 +29,40 @@ function forcedByEnvironment(): boolean {
  * otherwise or when `ACTLAB_NATIVE_GEMM=avx2`.
  *
  * @param request - `auto` (native when it loads unless `ACTLAB_NATIVE=0`), `native` or `wasm`
+ * @param subject - which kernels the messages and reasons name: the Dense trainer's or the CNN ones
  * @throws {@link BackendError} `UNKNOWN_BACKEND` for another name; `BACKEND_UNAVAILABLE` when
  *   `native` is requested and cannot load (the message says why)
  */
-export function resolveDenseKernels(request: DenseKernelsRequest): DenseKernelsChoice {
+export function resolveDenseKernels(
+  request: DenseKernelsRequest,
+  subject: 'dense' | 'conv' = 'dense',
+): DenseKernelsChoice {
+  const kernels = `${subject} kernels`;
   if (!requests.includes(request)) {
     throw new BackendError({
       code: 'UNKNOWN_BACKEND',
-      message: `unknown dense kernels "${String(request)}"; expected one of ${requests.join(', ')}.`,
+      message: `unknown ${kernels} "${String(request)}"; expected one of ${requests.join(', ')}.`,
     });
   }
   if (request === 'wasm') {
-    return { name: 'wasm', reason: 'WebAssembly dense kernels were requested' };
+    return { name: 'wasm', reason: `WebAssembly ${kernels} were requested` };
   }
   if (request === 'auto' && forcedByEnvironment()) {
-    return { name: 'wasm', reason: 'ACTLAB_NATIVE=0 forces the WebAssembly dense kernels' };
+    return { name: 'wasm', reason: `ACTLAB_NATIVE=0 forces the WebAssembly ${kernels}` };
   }
   const probe = probeNativeKernels();
   if (probe.available) {
     const how = request === 'native' ? 'were requested' : 'loaded';
     const { why } = nativeGemmChoice(probe.gemmKernels);
-    return { name: 'native', reason: `native dense kernels ${how} (${probe.packageName}, ${why})` };
+    return { name: 'native', reason: `native ${kernels} ${how} (${probe.packageName}, ${why})` };
   }
   if (request === 'native') {
     throw new BackendError({
       code: 'BACKEND_UNAVAILABLE',
-      message: `the native dense kernels are unavailable: ${probe.reason}. Use the WebAssembly ones ('wasm' or 'auto').`,
+      message: `the native ${kernels} are unavailable: ${probe.reason}. Use the WebAssembly ones ('wasm' or 'auto').`,
     });
   }
-  return { name: 'wasm', reason: `WebAssembly dense kernels: ${probe.reason}` };
+  return { name: 'wasm', reason: `WebAssembly ${kernels}: ${probe.reason}` };
 }
 
 /** As {@link resolveDenseKernels}, with `auto` meaning the process default `selectBackend` set. */
@@ -70,8 +75,8 @@ export async function instantiateChosenKernels(
   request: DenseKernelsRequest = 'auto',
 ): Promise<{ kernels: DenseKernels; choice: DenseKernelsChoice }> {
   const choice = chooseDenseKernels(request);
-  const probe = probeNativeKernels();
-  const kernels =
-    choice.name === 'native' && probe.available ? probe.create() : await instantiateDenseKernels();
+  // Probe only once native is chosen: with 'wasm' or ACTLAB_NATIVE=0 the addon is never loaded.
+  const probe = choice.name === 'native' ? probeNativeKernels() : undefined;
+  const kernels = probe?.available ? probe.create() : await instantiateDenseKernels();
   return { kernels, choice };
 }

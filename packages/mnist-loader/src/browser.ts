@@ -8,6 +8,7 @@ import {
 import { assembleDataset, type Dataset } from './labelled-set.js';
 import { MnistLoaderError } from './loader-error.js';
 import { type IdxArray, isGzip, parseIdxBytes } from './parse-idx-bytes.js';
+import { gzipTooLarge, maxUnpackedBytes } from './unpack-limit.js';
 
 export * from './platform-neutral.js';
 
@@ -65,20 +66,48 @@ function resolveBaseUrl(baseUrl: string | URL): URL {
   }
 }
 
-/** @internal Unpacks gzip bytes with the browser's DecompressionStream. */
-export async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+/**
+ * @internal Unpacks gzip bytes with the browser's DecompressionStream, chunk by chunk, and stops
+ * (cancelling the stream) once more than `maxBytes` come out, so a decompression bomb never fills
+ * the tab's memory.
+ */
+export async function gunzip(
+  bytes: Uint8Array,
+  source: string,
+  maxBytes = maxUnpackedBytes,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as BlobPart])
+    const reader = new Blob([bytes as BlobPart])
       .stream()
-      .pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+      .pipeThrough(new DecompressionStream('gzip'))
+      .getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw gzipTooLarge(source, maxBytes, 'more than any dataset file');
+      }
+      chunks.push(value);
+    }
   } catch (cause) {
+    if (MnistLoaderError.isInstance(cause)) throw cause;
     throw new MnistLoaderError({
       code: 'GZIP_CORRUPT',
       message: `${source} is not valid gzip (${(cause as Error).message}): the file is damaged or cut short.`,
       cause,
     });
   }
+  const unpacked = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    unpacked.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return unpacked;
 }
 
 /**

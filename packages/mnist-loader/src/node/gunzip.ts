@@ -2,15 +2,9 @@ import { promisify } from 'node:util';
 import { constants, gunzip as gunzipCallback, gunzipSync } from 'node:zlib';
 import { MnistLoaderError } from '../loader-error.js';
 import { idxByteLength } from '../parse-idx-bytes.js';
+import { gzipTooLarge, maxUnpackedBytes } from '../unpack-limit.js';
 
 const gunzipAsync = promisify(gunzipCallback);
-
-/**
- * The most bytes any gzip file is unpacked to (1 GiB): above every dataset file we read (MNIST's
- * training images unpack to 47 MB, CIFAR-10's tar to 185 MB, EMNIST's largest IDX to 550 MB),
- * far below what would exhaust memory. A decompression bomb stops here.
- */
-export const maxUnpackedBytes = 2 ** 30;
 
 /**
  * Unpacks gzip bytes off the main thread (libuv's pool), as a Uint8Array, refusing to unpack more
@@ -34,11 +28,7 @@ export async function gunzip(
     return new Uint8Array(unpacked.buffer, unpacked.byteOffset, unpacked.byteLength);
   } catch (cause) {
     if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new MnistLoaderError({
-        code: 'GZIP_TOO_LARGE',
-        message: `${source} unpacks to more than ${maxBytes} bytes, ${why}: it is not a file of the dataset (a damaged or crafted file); delete it and load again.`,
-        cause,
-      });
+      throw gzipTooLarge(source, maxBytes, why, cause);
     }
     throw new MnistLoaderError({
       code: 'GZIP_CORRUPT',
