@@ -41,6 +41,25 @@ function finiteNumber(value: string): number {
   return parsed;
 }
 
+// Options that several commands share, defined once so that they mean the same everywhere.
+const backendOption = () =>
+  new Option('--backend <name>', 'tfjs backend')
+    .choices(['auto', 'wasm', 'cpu', 'node'])
+    .default('auto');
+const dataDirOption = () =>
+  new Option(
+    '--data-dir <folder>',
+    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
+  );
+const workersOption = () =>
+  new Option('--workers <n>', 'units in parallel (local worker threads)')
+    .argParser(positiveInteger)
+    .default(availableParallelism());
+const plainOption = () =>
+  new Option('--plain', 'plain line logs even on a terminal').default(false);
+/** `--model`: a saved tfjs layers model, by its folder or its model.json, in every command. */
+const modelHelp = 'a saved model: its folder or its model.json';
+
 const program = new Command()
   .name('actlab')
   .description('Study how activation functions shape learning: tables, plots, studies and reports.')
@@ -88,29 +107,17 @@ program
     'grid and mask-detector studies: epochs per trial or model',
     positiveInteger,
   )
-  .option(
-    '--workers <n>',
-    'units in parallel (local worker threads)',
-    positiveInteger,
-    availableParallelism(),
-  )
+  .addOption(workersOption())
   .option('--quick', 'the small profile: a data subset and fewer epochs', false)
-  .addOption(
-    new Option('--backend <name>', 'tfjs backend')
-      .choices(['auto', 'wasm', 'cpu', 'node'])
-      .default('auto'),
-  )
+  .addOption(backendOption())
   .addOption(
     new Option(
       '--trainer <name>',
       'grid studies: fused (our WebAssembly Dense-stack trainer), tfjs (stock) or auto (default: fused where it applies)',
     ).choices(['auto', 'fused', 'tfjs']),
   )
-  .option(
-    '--data-dir <folder>',
-    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
-  )
-  .option('--plain', 'plain line logs even on a terminal', false)
+  .addOption(dataDirOption())
+  .addOption(plainOption())
   .option('--no-report', 'do not write the report at the end')
   .option(
     '--fresh',
@@ -127,8 +134,8 @@ program
     indexList,
   )
   .option(
-    '--model <folder>',
-    'adversarial studies: the classifier to attack (default: the shipped MNIST CNN)',
+    '--model <path>',
+    `adversarial studies: the classifier to attack, ${modelHelp} (default: the shipped MNIST CNN)`,
   )
   .option(
     '--methods <ids>',
@@ -147,22 +154,10 @@ program
   )
   .option('--out <folder>', 'folder of the run folders', 'runs/reproduce')
   .option('--seeds <n>', 'seeds per grid point (at least 3)', positiveInteger, 3)
-  .option(
-    '--workers <n>',
-    'units in parallel (local worker threads)',
-    positiveInteger,
-    availableParallelism(),
-  )
-  .addOption(
-    new Option('--backend <name>', 'tfjs backend')
-      .choices(['auto', 'wasm', 'cpu', 'node'])
-      .default('auto'),
-  )
-  .option(
-    '--data-dir <folder>',
-    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
-  )
-  .option('--plain', 'plain line logs even on a terminal', false)
+  .addOption(workersOption())
+  .addOption(backendOption())
+  .addOption(dataDirOption())
+  .addOption(plainOption())
   .option('--queue <url>', 'run the units as BullMQ jobs on this Redis (see `actlab run --queue`)')
   .action(async (presets: string[], options) => {
     const outcome = await reproduceCommand(presets, options);
@@ -184,15 +179,8 @@ program
   )
   .requiredOption('--queue <url>', 'redis://[:password@]host[:port][/db] or rediss://… (TLS)')
   .option('--concurrency <n>', 'units at once, each in its own thread', positiveInteger, 1)
-  .addOption(
-    new Option('--backend <name>', 'tfjs backend')
-      .choices(['auto', 'wasm', 'cpu', 'node'])
-      .default('auto'),
-  )
-  .option(
-    '--data-dir <folder>',
-    'folder with one sub-folder per dataset (default: $ACTLAB_DATA_DIR)',
-  )
+  .addOption(backendOption())
+  .addOption(dataDirOption())
   .option(
     '--lock-duration <ms>',
     "how long a job's lock lasts unrenewed: a dead worker's trial is retried after it",
@@ -215,13 +203,12 @@ program
   )
   .option('--annotations <file.xml>', 'Pascal VOC file with the face boxes')
   .option('--box <x,y,w,h...>', 'a face box in pixels (repeatable)')
-  .option('--model <model.json>', 'a model file or URL (default: the shipped weights)')
-  .option('--out <file>', 'write the photo with labelled boxes (.png or .jpg)')
-  .addOption(
-    new Option('--backend <name>', 'tfjs backend')
-      .choices(['auto', 'wasm', 'cpu', 'node'])
-      .default('auto'),
+  .option(
+    '--model <path>',
+    `the classifier, ${modelHelp}, or a model.json URL (default: the shipped weights)`,
   )
+  .option('--out <file>', 'write the photo with labelled boxes (.png or .jpg)')
+  .addOption(backendOption())
   .action((image: string, options) => maskPredictCommand(image, options));
 
 try {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModelFiles, saveModelFiles } from './model-files.js';
+import { nodeModelSource, readModelFiles, saveModelFiles } from './model-files.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 let saved: string;
@@ -25,6 +25,23 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await temp.remove();
+});
+
+describe('nodeModelSource', () => {
+  it('takes a model by its folder or by its model.json, to the same weights', async () => {
+    const load = async (source: string) =>
+      ((await nodeModelSource(source)) as tf.io.IOHandler).load?.();
+    const byFolder = await load(saved);
+    const byFile = await load(join(saved, 'model.json'));
+    expect(byFolder?.weightSpecs).toEqual(modelJson.weightsManifest[0]?.weights);
+    expect(byFolder?.weightData).toEqual(byFile?.weightData);
+  });
+
+  it('passes an http(s) URL through for tfjs to fetch', async () => {
+    expect(await nodeModelSource('https://example.org/model.json')).toBe(
+      'https://example.org/model.json',
+    );
+  });
 });
 
 describe('readModelFiles', () => {

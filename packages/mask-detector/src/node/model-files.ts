@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -88,9 +88,9 @@ export async function readModelFiles(modelJsonPath: string): Promise<tf.io.Model
 }
 
 /**
- * What tfjs's loaders take for a model source in Node: a `model.json` path or `file:` URL is read
- * from disk into memory (tfjs-core has no file system loader); an `http(s)` URL or an IO handler
- * passes through.
+ * What tfjs's loaders take for a model source in Node: a `model.json` path, the folder holding it,
+ * or a `file:` URL is read from disk into memory (tfjs-core has no file system loader); an
+ * `http(s)` URL or an IO handler passes through.
  *
  * @throws {@link MaskDetectorError} `MODEL_UNREADABLE` when a local file is missing or unreadable
  */
@@ -103,5 +103,6 @@ export async function nodeModelSource(
     (source instanceof URL && source.protocol !== 'file:');
   if (isRemote) return source;
   const path = source instanceof URL ? fileURLToPath(source) : source;
-  return tf.io.fromMemory(await readModelFiles(path));
+  const isFolder = (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+  return tf.io.fromMemory(await readModelFiles(isFolder ? join(path, 'model.json') : path));
 }
